@@ -1,0 +1,17 @@
+// The whole suite runs twice: once on SQLite (embedded default) and once on MariaDB/MySQL.
+// CI fails if MariaDB is not reachable: the mysql project never skips.
+const common = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 30000,
+};
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'sqlite', globals: { TEST_DB: 'sqlite' } },
+    { ...common, displayName: 'mysql', globals: { TEST_DB: 'mysql' } },
+  ],
+};

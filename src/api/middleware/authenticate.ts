@@ -1,0 +1,27 @@
+import type { Request } from 'express';
+import { Database } from '../../db/database';
+import { User } from '../../entities/User';
+import { UnauthorizedError } from '../../errors';
+import { TokenService } from '../../features/auth/tokens';
+import type { Actor } from '../route';
+
+/**
+ * Resolves the bearer token to the current user. The user row is read on every request, so
+ * an offboarded user or a bumped token version is refused on the very next request on every
+ * instance (R-OFFBOARD).
+ */
+export async function authenticate(req: Request, tokens: TokenService, db: Database): Promise<Actor> {
+  const header = req.headers.authorization;
+  if (!header) throw new UnauthorizedError('unauthenticated', 'A bearer token is required (POST /api/v1/auth/login)');
+  const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);
+  if (!m) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>"');
+  const claims = tokens.verify(m[1]);
+  const user = await db.manager.getRepository(User).findOne({
+    where: { id: claims.userId },
+    select: { id: true, username: true, displayName: true, status: true, agreementVersion: true, departmentId: true, tokenVersion: true },
+  });
+  if (!user || user.status === 'offboarded' || user.tokenVersion !== claims.tokenVersion) {
+    throw new UnauthorizedError('token_revoked', 'The access token has been revoked');
+  }
+  return user;
+}

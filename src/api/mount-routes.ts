@@ -1,0 +1,78 @@
+import type { Express, Request, Response } from 'express';
+import type { AuditActor } from '../audit/audit-writer';
+import { ForbiddenError } from '../errors';
+import { CURRENT_AGREEMENT } from '../features/agreement/agreement';
+import type { AppContext } from '../context';
+import { authenticate } from './middleware/authenticate';
+import { Actor, Reply, RouteSpec } from './route';
+import { parsePart } from './validate';
+import { COMPANY } from '../policy/scope';
+
+/** Refuses to build an app with a route that does not say what it needs (deny by default). */
+export function assertDeclared(spec: RouteSpec): void {
+  const a = spec.access as RouteSpec['access'] | undefined;
+  const ok =
+    !!a &&
+    (a.kind === 'public' ||
+      a.kind === 'self' ||
+      (a.kind === 'permission' && !!a.object && !!a.action && (a.scope === 'company' || typeof a.scope === 'function')));
+  if (!ok) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} declares no access: refusing to expose it`);
+}
+
+export function hasSignedCurrentAgreement(actor: Actor): boolean {
+  return actor.status === 'active' && actor.agreementVersion === CURRENT_AGREEMENT.version;
+}
+
+/**
+ * Mounts route specs. For each request, in order: authenticate (401), parse params and query
+ * (400), agreement gate (403 agreement_required, R-ONBOARD), resolve the scope and ask the
+ * policy (403 with the missing permission; 404 if the scope's record does not exist), parse
+ * the body (400), then the thin handler.
+ */
+export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext): void {
+  const seen = new Set<string>();
+  for (const spec of routes) {
+    assertDeclared(spec);
+    const key = `${spec.method} ${spec.path}`;
+    if (seen.has(key)) throw new Error(`Route ${key} declared twice`);
+    seen.add(key);
+
+    app[spec.method](spec.path, async (req: Request, res: Response) => {
+      const access = spec.access;
+      let actor: Actor | null = null;
+      if (access.kind !== 'public') {
+        actor = await authenticate(req, ctx.tokens, ctx.db);
+        res.locals.userId = actor.id;
+      }
+      const auditActor: AuditActor = {
+        id: actor?.id ?? null,
+        username: actor?.username ?? null,
+        requestId: res.locals.requestId,
+        ip: req.ip ?? null,
+      };
+      const params = parsePart(spec.params, req.params, 'params');
+      const query = parsePart(spec.query, req.query, 'query');
+
+      if (actor && !(access.kind === 'self' && access.pendingAgreement) && !hasSignedCurrentAgreement(actor)) {
+        throw new ForbiddenError(
+          'agreement_required',
+          `Sign the confidentiality agreement version ${CURRENT_AGREEMENT.version} first (POST /api/v1/me/agreement)`,
+        );
+      }
+      if (access.kind === 'permission') {
+        const scope = access.scope === 'company' ? COMPANY : await access.scope({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body });
+        await ctx.authz.require({ ...auditActor, id: actor!.id }, scope, access);
+      }
+      const body = parsePart(spec.body, req.body, 'body');
+      const result = await spec.handler({ params, query, body, actor, auditActor, req, res });
+      if (res.headersSent) return;
+      if (result instanceof Reply) {
+        for (const [h, v] of Object.entries(result.headers)) res.setHeader(h, v);
+        if (result.body === undefined) res.status(result.status).end();
+        else res.status(result.status).json(result.body);
+        return;
+      }
+      res.status(spec.status ?? 200).json(result);
+    });
+  }
+}

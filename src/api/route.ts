@@ -1,0 +1,87 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { AuditActor } from '../audit/audit-writer';
+import type { User } from '../entities/User';
+
+/** The authenticated user of a request. */
+export type Actor = Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId'>;
+
+export interface ScopeInput {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+/** "company" or a function resolving the record's scope (it may load the record: 404 if absent). */
+export type ScopeResolver = 'company' | ((input: ScopeInput) => string | Promise<string>);
+
+/**
+ * What a route needs. There is no default: a route without one is refused when the router is
+ * built (deny by default).
+ * - public: no token (login, health, the API document).
+ * - self: any valid token; `pendingAgreement` lets a user who has not yet signed through (R-ONBOARD).
+ * - permission: object:action in the resolved scope, decided by the policy (R-SECRET).
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'self'; pendingAgreement?: boolean }
+  | { kind: 'permission'; object: string; action: string; scope: ScopeResolver };
+
+export const publicAccess = (): Access => ({ kind: 'public' });
+export const selfAccess = (opts: { pendingAgreement?: boolean } = {}): Access => ({ kind: 'self', ...opts });
+export const permission = (object: string, action: string, scope: ScopeResolver = 'company'): Access => ({
+  kind: 'permission',
+  object,
+  action,
+  scope,
+});
+
+export interface HandlerInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The authenticated user; null only on public routes. */
+  actor: Actor | null;
+  /** Actor plus request id and IP, for audit events. */
+  auditActor: AuditActor;
+  req: Request;
+  res: Response;
+}
+
+/** Returned by a handler to choose the status or headers; anything else is sent as JSON 200. */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documented success status (default 200). */
+  status?: number;
+  /** Non-JSON responses (CSV, HTML) for the API document. */
+  produces?: string;
+  handler: (input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
+}
+
+/** Identity function that lets TypeScript infer the handler's input types from the schemas. */
+export function route<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}

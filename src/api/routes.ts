@@ -1,0 +1,35 @@
+import type { AppContext } from '../context';
+import { auditRoutes } from '../audit/audit.routes';
+import { accessRoutes } from '../features/access/access.routes';
+import { authRoutes } from '../features/auth/auth.routes';
+import { healthRoutes } from '../features/health/health.routes';
+import { meRoutes } from '../features/me/me.routes';
+import { orgRoutes } from '../features/org/org.routes';
+import { usersRoutes } from '../features/users/users.routes';
+import { publicAccess, route, RouteSpec } from './route';
+import { buildOpenApi } from './openapi';
+
+/** Every route of the service. Feature areas add theirs here; nothing is mounted any other way. */
+export function allRoutes(ctx: AppContext): RouteSpec[] {
+  const routes = [
+    ...healthRoutes(ctx),
+    ...authRoutes(ctx),
+    ...meRoutes(ctx),
+    ...orgRoutes(ctx),
+    ...usersRoutes(ctx),
+    ...accessRoutes(ctx),
+    ...auditRoutes(ctx),
+  ];
+  let doc: unknown = null;
+  routes.push(
+    route({
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      summary: 'This OpenAPI 3.1 document',
+      tags: ['meta'],
+      access: publicAccess(),
+      handler: async () => (doc ??= buildOpenApi(routes, '1')),
+    }),
+  );
+  return routes;
+}

@@ -1,0 +1,49 @@
+import express, { Express } from 'express';
+import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import type { AppContext } from './context';
+import { AppError } from './errors';
+import { errorHandler } from './api/middleware/error-handler';
+import { requestContext } from './api/middleware/request-context';
+import { mountRoutes } from './api/mount-routes';
+import { allRoutes } from './api/routes';
+import { RouteSpec } from './api/route';
+
+export interface AppOptions {
+  /** Extra routes (tests use this to prove that an undeclared route cannot be mounted). */
+  extraRoutes?: RouteSpec[];
+}
+
+/** Builds the Express app on a ready context (database initialised, policy loaded). */
+export function createApp(ctx: AppContext, opts: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', process.env.TRUST_PROXY ? Number(process.env.TRUST_PROXY) || process.env.TRUST_PROXY : false);
+  app.set('query parser', 'simple');
+  app.use(requestContext(ctx.logger));
+
+  const routes = [...allRoutes(ctx), ...(opts.extraRoutes ?? [])];
+
+  // Swagger UI needs inline styles/scripts: it gets its own relaxed headers, the API keeps the strict ones.
+  app.use('/docs', helmet({ contentSecurityPolicy: false }), swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
+  app.use(helmet());
+  app.use(express.json({ limit: ctx.config.bodyLimit, strict: true }));
+  // Per-IP login throttle (in-process; with several instances each instance counts its own).
+  app.use(
+    '/api/v1/auth/login',
+    rateLimit({
+      windowMs: 60_000,
+      limit: ctx.config.loginRateLimitPerMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', 'Too many login attempts from this address; wait a minute')),
+    }),
+  );
+
+  mountRoutes(app, routes, ctx);
+
+  app.use((req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)));
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

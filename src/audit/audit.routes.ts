@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { permission, route, RouteSpec } from '../api/route';
+import { pageQuery } from '../api/validate';
+import { csvHeader, csvRow } from './audit-query.service';
+import { verifyAuditChain } from './verify';
+
+const filters = {
+  actorId: z.coerce.number().int().positive().optional(),
+  actor: z.string().max(64).optional(),
+  action: z.string().max(100).optional(),
+  objectType: z.string().max(60).optional(),
+  objectId: z.string().max(120).optional(),
+  scope: z.string().max(120).optional(),
+  decision: z.enum(['allow', 'deny']).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+};
+
+/** R-AUDIT: read, export and verify the trail. There is no route that changes it. */
+export function auditRoutes(ctx: AppContext): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/audit',
+      summary: 'Audit events, filtered by actor, action, object, scope and time range; paginated',
+      tags: ['audit'],
+      access: permission('audit', 'read'),
+      query: z.strictObject({ ...filters, ...pageQuery, order: z.enum(['asc', 'desc']).default('desc') }),
+      handler: ({ query }) => {
+        const { limit, offset, order, ...f } = query;
+        return ctx.auditQuery.list(f, { limit, offset, order });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/audit/export',
+      summary: 'Audit events as CSV (same filters), oldest first',
+      tags: ['audit'],
+      access: permission('audit', 'export'),
+      query: z.strictObject(filters),
+      produces: 'text/csv',
+      handler: async ({ query, res, auditActor }) => {
+        await ctx.db.tx((m) => ctx.audit.append(m, auditActor, { action: 'audit.exported', objectType: 'audit', after: { filters: query } }));
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
+        res.write(csvHeader());
+        for await (const batch of ctx.auditQuery.batches(query)) res.write(batch.map(csvRow).join(''));
+        res.end();
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/audit/verify',
+      summary: 'Recompute the hash chain: ok with count and head hash, or the first broken sequence',
+      tags: ['audit'],
+      access: permission('audit', 'verify'),
+      handler: () => verifyAuditChain(ctx.db.ds),
+    }),
+  ];
+}

@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Thrown when the service must not start with the configuration it was given. */
+export class ConfigError extends Error {}
+
+export interface Config {
+  nodeEnv: 'production' | 'development' | 'test';
+  port: number;
+  /** `sqlite:<file>` or `mysql://user:pass@host:port/db`. */
+  databaseUrl: string;
+  jwtSecret: crypto.KeyObject;
+  accessTokenTtlSeconds: number;
+  bootstrapAdminPassword?: string;
+  bcryptRounds: number;
+  loginRateLimitPerMinute: number;
+  policyPollMs: number;
+  bodyLimit: string;
+  logLevel: string;
+  jobsEnabled: boolean;
+  timezone: string;
+}
+
+const DEV_SECRETS_FILE = 'var/dev-secrets.json';
+
+/**
+ * Development secrets are generated once under var/ (gitignored) so that restarts keep
+ * tokens valid; production never does this and refuses to start instead.
+ */
+function devSecret(name: string): string {
+  const file = path.resolve(DEV_SECRETS_FILE);
+  let secrets: Record<string, string> = {};
+  if (fs.existsSync(file)) secrets = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (!secrets[name]) {
+    secrets[name] = crypto.randomBytes(32).toString('base64');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name];
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const production = nodeEnv === 'production';
+
+  const missing: string[] = [];
+  if (production && !env.JWT_SECRET) missing.push('JWT_SECRET');
+  if (production && !env.DATABASE_URL) missing.push('DATABASE_URL');
+  if (missing.length) {
+    throw new ConfigError(
+      `Refusing to start in production without ${missing.join(', ')}. ` +
+        'Set them in the environment (JWT_SECRET: at least 32 random characters; DATABASE_URL: mysql://user:pass@host:3306/db).',
+    );
+  }
+  const secret = env.JWT_SECRET ?? devSecret('JWT_SECRET');
+  if (Buffer.byteLength(secret) < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters long');
+
+  const databaseUrl = env.DATABASE_URL || 'sqlite:var/custodian.sqlite';
+  if (!/^sqlite:|^mysql:\/\/|^mariadb:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with sqlite: or mysql://');
+  }
+
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 3000),
+    databaseUrl,
+    // A KeyObject, not a string: jsonwebtoken then skips trying the string as a PEM key (~50x faster verify).
+    jwtSecret: crypto.createSecretKey(Buffer.from(secret, 'utf8')),
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 3600, 60),
+    bootstrapAdminPassword: env.BOOTSTRAP_ADMIN_PASSWORD || undefined,
+    bcryptRounds: int(env, 'BCRYPT_ROUNDS', nodeEnv === 'test' ? 4 : 11, 4),
+    loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT', 30, 1),
+    policyPollMs: int(env, 'POLICY_POLL_MS', 2000, 50),
+    bodyLimit: env.BODY_LIMIT || '100kb',
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    jobsEnabled: env.JOBS_ENABLED ? env.JOBS_ENABLED !== 'false' : nodeEnv !== 'test',
+    timezone: env.TZ_JOBS || 'Asia/Shanghai',
+  };
+}

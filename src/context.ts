@@ -1,0 +1,59 @@
+import { AuditWriter } from './audit/audit-writer';
+import type { Config } from './config/env';
+import { Database } from './db/database';
+import { AuthService } from './features/auth/auth.service';
+import { TokenService } from './features/auth/tokens';
+import { AccessService } from './features/access/access.service';
+import { AuditQueryService } from './audit/audit-query.service';
+import { HoldingsRegistry } from './features/holdings/holdings-registry';
+import { OrgService } from './features/org/org.service';
+import { UsersService } from './features/users/users.service';
+import type { Logger } from './logger';
+import { Authorizer } from './policy/authorizer';
+import { PolicyService } from './policy/policy-service';
+import { PolicyStore } from './policy/policy-store';
+
+/** Everything a request handler or job may use, built once per process (or per test app). */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  policy: PolicyService;
+  policyStore: PolicyStore;
+  authz: Authorizer;
+  audit: AuditWriter;
+  tokens: TokenService;
+  holdings: HoldingsRegistry;
+  auth: AuthService;
+  org: OrgService;
+  users: UsersService;
+  access: AccessService;
+  auditQuery: AuditQueryService;
+}
+
+export function buildContext(config: Config, logger: Logger, db: Database): AppContext {
+  const policy = new PolicyService(db, logger);
+  const policyStore = new PolicyStore();
+  const audit = new AuditWriter(db.mysql);
+  const authz = new Authorizer(policy, db, audit, logger);
+  const tokens = new TokenService(config.jwtSecret, config.accessTokenTtlSeconds);
+  const holdings = new HoldingsRegistry();
+  const org = new OrgService(db, audit, policy, policyStore);
+  const users = new UsersService(db, audit, policy, policyStore, holdings, org, config);
+  return {
+    config,
+    logger,
+    db,
+    policy,
+    policyStore,
+    authz,
+    audit,
+    tokens,
+    holdings,
+    org,
+    users,
+    auth: new AuthService(db, audit, tokens, config),
+    access: new AccessService(db, audit, policy, policyStore),
+    auditQuery: new AuditQueryService(db),
+  };
+}

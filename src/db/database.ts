@@ -1,0 +1,35 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { isMysql } from './data-source';
+
+/**
+ * The application's handle on its database. Every write goes through `tx`, so that a change
+ * and its audit event commit together or not at all.
+ *
+ * SQLite (better-sqlite3) has one connection: two interleaved transactions on it would mix
+ * their statements, so on SQLite transactions are queued one after another. MySQL has a pool
+ * and real isolation; conflicts there are settled with row locks and conditional updates.
+ */
+export class Database {
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly mysql: boolean;
+
+  constructor(readonly ds: DataSource) {
+    this.mysql = isMysql(ds);
+  }
+
+  get manager(): EntityManager {
+    return this.ds.manager;
+  }
+
+  tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    if (this.mysql) return this.ds.transaction('READ COMMITTED', work);
+    const run = () => this.ds.transaction(work);
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    await this.ds.query('SELECT 1');
+  }
+}

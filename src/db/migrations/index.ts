@@ -1,0 +1,4 @@
+import { Foundation1764300000000 } from './1764300000000-Foundation';
+
+/** Listed explicitly (not globbed) so that ts-jest, ts and compiled JS all see the same set. */
+export const MIGRATIONS = [Foundation1764300000000];

@@ -1,0 +1,61 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * One entry of the append-only audit trail (R-AUDIT). `seq` is assigned by the writer under
+ * a lock on AuditHead, and `hash` = SHA-256(prevHash + canonical entry), so editing,
+ * deleting or inserting a row breaks the chain where it happened.
+ */
+@Entity('audit_event')
+@Index('idx_audit_at', ['at'])
+@Index('idx_audit_actor', ['actorId'])
+@Index('idx_audit_action', ['action'])
+@Index('idx_audit_object', ['objectType', 'objectId'])
+export class AuditEvent {
+  @PrimaryColumn({ type: 'int' })
+  seq: number;
+
+  @Column({ type: 'datetime', precision: 3 })
+  at: Date;
+
+  @Column({ type: 'int', nullable: true })
+  actorId: number | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  actorName: string | null;
+
+  @Column({ type: 'varchar', length: 100 })
+  action: string;
+
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  objectType: string | null;
+
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  objectId: string | null;
+
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  scope: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  decision: 'allow' | 'deny' | null;
+
+  @Column({ type: 'text', nullable: true })
+  reason: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  requestId: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  before: Record<string, unknown> | unknown[] | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  after: Record<string, unknown> | unknown[] | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  prevHash: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  hash: string;
+}

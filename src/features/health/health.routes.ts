@@ -1,0 +1,33 @@
+import type { AppContext } from '../../context';
+import { publicAccess, Reply, route, RouteSpec } from '../../api/route';
+
+export function healthRoutes(ctx: AppContext): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      tags: ['health'],
+      access: publicAccess(),
+      handler: async () => ({ status: 'ok' }),
+    }),
+    route({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: the database answers and the policy is loaded (503 otherwise)',
+      tags: ['health'],
+      access: publicAccess(),
+      handler: async () => {
+        const checks = { database: false, policy: ctx.policy.loaded };
+        try {
+          await ctx.db.ping();
+          checks.database = true;
+        } catch {
+          checks.database = false;
+        }
+        const ready = checks.database && checks.policy;
+        return new Reply(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks, policyVersion: ctx.policy.version });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context';
+import { Reply, route, RouteSpec, selfAccess } from '../../api/route';
+import { hasSignedCurrentAgreement } from '../../api/mount-routes';
+import { CURRENT_AGREEMENT } from '../agreement/agreement';
+
+const password = z.string().min(10, 'at least 10 characters').max(200);
+
+/** Self-service: what a user may do before signing the agreement (R-ONBOARD) and their profile. */
+export function meRoutes(ctx: AppContext): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/me',
+      summary: 'The current user, status and role assignments',
+      tags: ['me'],
+      access: selfAccess({ pendingAgreement: true }),
+      handler: async ({ actor }) => {
+        const user = await ctx.users.get(actor!.id);
+        const assignments = await ctx.access.listAssignments({ userId: actor!.id });
+        return {
+          user,
+          status: user.status,
+          assignments: assignments.map(({ id, role, scope }) => ({ id, role, scope })),
+          agreement: {
+            currentVersion: CURRENT_AGREEMENT.version,
+            signedVersion: user.agreementVersion,
+            required: !hasSignedCurrentAgreement(actor!),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/agreement',
+      summary: 'The current confidentiality agreement (text and version)',
+      tags: ['me'],
+      access: selfAccess({ pendingAgreement: true }),
+      handler: async () => CURRENT_AGREEMENT,
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/me/agreement',
+      summary: 'Sign the current confidentiality agreement (R-ONBOARD)',
+      tags: ['me'],
+      access: selfAccess({ pendingAgreement: true }),
+      body: z.strictObject({ version: z.string().min(1).max(20) }),
+      handler: ({ body, actor, auditActor }) => ctx.users.signAgreement({ ...auditActor, id: actor!.id }, body.version),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/me/password',
+      summary: 'Change the own password; every existing token is revoked',
+      tags: ['me'],
+      access: selfAccess({ pendingAgreement: true }),
+      body: z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: password }),
+      handler: async ({ body, actor, auditActor }) => {
+        await ctx.auth.changePassword({ ...auditActor, id: actor!.id }, body.currentPassword, body.newPassword);
+        return new Reply(204, undefined);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context';
+import { permission, route, RouteSpec } from '../../api/route';
+import { code } from '../../api/validate';
+
+const name = z.string().trim().min(1).max(200);
+const codeParam = z.strictObject({ code });
+
+/** Departments and projects (service centers). */
+export function orgRoutes(ctx: AppContext): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/departments',
+      summary: 'List departments',
+      tags: ['organisation'],
+      access: permission('org', 'read'),
+      handler: async () => ({ items: await ctx.org.listDepartments() }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/departments',
+      summary: 'Create a department',
+      tags: ['organisation'],
+      access: permission('org', 'manage'),
+      body: z.strictObject({ code, name }),
+      status: 201,
+      handler: async ({ body, auditActor }) => ctx.org.createDepartment(auditActor, body),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/departments/:code',
+      summary: 'One department',
+      tags: ['organisation'],
+      access: permission('org', 'read'),
+      params: codeParam,
+      handler: async ({ params }) => {
+        const { id, code: c, name: n, createdAt } = await ctx.org.getDepartment(params.code);
+        return { id, code: c, name: n, createdAt };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/departments/:code',
+      summary: 'Rename a department',
+      tags: ['organisation'],
+      access: permission('org', 'manage'),
+      params: codeParam,
+      body: z.strictObject({ name }),
+      handler: ({ params, body, auditActor }) => ctx.org.renameDepartment(auditActor, params.code, body.name),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/projects',
+      summary: 'List projects (service centers)',
+      tags: ['organisation'],
+      access: permission('org', 'read'),
+      handler: async () => ({ items: await ctx.org.listProjects() }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/projects',
+      summary: 'Create a project (service center), optionally within a department',
+      tags: ['organisation'],
+      access: permission('org', 'manage'),
+      body: z.strictObject({ code, name, departmentCode: code.nullable().optional() }),
+      status: 201,
+      handler: ({ body, auditActor }) => ctx.org.createProject(auditActor, body),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/projects/:code',
+      summary: 'One project',
+      tags: ['organisation'],
+      access: permission('org', 'read'),
+      params: codeParam,
+      handler: ({ params }) => ctx.org.getProject(params.code),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/projects/:code',
+      summary: 'Rename a project or move it to another department',
+      tags: ['organisation'],
+      access: permission('org', 'manage'),
+      params: codeParam,
+      body: z.strictObject({ name: name.optional(), departmentCode: code.nullable().optional() }),
+      handler: ({ params, body, auditActor }) => ctx.org.updateProject(auditActor, params.code, body),
+    }),
+  ];
+}

@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import { createApp } from './app';
+import { bootstrap } from './bootstrap';
+import { ConfigError, loadConfig } from './config/env';
+import { buildContext } from './context';
+import { createDataSource } from './db/data-source';
+import { Database } from './db/database';
+import { createLogger } from './logger';
+import { JobScheduler } from './jobs/scheduler';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`custodian: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ production: config.nodeEnv === 'production', level: config.logLevel });
+  const ds = await createDataSource(config.databaseUrl);
+  await ds.initialize();
+  const db = new Database(ds);
+  const ctx = buildContext(config, logger, db);
+  await bootstrap(ctx);
+  ctx.policy.startPolling(config.policyPollMs);
+  const jobs = new JobScheduler(ctx);
+  if (config.jobsEnabled) jobs.start();
+
+  const server = http.createServer(createApp(ctx));
+  server.listen(config.port, () => logger.info('custodian listening', { port: config.port, database: ds.options.type, policyVersion: ctx.policy.version }));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    jobs.stop();
+    ctx.policy.stopPolling();
+    // Finish in-flight requests, then close the pool; force exit if something hangs.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    server.close(() => {
+      void ds.destroy().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`custodian failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+/**
+ * The permission vocabulary: every object and action that a route, a service or a policy
+ * line may name. Policy lines naming anything else are refused (400), so a typo cannot
+ * silently grant or fail to deny.
+ */
+export const PERMISSIONS: Record<string, readonly string[]> = {
+  customer: ['create', 'read', 'update', 'delete', 'import', 'export', 'reveal'],
+  survey_note: ['create', 'read', 'update', 'delete'],
+  external_release: ['request', 'approve', 'read'],
+  inventory: ['read', 'manage'],
+  print_request: ['create', 'read', 'approve'],
+  controlled_copy: ['read', 'witness'],
+  ledger_form: ['read'],
+  handover_file: ['hold', 'read', 'view', 'delegate', 'confirm', 'confirm_entry', 'destroy', 'witness', 'transfer'],
+  port_register: ['read', 'manage'],
+  risk_assessment: ['read', 'edit', 'review'],
+  inspection: ['read', 'conduct'],
+  notice: ['publish'],
+  incident: ['read', 'report', 'manage'],
+  sanction: ['read', 'manage'],
+  case: ['create', 'read', 'handle', 'decide'],
+  case_stats: ['read'],
+  audit: ['read', 'export', 'verify'],
+  user: ['read', 'manage', 'offboard'],
+  role_assignment: ['read', 'manage'],
+  policy: ['read', 'manage'],
+  org: ['read', 'manage'],
+  job: ['read', 'run'],
+};
+
+export function isKnownPermission(object: string, action: string): boolean {
+  if (object === '*') return action === '*';
+  const actions = PERMISSIONS[object];
+  return !!actions && (action === '*' || actions.includes(action));
+}
