@@ -1,7 +1,8 @@
 // The whole suite runs twice: once on SQLite (embedded default) and once on MariaDB/MySQL.
 // CI fails if MariaDB is not reachable: the mysql project never skips.
 const common = {
-  preset: 'ts-jest',
+  // Transpile only (types are checked once by `npm run typecheck`, which CI runs): much faster.
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],

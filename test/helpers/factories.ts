@@ -1,0 +1,50 @@
+import crypto from 'node:crypto';
+import { User } from '../../src/entities/User';
+import type { TestApp } from './test-app';
+
+/** Test data factories: unique codes and names, each test makes what it needs. */
+const uid = () => crypto.randomBytes(3).toString('hex');
+
+export const DEFAULT_PASSWORD = 'factory-password-1';
+
+export async function makeDepartment(t: TestApp, code = `D${uid()}`) {
+  return t.ctx.org.createDepartment({ id: t.admin.id, username: 'admin' }, { code, name: `Department ${code}` });
+}
+
+export async function makeProject(t: TestApp, opts: { departmentCode?: string | null; code?: string } = {}) {
+  const code = opts.code ?? `P${uid()}`;
+  return t.ctx.org.createProject({ id: t.admin.id, username: 'admin' }, { code, name: `Project ${code}`, departmentCode: opts.departmentCode ?? null });
+}
+
+export interface MadeUser {
+  id: number;
+  username: string;
+  password: string;
+  token: string;
+  /** Authorization header value. */
+  auth: string;
+}
+
+/**
+ * A user holding the given (role, scope) assignments. `signed` (default true) means the
+ * confidentiality agreement is signed; false leaves the account pending_agreement.
+ */
+export async function makeUser(
+  t: TestApp,
+  opts: { roles?: Array<[string, string]>; signed?: boolean; username?: string; password?: string; departmentCode?: string } = {},
+): Promise<MadeUser> {
+  const username = opts.username ?? `u.${uid()}${uid()}`;
+  const password = opts.password ?? DEFAULT_PASSWORD;
+  const admin = { id: t.admin.id, username: 'admin' };
+  const view = await t.ctx.users.create(admin, { username, displayName: `User ${username}`, password, departmentCode: opts.departmentCode ?? null }, { signed: opts.signed ?? true });
+  for (const [role, scope] of opts.roles ?? []) await t.ctx.access.grant(admin, { userId: view.id, role, scope });
+  const u = await t.ctx.db.manager.getRepository(User).findOneByOrFail({ id: view.id });
+  const token = t.ctx.tokens.issue(u.id, u.tokenVersion);
+  return { id: u.id, username, password, token, auth: `Bearer ${token}` };
+}
+
+/** A fresh token for a user (after a token-version change the old one is revoked). */
+export async function tokenFor(t: TestApp, userId: number): Promise<string> {
+  const u = await t.ctx.db.manager.getRepository(User).findOneByOrFail({ id: userId });
+  return t.ctx.tokens.issue(u.id, u.tokenVersion);
+}

@@ -1,0 +1,79 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { createApp, AppOptions } from '../../src/app';
+import { bootstrap } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/env';
+import { AppContext, buildContext } from '../../src/context';
+import { createDataSource } from '../../src/db/data-source';
+import { Database } from '../../src/db/database';
+import { User } from '../../src/entities/User';
+import { createLogger } from '../../src/logger';
+import { createTestDatabase, TestDatabase } from './test-db';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+export const ADMIN_PASSWORD = 'admin-password-123';
+
+export interface TestApp {
+  ctx: AppContext;
+  server: http.Server;
+  /** supertest agent bound to the running HTTP server. */
+  http: () => ReturnType<typeof request>;
+  baseUrl: string;
+  admin: { id: number; username: string; token: string };
+  dbUrl: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions extends AppOptions {
+  /** Reuse an existing database (a second "instance" on the same database). */
+  dbUrl?: string;
+  env?: Record<string, string>;
+  /** Keep the database when this app closes (the first instance owns it). */
+  keepDatabase?: boolean;
+}
+
+/**
+ * A real instance: real database (fresh per app unless dbUrl is given), migrations, baseline
+ * policy, the real enforcer, a real HTTP server on an ephemeral port. The bootstrap admin has
+ * signed the agreement and holds it_admin in "*".
+ */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  let testDb: TestDatabase | null = null;
+  const dbUrl = opts.dbUrl ?? (testDb = await createTestDatabase()).url;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: dbUrl,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LOGIN_RATE_LIMIT: '100000',
+    POLICY_POLL_MS: '200',
+    ...opts.env,
+  });
+  const logger = createLogger({ production: false, level: config.logLevel });
+  const ds = await createDataSource(dbUrl);
+  await ds.initialize();
+  const db = new Database(ds);
+  const ctx = buildContext(config, logger, db);
+  await bootstrap(ctx, { print: () => undefined });
+  const admin = await db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
+  if (admin.status !== 'active') await ctx.users.signAgreement({ id: admin.id, username: admin.username }, '2026-1');
+  const app = createApp(ctx, opts);
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ctx,
+    server,
+    http: () => request(server),
+    baseUrl: `http://127.0.0.1:${port}`,
+    admin: { id: admin.id, username: admin.username, token: ctx.tokens.issue(admin.id, admin.tokenVersion) },
+    dbUrl,
+    async close() {
+      ctx.policy.stopPolling();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ds.isInitialized) await ds.destroy();
+      if (testDb && !opts.keepDatabase) await testDb.drop();
+    },
+  };
+}
