@@ -1,12 +1,12 @@
-import { CasbinRule } from 'typeorm-adapter';
 import { AuditEvent } from './AuditEvent';
 import { AuditHead } from './AuditHead';
 import { Department } from './Department';
 import { PolicyMeta } from './PolicyMeta';
+import { PolicyRule } from './PolicyRule';
 import { Project } from './Project';
 import { User } from './User';
 
-export { AuditEvent, AuditHead, CasbinRule, Department, PolicyMeta, Project, User };
+export { AuditEvent, AuditHead, Department, PolicyMeta, PolicyRule, Project, User };
 
-/** Every entity of the schema; the casbin_rule table belongs to typeorm-adapter's entity. */
-export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, CasbinRule];
+/** Every entity of the schema; casbin_rule is typeorm-adapter's entity (extended with indexes). */
+export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule];

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { CasbinRule } from '../entities';
+import { PolicyRule as CasbinRule } from '../entities/PolicyRule';
 import { PolicyMeta } from '../entities/PolicyMeta';
 
 export interface Assignment {

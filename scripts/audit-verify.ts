@@ -1,0 +1,19 @@
+import { withContext } from './cli-context';
+import { verifyAuditChain } from '../src/audit/verify';
+
+/** npm run audit:verify: recomputes the chain; exit 0 and "ok" or exit 2 and the first broken sequence. */
+withContext(async (ctx) => {
+  const result = await verifyAuditChain(ctx.db.ds);
+  if (result.ok) {
+    process.stdout.write(`ok: ${result.count} events, head seq ${result.headSeq}, head hash ${result.headHash}\n`);
+    return 0;
+  }
+  process.stdout.write(`BROKEN at seq ${result.brokenAtSeq}: ${result.reason} (${result.count} events verified before it)\n`);
+  return 2;
+}).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`audit:verify failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

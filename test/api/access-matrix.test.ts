@@ -1,0 +1,441 @@
+/**
+ * The access matrix: every route of the API against every role of the Rules, a signed user
+ * holding no role and an anonymous caller.
+ *
+ * The expectations below are written from the Rules (../shared/regulation/README.md), NOT
+ * computed from policies/policy.csv:
+ * - R-SECRET (§4): access is denied unless the Rules give it; public routes (health, login,
+ *   the API document) are the only ones open without a token.
+ * - R-SCOPE (§2): every employee is a user; with no role a user reaches nothing beyond their own
+ *   profile and the agreement. Every role-holder may see the organisation (departments, projects).
+ * - R-IT-PERMS (§3.1): the IT admin alone manages accounts, roles, scopes, the policy and the
+ *   organisation; the IT admin and the auditor review who holds what.
+ * - R-AUDIT (§3.1, §5.3): the IT admin and the auditor read, export and verify the trail; every
+ *   denial is recorded in it.
+ *
+ * A route without an entry in EXPECTATIONS fails the suite: a new route must be added here.
+ */
+import crypto from 'node:crypto';
+import { allRoutes } from '../../src/api/routes';
+import type { RouteSpec } from '../../src/api/route';
+import { ROLE_NAMES } from '../../src/policy/roles';
+import { DEFAULT_PASSWORD, makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
+import { startTestApp, TestApp } from '../helpers/test-app';
+
+// testTimeout in jest.config.js is a per-project option that jest ignores under `projects`; starting an app
+// on MariaDB (migrations, baseline policy) can take longer than jest's 5 s default on a busy machine.
+jest.setTimeout(60_000);
+
+type Role =
+  | 'it_admin'
+  | 'quality_inspector'
+  | 'general_manager'
+  | 'auditor'
+  | 'dept_head'
+  | 'project_manager'
+  | 'info_clerk'
+  | 'staff'
+  | 'customer_manager';
+
+type CallerName = Role | 'no_role' | 'anonymous';
+
+/** Every role of the Rules' role table and where the matrix user holds it. */
+const HELD_IN: Record<Role, (dept: string, project: string) => string> = {
+  it_admin: () => '*',
+  quality_inspector: () => '*',
+  general_manager: () => '*',
+  auditor: () => '*',
+  dept_head: (d) => `dept:${d}`,
+  project_manager: (_d, p) => `project:${p}`,
+  info_clerk: (_d, p) => `project:${p}`,
+  staff: (_d, p) => `project:${p}`,
+  customer_manager: (_d, p) => `project:${p}`,
+};
+const ROLES = Object.keys(HELD_IN) as Role[];
+const CALLERS: CallerName[] = [...ROLES, 'no_role', 'anonymous'];
+
+/** Who the Rules let through. */
+const ALL_ROLES: Role[] = [...ROLES]; // R-SCOPE: every role-holder sees the organisation
+const IT_ADMIN: Role[] = ['it_admin']; // R-IT-PERMS: only the IT admin changes accounts, roles, policy, organisation
+const REVIEWERS: Role[] = ['it_admin', 'auditor']; // R-IT-PERMS / R-AUDIT: the IT admin and the auditor review
+
+type Allow = 'public' | 'authenticated' | Role[];
+
+interface Req {
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Overrides the caller's Authorization header (throwaway token for routes that revoke tokens). */
+  auth?: string | null;
+}
+
+interface Expectation {
+  rid: string;
+  allow: Allow;
+  /** object:action named in a 403 (and declared by the route). */
+  permission?: string;
+  /** A valid request with fresh targets, so that only authorization decides. */
+  prepare: (caller: Caller) => Promise<Req>;
+}
+
+interface Caller {
+  name: CallerName;
+  role: Role | null;
+  user: MadeUser | null;
+  auth: string | null;
+}
+
+let t: TestApp;
+let dept: string;
+let project: string;
+const callers = new Map<CallerName, Caller>();
+/** A long-lived user that read routes look at (never changed). */
+let target: MadeUser;
+/** A user that logs in on the public login route. */
+let loginUser: MadeUser;
+
+const uid = () => crypto.randomBytes(4).toString('hex');
+const adminActor = () => ({ id: t.admin.id, username: t.admin.username });
+
+/** A throwaway user with the same role (in the same scope) as the caller; used where a call revokes the caller's tokens. */
+async function throwaway(caller: Caller): Promise<MadeUser> {
+  return makeUser(t, { roles: caller.role ? [[caller.role, HELD_IN[caller.role](dept, project)]] : [] });
+}
+const throwawayAuth = async (caller: Caller): Promise<string | null> => (caller.auth ? (await throwaway(caller)).auth : null);
+
+async function freshUserId(): Promise<number> {
+  return (await makeUser(t)).id;
+}
+
+async function freshPolicyLineScope(): Promise<string> {
+  const p = await makeProject(t, { departmentCode: dept });
+  return `project:${p.code}`;
+}
+
+const EXPECTATIONS: Record<string, Expectation> = {
+  // --- public (R-SECRET: the only routes open without a token) ---
+  'GET /healthz': { rid: 'R-SECRET', allow: 'public', prepare: async () => ({ path: '/healthz' }) },
+  'GET /readyz': { rid: 'R-SECRET', allow: 'public', prepare: async () => ({ path: '/readyz' }) },
+  'POST /api/v1/auth/login': {
+    rid: 'R-SECRET',
+    allow: 'public',
+    prepare: async () => ({ path: '/api/v1/auth/login', body: { username: loginUser.username, password: loginUser.password } }),
+  },
+  'GET /api/v1/openapi.json': { rid: 'R-SECRET', allow: 'public', prepare: async () => ({ path: '/api/v1/openapi.json' }) },
+
+  // --- self (R-SCOPE: every authenticated user, role or not) ---
+  'POST /api/v1/auth/logout': {
+    rid: 'R-SCOPE',
+    allow: 'authenticated',
+    prepare: async (c) => ({ path: '/api/v1/auth/logout', auth: await throwawayAuth(c) }),
+  },
+  'GET /api/v1/me': { rid: 'R-SCOPE', allow: 'authenticated', prepare: async () => ({ path: '/api/v1/me' }) },
+  'GET /api/v1/agreement': { rid: 'R-SCOPE', allow: 'authenticated', prepare: async () => ({ path: '/api/v1/agreement' }) },
+  'POST /api/v1/me/agreement': {
+    rid: 'R-SCOPE',
+    allow: 'authenticated',
+    prepare: async (c) => ({ path: '/api/v1/me/agreement', body: { version: '2026-1' }, auth: await throwawayAuth(c) }),
+  },
+  'POST /api/v1/me/password': {
+    rid: 'R-SCOPE',
+    allow: 'authenticated',
+    prepare: async (c) => ({
+      path: '/api/v1/me/password',
+      body: { currentPassword: DEFAULT_PASSWORD, newPassword: 'a-brand-new-password-1' },
+      auth: await throwawayAuth(c),
+    }),
+  },
+
+  // --- organisation: read by every role (R-SCOPE), changed by the IT admin only (R-IT-PERMS) ---
+  'GET /api/v1/departments': { rid: 'R-SCOPE', allow: ALL_ROLES, permission: 'org:read', prepare: async () => ({ path: '/api/v1/departments' }) },
+  'GET /api/v1/departments/:code': {
+    rid: 'R-SCOPE',
+    allow: ALL_ROLES,
+    permission: 'org:read',
+    prepare: async () => ({ path: `/api/v1/departments/${dept}` }),
+  },
+  'GET /api/v1/projects': { rid: 'R-SCOPE', allow: ALL_ROLES, permission: 'org:read', prepare: async () => ({ path: '/api/v1/projects' }) },
+  'GET /api/v1/projects/:code': {
+    rid: 'R-SCOPE',
+    allow: ALL_ROLES,
+    permission: 'org:read',
+    prepare: async () => ({ path: `/api/v1/projects/${project}` }),
+  },
+  'POST /api/v1/departments': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'org:manage',
+    prepare: async () => {
+      const code = `MD${uid()}`;
+      return { path: '/api/v1/departments', body: { code, name: `Matrix ${code}` } };
+    },
+  },
+  'PATCH /api/v1/departments/:code': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'org:manage',
+    prepare: async () => {
+      const d = await makeDepartment(t);
+      return { path: `/api/v1/departments/${d.code}`, body: { name: 'Renamed by the matrix' } };
+    },
+  },
+  'POST /api/v1/projects': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'org:manage',
+    prepare: async () => {
+      const code = `MP${uid()}`;
+      return { path: '/api/v1/projects', body: { code, name: `Matrix ${code}`, departmentCode: dept } };
+    },
+  },
+  'PATCH /api/v1/projects/:code': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'org:manage',
+    prepare: async () => {
+      const p = await makeProject(t, { departmentCode: dept });
+      return { path: `/api/v1/projects/${p.code}`, body: { name: 'Renamed by the matrix' } };
+    },
+  },
+
+  // --- accounts: reviewed by the IT admin and the auditor, changed by the IT admin only (R-IT-PERMS) ---
+  'GET /api/v1/users': { rid: 'R-SECRET', allow: REVIEWERS, permission: 'user:read', prepare: async () => ({ path: '/api/v1/users', query: { limit: '5' } }) },
+  'GET /api/v1/users/:id': { rid: 'R-SECRET', allow: REVIEWERS, permission: 'user:read', prepare: async () => ({ path: `/api/v1/users/${target.id}` }) },
+  'GET /api/v1/users/:id/holdings': {
+    rid: 'R-SECRET',
+    allow: REVIEWERS,
+    permission: 'user:read',
+    prepare: async () => ({ path: `/api/v1/users/${target.id}/holdings` }),
+  },
+  'POST /api/v1/users': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'user:manage',
+    prepare: async () => ({
+      path: '/api/v1/users',
+      body: { username: `m.${uid()}`, displayName: 'Matrix user', password: 'matrix-password-1', departmentCode: dept },
+    }),
+  },
+  'PATCH /api/v1/users/:id': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'user:manage',
+    prepare: async () => ({ path: `/api/v1/users/${await freshUserId()}`, body: { displayName: 'Renamed by the matrix' } }),
+  },
+  'POST /api/v1/users/:id/password': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'user:manage',
+    prepare: async () => ({ path: `/api/v1/users/${await freshUserId()}/password`, body: { password: 'reset-by-the-matrix-1' } }),
+  },
+  'POST /api/v1/users/:id/offboard': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'user:offboard',
+    prepare: async () => ({ path: `/api/v1/users/${await freshUserId()}/offboard`, body: { reason: 'access matrix' } }),
+  },
+
+  // --- roles and assignments (R-IT-PERMS) ---
+  'GET /api/v1/roles': { rid: 'R-IT-PERMS', allow: REVIEWERS, permission: 'role_assignment:read', prepare: async () => ({ path: '/api/v1/roles' }) },
+  'GET /api/v1/role-assignments': {
+    rid: 'R-IT-PERMS',
+    allow: REVIEWERS,
+    permission: 'role_assignment:read',
+    prepare: async () => ({ path: '/api/v1/role-assignments', query: { userId: String(target.id) } }),
+  },
+  'GET /api/v1/users/:id/permissions': {
+    rid: 'R-IT-PERMS',
+    allow: REVIEWERS,
+    permission: 'role_assignment:read',
+    prepare: async () => ({ path: `/api/v1/users/${target.id}/permissions` }),
+  },
+  'POST /api/v1/role-assignments': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'role_assignment:manage',
+    prepare: async () => ({ path: '/api/v1/role-assignments', body: { userId: await freshUserId(), role: 'staff', scope: `project:${project}` } }),
+  },
+  'DELETE /api/v1/role-assignments/:id': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'role_assignment:manage',
+    prepare: async () => {
+      const u = await makeUser(t, { roles: [['staff', `project:${project}`]] });
+      const [a] = await t.ctx.access.listAssignments({ userId: u.id });
+      return { path: `/api/v1/role-assignments/${a.id}` };
+    },
+  },
+
+  // --- the policy (R-IT-PERMS) ---
+  'GET /api/v1/policy': { rid: 'R-IT-PERMS', allow: REVIEWERS, permission: 'policy:read', prepare: async () => ({ path: '/api/v1/policy' }) },
+  'GET /api/v1/authz/explain': {
+    rid: 'R-IT-PERMS',
+    allow: REVIEWERS,
+    permission: 'policy:read',
+    prepare: async () => ({
+      path: '/api/v1/authz/explain',
+      query: { user: target.username, scope: `project:${project}`, object: 'customer', action: 'read' },
+    }),
+  },
+  'POST /api/v1/policy/lines': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'policy:manage',
+    prepare: async () => ({
+      path: '/api/v1/policy/lines',
+      body: { role: 'staff', scope: await freshPolicyLineScope(), object: 'customer', action: 'read', effect: 'allow' },
+    }),
+  },
+  'DELETE /api/v1/policy/lines/:id': {
+    rid: 'R-IT-PERMS',
+    allow: IT_ADMIN,
+    permission: 'policy:manage',
+    prepare: async () => {
+      const line = await t.ctx.access.addLine(adminActor(), {
+        role: 'staff',
+        scope: await freshPolicyLineScope(),
+        object: 'customer',
+        action: 'read',
+        effect: 'allow',
+      });
+      return { path: `/api/v1/policy/lines/${line.id}` };
+    },
+  },
+
+  // --- the audit trail (R-AUDIT) ---
+  'GET /api/v1/audit': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'audit:read', prepare: async () => ({ path: '/api/v1/audit', query: { limit: '5' } }) },
+  'GET /api/v1/audit/export': {
+    rid: 'R-AUDIT',
+    allow: REVIEWERS,
+    permission: 'audit:export',
+    prepare: async () => ({ path: '/api/v1/audit/export', query: { action: 'department.created' } }),
+  },
+  'GET /api/v1/audit/verify': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'audit:verify', prepare: async () => ({ path: '/api/v1/audit/verify' }) },
+};
+
+/** deny (401): no token on a non-public route; deny: 403 with the missing permission. */
+type Outcome = 'allow' | 'deny' | 'deny (401)';
+
+function expectedOutcome(e: Expectation, caller: CallerName): Outcome {
+  if (e.allow === 'public') return 'allow';
+  if (caller === 'anonymous') return 'deny (401)';
+  if (e.allow === 'authenticated') return 'allow';
+  return (e.allow as CallerName[]).includes(caller) ? 'allow' : 'deny';
+}
+
+const routeKey = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
+
+/** Denials the matrix produced, per caller: checked against the audit trail at the end (R-AUDIT). */
+const denials = new Map<CallerName, string[]>();
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const d = await makeDepartment(t);
+  const p = await makeProject(t, { departmentCode: d.code });
+  dept = d.code;
+  project = p.code;
+  for (const role of ROLES) {
+    const user = await makeUser(t, { roles: [[role, HELD_IN[role](dept, project)]] });
+    callers.set(role, { name: role, role, user, auth: user.auth });
+  }
+  const noRole = await makeUser(t, { signed: true });
+  callers.set('no_role', { name: 'no_role', role: null, user: noRole, auth: noRole.auth });
+  callers.set('anonymous', { name: 'anonymous', role: null, user: null, auth: null });
+  target = await makeUser(t, { roles: [['staff', `project:${project}`]] });
+  loginUser = await makeUser(t);
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('access matrix: the table covers the service', () => {
+  test('R-SECRET access matrix: every role of src/policy/roles.ts has a matrix user', () => {
+    expect([...ROLES].sort()).toEqual([...ROLE_NAMES].sort());
+  });
+
+  test('R-SECRET access matrix: every route of allRoutes has an expectation (add new routes to the table)', () => {
+    const keys = allRoutes(t.ctx).map(routeKey);
+    const missing = keys.filter((k) => !(k in EXPECTATIONS));
+    expect(missing).toEqual([]);
+    const stale = Object.keys(EXPECTATIONS).filter((k) => !keys.includes(k));
+    expect(stale).toEqual([]);
+  });
+
+  test('R-SECRET access matrix: each route declares the access kind and permission the Rules expect', () => {
+    const mismatches: string[] = [];
+    for (const spec of allRoutes(t.ctx)) {
+      const e = EXPECTATIONS[routeKey(spec)];
+      if (!e) continue;
+      const a = spec.access;
+      const declared = a.kind === 'permission' ? `permission ${a.object}:${a.action}` : a.kind;
+      const wanted = e.allow === 'public' ? 'public' : e.allow === 'authenticated' ? 'self' : `permission ${e.permission}`;
+      if (declared !== wanted) mismatches.push(`${routeKey(spec)}: declares ${declared}, the Rules want ${wanted}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+const cells = Object.entries(EXPECTATIONS).flatMap(([key, e]) =>
+  CALLERS.map((caller) => ({ key, caller, rid: e.rid, outcome: expectedOutcome(e, caller) })),
+);
+
+describe('access matrix: route × caller', () => {
+  test.each(cells)('$rid access matrix: $key as $caller → $outcome', async ({ key, caller: callerName, outcome }) => {
+    const e = EXPECTATIONS[key];
+    const spec = allRoutes(t.ctx).find((r) => routeKey(r) === key);
+    expect(spec).toBeDefined();
+    const caller = callers.get(callerName)!;
+    const req = await e.prepare(caller);
+    const auth = req.auth !== undefined ? req.auth : caller.auth;
+
+    let call = t.http()[spec!.method](req.path);
+    if (req.query) call = call.query(req.query);
+    if (auth) call = call.set('Authorization', auth);
+    const res = req.body !== undefined ? await call.send(req.body as object) : await call;
+
+    if (outcome === 'allow') {
+      expect(res.status).not.toBe(401);
+      expect(res.status).not.toBe(403);
+      // The request is valid, so an allowed call succeeds (anything else would mean the cell tests nothing).
+      if (res.status >= 400) throw new Error(`${key} as ${callerName}: expected success, got ${res.status} ${JSON.stringify(res.body)}`);
+    } else if (outcome === 'deny (401)') {
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthenticated');
+    } else {
+      expect({ status: res.status, code: res.body?.error?.code, permission: res.body?.error?.details?.permission }).toEqual({
+        status: 403,
+        code: 'forbidden',
+        permission: e.permission,
+      });
+      denials.set(callerName, [...(denials.get(callerName) ?? []), e.permission!]);
+    }
+  });
+});
+
+describe('access matrix: denials are recorded', () => {
+  test('R-AUDIT access matrix: every denial of the matrix left an access.denied event for the denied user', async () => {
+    expect(denials.size).toBeGreaterThan(0);
+    const missing: string[] = [];
+    for (const [callerName, perms] of denials) {
+      const user = callers.get(callerName)!.user!;
+      const res = await t
+        .http()
+        .get('/api/v1/audit')
+        .set('Authorization', `Bearer ${t.admin.token}`)
+        .query({ actorId: String(user.id), action: 'access.denied', limit: '500' });
+      expect(res.status).toBe(200);
+      const events = res.body.items as Array<{ actorId: number; objectType: string; decision: string; reason: string; scope: string }>;
+      for (const perm of perms) {
+        const [object] = perm.split(':');
+        const found = events.filter(
+          (ev) => ev.actorId === user.id && ev.objectType === object && ev.decision === 'deny' && ev.reason.startsWith(`${perm} `),
+        );
+        if (found.length === 0) missing.push(`${callerName}: ${perm}`);
+      }
+      // One event per denied call, never fewer.
+      expect(events.length).toBeGreaterThanOrEqual(perms.length);
+    }
+    expect(missing).toEqual([]);
+  });
+});
