@@ -1,10 +1,11 @@
+import type { Writable } from 'node:stream';
 import winston from 'winston';
 
 /**
  * winston, JSON lines in production, readable lines in development, silent in tests unless
  * LOG_LEVEL says otherwise. Callers pass ids and codes, never passwords, tokens or personal data.
  */
-export function createLogger(opts: { production: boolean; level: string }): winston.Logger {
+export function createLogger(opts: { production: boolean; level: string; stream?: Writable }): winston.Logger {
   const silent = opts.level === 'silent';
   return winston.createLogger({
     level: silent ? 'error' : opts.level,
@@ -18,7 +19,7 @@ export function createLogger(opts: { production: boolean; level: string }): wins
             return `${timestamp} ${level} ${message}${extra}`;
           }),
         ),
-    transports: [new winston.transports.Console()],
+    transports: [opts.stream ? new winston.transports.Stream({ stream: opts.stream }) : new winston.transports.Console()],
   });
 }
 

@@ -15,7 +15,7 @@ export function assertDeclared(spec: RouteSpec): void {
     !!a &&
     (a.kind === 'public' ||
       a.kind === 'self' ||
-      (a.kind === 'permission' && !!a.object && !!a.action && (a.scope === 'company' || typeof a.scope === 'function')));
+      (a.kind === 'permission' && !!a.object && !!a.action && (a.scope === 'company' || a.scope === 'held' || typeof a.scope === 'function')));
   if (!ok) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} declares no access: refusing to expose it`);
 }
 
@@ -60,8 +60,16 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
         );
       }
       if (access.kind === 'permission') {
-        const scope = access.scope === 'company' ? COMPANY : await access.scope({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body });
-        await ctx.authz.require({ ...auditActor, id: actor!.id }, scope, access);
+        const acting = { ...auditActor, id: actor!.id };
+        if (access.scope === 'held') {
+          await ctx.authz.requireInHeldScope(acting, access);
+        } else {
+          const scope =
+            access.scope === 'company'
+              ? COMPANY
+              : await access.scope({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body });
+          await ctx.authz.require(acting, scope, access);
+        }
       }
       const body = parsePart(spec.body, req.body, 'body');
       const result = await spec.handler({ params, query, body, actor, auditActor, req, res });

@@ -49,7 +49,7 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Json {
       responses,
       'x-access':
         access.kind === 'permission'
-          ? { permission: `${access.object}:${access.action}`, scope: access.scope === 'company' ? 'company' : 'record' }
+          ? { permission: `${access.object}:${access.action}`, scope: typeof access.scope === 'function' ? 'record' : access.scope }
           : access.kind,
     };
     if (access.kind !== 'public') op.security = [{ bearer: [] }];

@@ -12,8 +12,14 @@ export interface ScopeInput {
   body: unknown;
 }
 
-/** "company" or a function resolving the record's scope (it may load the record: 404 if absent). */
-export type ScopeResolver = 'company' | ((input: ScopeInput) => string | Promise<string>);
+/**
+ * Where the permission must hold:
+ * - "company": in "*" (only company-wide roles qualify);
+ * - "held": in "*" or in any scope where the caller holds a role (listings that each role
+ *   sees from wherever it sits, e.g. the organisation; R-SCOPE);
+ * - a function resolving the record's scope (it may load the record: 404 if absent).
+ */
+export type ScopeResolver = 'company' | 'held' | ((input: ScopeInput) => string | Promise<string>);
 
 /**
  * What a route needs. There is no default: a route without one is refused when the router is

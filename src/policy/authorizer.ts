@@ -3,6 +3,7 @@ import { Database } from '../db/database';
 import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import { Decision, PolicyService, userSubject } from './policy-service';
+import { COMPANY } from './scope';
 
 export interface Permission {
   object: string;
@@ -36,6 +37,17 @@ export class Authorizer {
       scope,
       reason: decision.effect === 'deny' ? `denied by policy line ${decision.line?.join(', ')}` : 'no policy line allows it',
     });
+  }
+
+  /** Allowed if the permission holds in "*" or in any scope where the user holds a role. */
+  async requireInHeldScope(actor: AuditActor & { id: number }, p: Permission): Promise<Decision> {
+    const scopes = [COMPANY, ...this.policy.heldScopes(userSubject(actor.id)).filter((s) => s !== COMPANY)];
+    let last: Decision | null = null;
+    for (const scope of scopes) {
+      last = this.decide(actor.id, scope, p);
+      if (last.allowed) return last;
+    }
+    return this.require(actor, COMPANY, p);
   }
 
   async recordDenial(actor: AuditActor, scope: string, p: Permission, decision: Decision): Promise<void> {

@@ -191,6 +191,11 @@ export class PolicyService {
     return dept ? [scope, `dept:${dept}`, COMPANY] : [scope, COMPANY];
   }
 
+  /** The scopes where the subject holds at least one role. */
+  heldScopes(subject: string): string[] {
+    return [...(this.state?.memberships.get(subject)?.keys() ?? [])];
+  }
+
   /** Whether the scope names an existing department/project (or the company). */
   scopeExists(scope: string): boolean {
     const parsed = parseScope(scope);

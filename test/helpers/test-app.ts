@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Writable } from 'node:stream';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp, AppOptions } from '../../src/app';
@@ -31,6 +32,8 @@ export interface TestAppOptions extends AppOptions {
   env?: Record<string, string>;
   /** Keep the database when this app closes (the first instance owns it). */
   keepDatabase?: boolean;
+  /** Receives the production (JSON) log lines instead of a silent logger. */
+  logSink?: (line: string) => void;
 }
 
 /**
@@ -50,7 +53,18 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     POLICY_POLL_MS: '200',
     ...opts.env,
   });
-  const logger = createLogger({ production: false, level: config.logLevel });
+  const logger = opts.logSink
+    ? createLogger({
+        production: true,
+        level: 'info',
+        stream: new Writable({
+          write(chunk, _enc, cb) {
+            for (const line of String(chunk).split('\n')) if (line.trim()) opts.logSink!(line);
+            cb();
+          },
+        }),
+      })
+    : createLogger({ production: false, level: config.logLevel });
   const ds = await createDataSource(dbUrl);
   await ds.initialize();
   const db = new Database(ds);

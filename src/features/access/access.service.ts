@@ -165,9 +165,9 @@ export class AccessService {
 
   /** Answers allowed/denied for (user, scope, object, action) and names the deciding line (casbin enforceEx). */
   async explain(userRef: string, scope: string, object: string, action: string): Promise<Decision & { user: { id: number; username: string } }> {
-    const user = /^\d+$/.test(userRef)
-      ? await this.db.manager.getRepository(User).findOneBy({ id: Number(userRef) })
-      : await this.db.manager.getRepository(User).findOneBy({ username: userRef });
+    // A username first (usernames may be all digits), then a numeric id.
+    const repo = this.db.manager.getRepository(User);
+    const user = (await repo.findOneBy({ username: userRef })) ?? (/^\d+$/.test(userRef) ? await repo.findOneBy({ id: Number(userRef) }) : null);
     if (!user) throw new NotFoundError('User', userRef);
     this.validateScope(scope, 'query.scope');
     const decision = this.policy.decide(userSubject(user.id), scope, object, action);

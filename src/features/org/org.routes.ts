@@ -14,7 +14,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/departments',
       summary: 'List departments',
       tags: ['organisation'],
-      access: permission('org', 'read'),
+      access: permission('org', 'read', 'held'),
       handler: async () => ({ items: await ctx.org.listDepartments() }),
     }),
     route({
@@ -32,7 +32,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/departments/:code',
       summary: 'One department',
       tags: ['organisation'],
-      access: permission('org', 'read'),
+      access: permission('org', 'read', 'held'),
       params: codeParam,
       handler: async ({ params }) => {
         const { id, code: c, name: n, createdAt } = await ctx.org.getDepartment(params.code);
@@ -54,7 +54,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/projects',
       summary: 'List projects (service centers)',
       tags: ['organisation'],
-      access: permission('org', 'read'),
+      access: permission('org', 'read', 'held'),
       handler: async () => ({ items: await ctx.org.listProjects() }),
     }),
     route({
@@ -72,7 +72,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/projects/:code',
       summary: 'One project',
       tags: ['organisation'],
-      access: permission('org', 'read'),
+      access: permission('org', 'read', 'held'),
       params: codeParam,
       handler: ({ params }) => ctx.org.getProject(params.code),
     }),
