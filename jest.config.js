@@ -7,10 +7,11 @@ const common = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['reflect-metadata'],
-  testTimeout: 30000,
 };
 module.exports = {
   maxWorkers: 2,
+  // Per-project testTimeout is ignored by jest: it must be set here.
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'sqlite', globals: { TEST_DB: 'sqlite' } },
     { ...common, displayName: 'mysql', globals: { TEST_DB: 'mysql' } },

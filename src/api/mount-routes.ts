@@ -1,6 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import type { AuditActor } from '../audit/audit-writer';
-import { ForbiddenError } from '../errors';
+import { AppError, ForbiddenError } from '../errors';
 import { CURRENT_AGREEMENT } from '../features/agreement/agreement';
 import type { AppContext } from '../context';
 import { authenticate } from './middleware/authenticate';
@@ -21,6 +21,25 @@ export function assertDeclared(spec: RouteSpec): void {
 
 export function hasSignedCurrentAgreement(actor: Actor): boolean {
   return actor.status === 'active' && actor.agreementVersion === CURRENT_AGREEMENT.version;
+}
+
+/**
+ * Runs a route's scope resolver. A typed error (404 for a missing record, 400) passes through;
+ * anything else is an error in authorization, which denies and is recorded (R-AUDIT).
+ */
+async function resolveScope(ctx: AppContext, acting: AuditActor & { id: number }, p: { object: string; action: string }, resolve: () => string | Promise<string>): Promise<string> {
+  try {
+    return await resolve();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    ctx.logger.error('scope resolution failed', { object: p.object, action: p.action, error: String(err) });
+    await ctx.authz.recordDenial(acting, 'unresolved', p, { allowed: false, effect: 'error', line: null, decidedIn: null, checked: [] });
+    throw new ForbiddenError('forbidden', `Missing permission ${p.object}:${p.action}: the scope could not be resolved`, {
+      permission: `${p.object}:${p.action}`,
+      scope: null,
+      reason: 'the authorization check failed',
+    });
+  }
 }
 
 /**
@@ -64,10 +83,9 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
         if (access.scope === 'held') {
           await ctx.authz.requireInHeldScope(acting, access);
         } else {
-          const scope =
-            access.scope === 'company'
-              ? COMPANY
-              : await access.scope({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body });
+          const scope = access.scope === 'company' ? COMPANY : await resolveScope(ctx, acting, access, () =>
+            (access.scope as Exclude<typeof access.scope, string>)({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body }),
+          );
           await ctx.authz.require(acting, scope, access);
         }
       }

@@ -16,10 +16,14 @@ export function parsePart<T extends z.ZodType>(schema: T | undefined, value: unk
   }
   const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
   if (result.success) return result.data;
-  const details: FieldIssue[] = result.error.issues.map((issue) => ({
-    path: [part, ...issue.path.map(String)].join('.'),
-    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${(issue as { keys: string[] }).keys.join(', ')}` : issue.message,
-  }));
+  // One detail per field: an unknown-keys issue becomes one entry per unknown key.
+  const details: FieldIssue[] = result.error.issues.flatMap((issue) => {
+    const base = [part, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return (issue as { keys: string[] }).keys.map((k) => ({ path: [...base, k].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: base.join('.'), message: issue.message }];
+  });
   throw new ValidationError(`Invalid request ${part}`, details);
 }
 

@@ -52,10 +52,14 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/audit/verify',
-      summary: 'Recompute the hash chain: ok with count and head hash, or the first broken sequence',
+      summary: 'Recompute the hash chain: ok with count and head hash, or the first broken sequence; optionally check a head recorded earlier (anchorSeq, anchorHash)',
       tags: ['audit'],
       access: permission('audit', 'verify'),
-      handler: () => verifyAuditChain(ctx.db.ds),
+      query: z
+        .strictObject({ anchorSeq: z.coerce.number().int().positive().optional(), anchorHash: z.string().regex(/^[0-9a-f]{64}$/).optional() })
+        .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'anchorSeq and anchorHash go together', path: ['anchorHash'] }),
+      handler: ({ query }) =>
+        verifyAuditChain(ctx.db.ds, { anchors: query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : [] }),
     }),
   ];
 }

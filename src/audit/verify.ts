@@ -12,7 +12,20 @@ export type VerifyResult =
  * hash; a deleted row leaves a gap in seq or a prevHash mismatch; an inserted row breaks
  * seq/prevHash; a truncated tail disagrees with the head row.
  */
-export async function verifyAuditChain(ds: DataSource, batchSize = 2000): Promise<VerifyResult> {
+/**
+ * A head recorded outside the database earlier ({seq, hash}, e.g. from the nightly job's log
+ * line or a printed inspection report). Someone with write access to the database could
+ * rewrite the chain from some row onward and the head with it; that rewrite cannot keep an
+ * anchor taken before it valid, so verify checks each anchor against the stored row.
+ */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+}
+
+export async function verifyAuditChain(ds: DataSource, opts: { anchors?: AuditAnchor[]; batchSize?: number } = {}): Promise<VerifyResult> {
+  const batchSize = opts.batchSize ?? 2000;
+  const anchors = new Map((opts.anchors ?? []).map((a) => [a.seq, a.hash]));
   const repo = ds.getRepository(AuditEvent);
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -31,11 +44,20 @@ export async function verifyAuditChain(ds: DataSource, batchSize = 2000): Promis
       if (entryHash(e) !== e.hash) {
         return { ok: false, count, brokenAtSeq: e.seq, reason: 'entry content does not match its hash' };
       }
+      const anchored = anchors.get(e.seq);
+      if (anchored !== undefined && anchored !== e.hash) {
+        return { ok: false, count, brokenAtSeq: e.seq, reason: 'entry differs from the anchor recorded outside the database' };
+      }
+      anchors.delete(e.seq);
       prevHash = e.hash;
       expectedSeq = e.seq + 1;
       lastSeq = e.seq;
       count++;
     }
+  }
+  if (anchors.size > 0) {
+    const missing = Math.min(...anchors.keys());
+    return { ok: false, count, brokenAtSeq: missing, reason: `anchored entry ${missing} is missing from the chain` };
   }
   const head = await ds.getRepository(AuditHead).findOneBy({ id: 1 });
   if (!head || head.seq !== lastSeq || head.hash !== prevHash) {

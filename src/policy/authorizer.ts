@@ -35,7 +35,12 @@ export class Authorizer {
     throw new ForbiddenError('forbidden', `Missing permission ${p.object}:${p.action} in scope ${scope}`, {
       permission: `${p.object}:${p.action}`,
       scope,
-      reason: decision.effect === 'deny' ? `denied by policy line ${decision.line?.join(', ')}` : 'no policy line allows it',
+      reason:
+        decision.effect === 'deny'
+          ? `denied by policy line ${decision.line?.join(', ')}`
+          : decision.effect === 'error'
+            ? 'the authorization check failed'
+            : 'no policy line allows it',
     });
   }
 

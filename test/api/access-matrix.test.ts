@@ -22,10 +22,6 @@ import { ROLE_NAMES } from '../../src/policy/roles';
 import { DEFAULT_PASSWORD, makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
-// testTimeout in jest.config.js is a per-project option that jest ignores under `projects`; starting an app
-// on MariaDB (migrations, baseline policy) can take longer than jest's 5 s default on a busy machine.
-jest.setTimeout(60_000);
-
 type Role =
   | 'it_admin'
   | 'quality_inspector'

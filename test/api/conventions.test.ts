@@ -16,10 +16,6 @@ import { User } from '../../src/entities/User';
 import { makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from '../helpers/test-app';
 
-// testTimeout in jest.config.js is a per-project option that jest ignores under `projects`; starting an app
-// on MariaDB (migrations, baseline policy) can take longer than jest's 5 s default on a busy machine.
-jest.setTimeout(60_000);
-
 let t: TestApp;
 let dept: string;
 let project: string;

@@ -14,10 +14,6 @@ import { permission, route, RouteSpec } from '../../src/api/route';
 import { makeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
-// testTimeout in jest.config.js is a per-project option that jest ignores under `projects`; starting an app
-// on MariaDB (migrations, baseline policy) can take longer than jest's 5 s default on a busy machine.
-jest.setTimeout(60_000);
-
 let t: TestApp;
 const adminAuth = () => `Bearer ${t.admin.token}`;
 const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;

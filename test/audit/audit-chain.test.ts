@@ -571,4 +571,23 @@ describe('R-AUDIT: tampering done directly in the database is detected (fresh ap
     expect(v.ok === false && v.reason).toMatch(/previous-hash/);
     expect(v.count).toBe(k);
   });
+
+  it('R-AUDIT: a full rewrite (tail deleted and the head wound back) passes the plain check but fails against an anchor taken before it', async () => {
+    t = await startTestApp();
+    await seedChain(t);
+    const anchor = await headOf(t);
+    await t.ctx.db.ds.query(`DELETE FROM audit_event WHERE ${q(t, 'seq')} = ?`, [anchor.seq]);
+    const previous = await t.ctx.db.manager.getRepository(AuditEvent).findOneByOrFail({ seq: anchor.seq - 1 });
+    await t.ctx.db.ds.query(`UPDATE audit_head SET ${q(t, 'seq')} = ?, ${q(t, 'hash')} = ? WHERE ${q(t, 'id')} = 1`, [previous.seq, previous.hash]);
+    // Without outside knowledge the rewritten chain is self-consistent...
+    expect((await verifyAuditChain(t.ctx.db.ds)).ok).toBe(true);
+    // ...but an anchor recorded earlier (nightly log line, printed report) exposes it.
+    const v = await verifyAuditChain(t.ctx.db.ds, { anchors: [{ seq: anchor.seq, hash: anchor.hash }] });
+    expect(v).toMatchObject({ ok: false, brokenAtSeq: anchor.seq });
+    const res = await t.http().get(`/api/v1/audit/verify?anchorSeq=${anchor.seq}&anchorHash=${anchor.hash}`).set('Authorization', bearer(t.admin.token));
+    expect(res.body).toMatchObject({ ok: false, brokenAtSeq: anchor.seq });
+    // An anchor on an untouched entry still verifies.
+    const kept = await t.ctx.db.manager.getRepository(AuditEvent).findOneByOrFail({ seq: 2 });
+    expect((await verifyAuditChain(t.ctx.db.ds, { anchors: [{ seq: 2, hash: kept.hash }] })).ok).toBe(true);
+  });
 });

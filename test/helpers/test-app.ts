@@ -70,6 +70,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const db = new Database(ds);
   const ctx = buildContext(config, logger, db);
   await bootstrap(ctx, { print: () => undefined });
+  // As in src/main.ts: every instance polls the policy version (POLICY_POLL_MS is 200 here).
+  ctx.policy.startPolling(config.policyPollMs);
   const admin = await db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
   if (admin.status !== 'active') await ctx.users.signAgreement({ id: admin.id, username: admin.username }, '2026-1');
   const app = createApp(ctx, opts);

@@ -31,9 +31,6 @@ describe('policy changes reach every instance (A and B on one database)', () => 
   beforeAll(async () => {
     a = await startTestApp();
     b = await startTestApp({ dbUrl: a.dbUrl });
-    // startTestApp does not start the poller; a production instance does (src/main.ts), so B does here.
-    b.ctx.policy.startPolling(b.ctx.config.policyPollMs);
-    a.ctx.policy.startPolling(a.ctx.config.policyPollMs);
   });
   afterAll(async () => {
     // B first: A owns (and drops) the database.
@@ -130,6 +127,8 @@ describe('policy changes reach every instance (A and B on one database)', () => 
       while (!stop) {
         await Promise.all([b.ctx.policy.reload(), b.ctx.policy.reload(), b.ctx.policy.reload()]);
         reloads++;
+        // On SQLite (synchronous driver) a reload resolves through microtasks only: yield to the event loop.
+        await tick();
       }
     })();
     // Meanwhile A keeps changing the policy, so B's reloads load different content.
@@ -138,11 +137,13 @@ describe('policy changes reach every instance (A and B on one database)', () => 
       while (!stop) {
         const g = await a.ctx.access.grant({ id: a.admin.id, username: 'admin' }, { userId: other.id, role: 'staff', scope });
         await a.ctx.access.revoke({ id: a.admin.id, username: 'admin' }, g.id, async () => undefined);
+        await tick();
       }
     })();
     const decider = (async () => {
+      let round = 0;
       while (!stop) {
-        for (let i = 0; i < 20; i++) {
+        for (let i = 0; i < 5; i++) {
           const d1 = b.ctx.authz.decide(staff.id, scope, { object: 'customer', action: 'read' });
           const d2 = b.ctx.authz.decide(staff.id, scope, { object: 'customer', action: 'create' });
           const d3 = b.ctx.authz.decide(auditor.id, '*', { object: 'audit', action: 'read' });
@@ -153,7 +154,10 @@ describe('policy changes reach every instance (A and B on one database)', () => 
           if (!d3.allowed) wrong.push(`auditor audit:read ${d3.effect}`);
           if (d4.allowed) wrong.push('staff customer:export allowed');
         }
-        await tick();
+        // Alternate microtask and macrotask yields, so that decisions land between the steps of a
+        // reload whether the driver resolves through microtasks (SQLite) or I/O callbacks (MySQL).
+        if (++round % 50 === 0) await tick();
+        else await Promise.resolve();
       }
     })();
     const httpProbe = (async () => {
