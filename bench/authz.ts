@@ -6,7 +6,7 @@
  * process, as a ratio. BENCH_DATABASE_URL picks the database (default: a temp SQLite file).
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
 import express from 'express';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -36,8 +36,19 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** autocannon in a child process, so the load generator does not share the servers' event loop. */
 async function http_bench(url: string, headers: Record<string, string> = {}) {
-  const r = await autocannon({ url, connections: 10, duration: DURATION, headers });
+  const args = [require.resolve('autocannon/autocannon.js'), '-c', '10', '-d', String(DURATION), '-j'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
+  args.push(url);
+  const out = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (d) => (buf += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`autocannon exited ${code}`))));
+  });
+  const r = JSON.parse(out);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
