@@ -3,6 +3,7 @@ import type { AppContext } from './context';
 import { User } from './entities/User';
 import { randomPassword } from './features/auth/passwords';
 import { readBaselinePolicy } from './policy/policy-files';
+import { verifyKeys } from './crypto/key-check';
 
 export const BOOTSTRAP_ADMIN = 'admin';
 
@@ -13,6 +14,7 @@ export const BOOTSTRAP_ADMIN = 'admin';
 export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) => void } = {}): Promise<void> {
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   await ctx.db.ds.runMigrations({ transaction: 'each' });
+  await verifyKeys(ctx.db, ctx.keyring);
 
   await ctx.db.tx(async (m) => {
     if ((await ctx.policyStore.countLines(m)) > 0) return;

@@ -6,6 +6,10 @@ import { TokenService } from './features/auth/tokens';
 import { AccessService } from './features/access/access.service';
 import { AuditQueryService } from './audit/audit-query.service';
 import { HoldingsRegistry } from './features/holdings/holdings-registry';
+import { CustomerService } from './features/customers/customer.service';
+import { FieldCipher } from './crypto/field-cipher';
+import { Keyring, parseKey } from './crypto/keyring';
+import { InventoryService } from './features/inventory/inventory.service';
 import { OrgService } from './features/org/org.service';
 import { UsersService } from './features/users/users.service';
 import type { Logger } from './logger';
@@ -29,6 +33,10 @@ export interface AppContext {
   users: UsersService;
   access: AccessService;
   auditQuery: AuditQueryService;
+  keyring: Keyring;
+  cipher: FieldCipher;
+  customers: CustomerService;
+  inventory: InventoryService;
 }
 
 export function buildContext(config: Config, logger: Logger, db: Database): AppContext {
@@ -38,8 +46,16 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const authz = new Authorizer(policy, db, audit, logger);
   const tokens = new TokenService(config.jwtSecret, config.accessTokenTtlSeconds);
   const holdings = new HoldingsRegistry();
+  const keyring = new Keyring(
+    parseKey(config.dataKey, 'DATA_KEY'),
+    config.dataKeysPrevious.map((k, i) => parseKey(k, `DATA_KEYS_PREVIOUS[${i}]`)),
+    Buffer.from(config.blindIndexKey, 'base64'),
+  );
+  const cipher = new FieldCipher(keyring);
   const org = new OrgService(db, audit, policy, policyStore);
   const users = new UsersService(db, audit, policy, policyStore, holdings, org, config);
+  const inventory = new InventoryService(db, audit, org);
+  holdings.register('inventory_keeper', (m, userId) => inventory.keptBy(m, userId));
   return {
     config,
     logger,
@@ -55,5 +71,9 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     auth: new AuthService(db, audit, tokens, config),
     access: new AccessService(db, audit, policy, policyStore),
     auditQuery: new AuditQueryService(db),
+    keyring,
+    cipher,
+    customers: new CustomerService(db, audit, cipher, policy),
+    inventory,
   };
 }

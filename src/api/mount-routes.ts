@@ -69,6 +69,7 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
         requestId: res.locals.requestId,
         ip: req.ip ?? null,
       };
+      const locals: Record<string, unknown> = {};
       const params = parsePart(spec.params, req.params, 'params');
       const query = parsePart(spec.query, req.query, 'query');
 
@@ -84,13 +85,13 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
           await ctx.authz.requireInHeldScope(acting, access);
         } else {
           const scope = access.scope === 'company' ? COMPANY : await resolveScope(ctx, acting, access, () =>
-            (access.scope as Exclude<typeof access.scope, string>)({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body }),
+            (access.scope as Exclude<typeof access.scope, string>)({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body, locals }),
           );
           await ctx.authz.require(acting, scope, access);
         }
       }
       const body = parsePart(spec.body, req.body, 'body');
-      const result = await spec.handler({ params, query, body, actor, auditActor, req, res });
+      const result = await spec.handler({ params, query, body, actor, auditActor, req, res, locals });
       if (res.headersSent) return;
       if (result instanceof Reply) {
         for (const [h, v] of Object.entries(result.headers)) res.setHeader(h, v);

@@ -10,6 +10,8 @@ export interface ScopeInput {
   params: Record<string, unknown>;
   query: Record<string, unknown>;
   body: unknown;
+  /** A resolver that loads the record may leave it here for the handler (no second load). */
+  locals: Record<string, unknown>;
 }
 
 /**
@@ -52,6 +54,8 @@ export interface HandlerInput<P, Q, B> {
   auditActor: AuditActor;
   req: Request;
   res: Response;
+  /** What the scope resolver left (e.g. the loaded record). */
+  locals: Record<string, unknown>;
 }
 
 /** Returned by a handler to choose the status or headers; anything else is sent as JSON 200. */

@@ -2,7 +2,9 @@ import type { AppContext } from '../context';
 import { auditRoutes } from '../audit/audit.routes';
 import { accessRoutes } from '../features/access/access.routes';
 import { authRoutes } from '../features/auth/auth.routes';
+import { customerRoutes } from '../features/customers/customer.routes';
 import { healthRoutes } from '../features/health/health.routes';
+import { inventoryRoutes } from '../features/inventory/inventory.routes';
 import { meRoutes } from '../features/me/me.routes';
 import { orgRoutes } from '../features/org/org.routes';
 import { usersRoutes } from '../features/users/users.routes';
@@ -17,8 +19,10 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...meRoutes(ctx),
     ...orgRoutes(ctx),
     ...usersRoutes(ctx),
+    ...customerRoutes(ctx),
     ...accessRoutes(ctx),
     ...auditRoutes(ctx),
+    ...inventoryRoutes(ctx),
   ];
   let doc: unknown = null;
   routes.push(

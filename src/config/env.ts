@@ -20,6 +20,10 @@ export interface Config {
   logLevel: string;
   jobsEnabled: boolean;
   timezone: string;
+  /** Personal-field encryption (R-SECRET at rest): "<keyId>:<base64 32 bytes>". */
+  dataKey: string;
+  dataKeysPrevious: string[];
+  blindIndexKey: string;
 }
 
 const DEV_SECRETS_FILE = 'var/dev-secrets.json';
@@ -55,10 +59,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const missing: string[] = [];
   if (production && !env.JWT_SECRET) missing.push('JWT_SECRET');
   if (production && !env.DATABASE_URL) missing.push('DATABASE_URL');
+  if (production && !env.DATA_KEY) missing.push('DATA_KEY');
+  if (production && !env.BLIND_INDEX_KEY) missing.push('BLIND_INDEX_KEY');
   if (missing.length) {
     throw new ConfigError(
       `Refusing to start in production without ${missing.join(', ')}. ` +
-        'Set them in the environment (JWT_SECRET: at least 32 random characters; DATABASE_URL: mysql://user:pass@host:3306/db).',
+        'Set them in the environment (JWT_SECRET: at least 32 random characters; DATABASE_URL: mysql://user:pass@host:3306/db; ' +
+        'DATA_KEY: "<keyId>:<base64 of 32 random bytes>"; BLIND_INDEX_KEY: base64 of 32 random bytes).',
     );
   }
   const secret = env.JWT_SECRET ?? devSecret('JWT_SECRET');
@@ -84,5 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     jobsEnabled: env.JOBS_ENABLED ? env.JOBS_ENABLED !== 'false' : nodeEnv !== 'test',
     timezone: env.TZ_JOBS || 'Asia/Shanghai',
+    dataKey: env.DATA_KEY || `dev1:${devSecret('DATA_KEY')}`,
+    dataKeysPrevious: (env.DATA_KEYS_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    blindIndexKey: env.BLIND_INDEX_KEY || devSecret('BLIND_INDEX_KEY'),
   };
 }

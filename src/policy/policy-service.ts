@@ -25,6 +25,7 @@ interface LoadedPolicy {
   enforcer: Enforcer;
   version: number;
   projectDept: Map<string, string | null>;
+  projectCodeById: Map<number, string>;
   departments: Set<string>;
   /** subject -> scope -> roles held there (the g lines). */
   memberships: Map<string, Map<string, string[]>>;
@@ -151,6 +152,7 @@ export class PolicyService {
       pinnedScopes,
       version: meta.version,
       projectDept,
+      projectCodeById: new Map(projects.map((p) => [p.id, p.code])),
       departments: new Set(deptCode.values()),
       memberships,
       cache: new Map(),
@@ -189,6 +191,11 @@ export class PolicyService {
     if (parsed.kind === 'dept') return [scope, COMPANY];
     const dept = this.state?.projectDept.get(parsed.code!);
     return dept ? [scope, `dept:${dept}`, COMPANY] : [scope, COMPANY];
+  }
+
+  /** Project code for an id, from the loaded organisation (null if unknown to this instance yet). */
+  projectCode(id: number): string | null {
+    return this.state?.projectCodeById.get(id) ?? null;
   }
 
   /** The scopes where the subject holds at least one role. */

@@ -19,7 +19,7 @@ import crypto from 'node:crypto';
 import { allRoutes } from '../../src/api/routes';
 import type { RouteSpec } from '../../src/api/route';
 import { ROLE_NAMES } from '../../src/policy/roles';
-import { DEFAULT_PASSWORD, makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
+import { DEFAULT_PASSWORD, makeDepartment, makePhone, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 type Role =
@@ -106,6 +106,25 @@ async function freshUserId(): Promise<number> {
 async function freshPolicyLineScope(): Promise<string> {
   const p = await makeProject(t, { departmentCode: dept });
   return `project:${p.code}`;
+}
+
+/** R-CTRL-STAFF: everyone with a controlled need in the project views; R-SURVEY-REDACT: customer managers view masked records. */
+const CONTROL_DATA_VIEWERS: Role[] = ['it_admin', 'info_clerk', 'staff', 'dept_head', 'project_manager', 'customer_manager'];
+/** R-CTRL-STAFF: those who enter control data. */
+const CONTROL_DATA_ENTERERS: Role[] = ['it_admin', 'info_clerk', 'staff', 'dept_head', 'project_manager'];
+/** R-CTRL-CLERK / R-CTRL-IT: change, delete and unmask: the project's clerk and the IT admin. */
+const CONTROL_DATA_MAINTAINERS: Role[] = ['it_admin', 'info_clerk'];
+
+const INVENTORY_ITEM = { infoClass: 'paper_archive', description: 'Owner archives', keeperName: 'Archive room clerk', location: 'Room 101', approxCount: 300 };
+
+async function freshCustomerId(): Promise<number> {
+  const c = await t.ctx.customers.create(adminActor(), project, { name: 'Matrix customer', unit: '1棟101室', nationality: 'domestic', phones: [makePhone()] });
+  return c.id;
+}
+
+async function freshInventoryItemId(): Promise<number> {
+  const item = await t.ctx.inventory.create(adminActor(), dept, INVENTORY_ITEM as Parameters<TestApp['ctx']['inventory']['create']>[2]);
+  return item.id;
 }
 
 const EXPECTATIONS: Record<string, Expectation> = {
@@ -296,6 +315,88 @@ const EXPECTATIONS: Record<string, Expectation> = {
       });
       return { path: `/api/v1/policy/lines/${line.id}` };
     },
+  },
+
+  // --- control data (R-CTRL-IT, R-CTRL-CLERK, R-CTRL-STAFF; R-SECRET: company roles without a controlled need see none) ---
+  'GET /api/v1/customers': {
+    rid: 'R-CTRL-STAFF',
+    allow: CONTROL_DATA_VIEWERS,
+    permission: 'customer:read',
+    prepare: async () => ({ path: '/api/v1/customers', query: { project, limit: '5' } }),
+  },
+  'GET /api/v1/customers/search': {
+    rid: 'R-CTRL-STAFF',
+    allow: CONTROL_DATA_VIEWERS,
+    permission: 'customer:read',
+    prepare: async () => ({ path: '/api/v1/customers/search', query: { project, phone: makePhone() } }),
+  },
+  'POST /api/v1/customers': {
+    rid: 'R-CTRL-STAFF',
+    allow: CONTROL_DATA_ENTERERS,
+    permission: 'customer:create',
+    prepare: async () => ({ path: '/api/v1/customers', body: { project, name: 'Matrix customer', unit: '1棟101室', phones: [makePhone()] } }),
+  },
+  'GET /api/v1/customers/:id': {
+    rid: 'R-CTRL-STAFF',
+    allow: CONTROL_DATA_VIEWERS,
+    permission: 'customer:read',
+    prepare: async () => ({ path: `/api/v1/customers/${await freshCustomerId()}` }),
+  },
+  'PATCH /api/v1/customers/:id': {
+    rid: 'R-CTRL-CLERK',
+    allow: CONTROL_DATA_MAINTAINERS,
+    permission: 'customer:update',
+    prepare: async () => ({ path: `/api/v1/customers/${await freshCustomerId()}`, body: { unit: '2棟202室' } }),
+  },
+  'DELETE /api/v1/customers/:id': {
+    rid: 'R-CTRL-CLERK',
+    allow: CONTROL_DATA_MAINTAINERS,
+    permission: 'customer:delete',
+    prepare: async () => ({ path: `/api/v1/customers/${await freshCustomerId()}` }),
+  },
+  'POST /api/v1/customers/:id/reveal': {
+    rid: 'R-SECRET',
+    allow: CONTROL_DATA_MAINTAINERS,
+    permission: 'customer:reveal',
+    prepare: async () => ({ path: `/api/v1/customers/${await freshCustomerId()}/reveal`, body: { fields: ['phones'], reason: 'access matrix check' } }),
+  },
+
+  // --- department inventory (R-INVENTORY): kept by the department head, read by auditors and the quality department ---
+  'GET /api/v1/departments/:code/inventory': {
+    rid: 'R-INVENTORY',
+    allow: ['dept_head', 'auditor', 'quality_inspector'],
+    permission: 'inventory:read',
+    prepare: async () => ({ path: `/api/v1/departments/${dept}/inventory` }),
+  },
+  'POST /api/v1/departments/:code/inventory': {
+    rid: 'R-INVENTORY',
+    allow: ['dept_head'],
+    permission: 'inventory:manage',
+    prepare: async () => ({ path: `/api/v1/departments/${dept}/inventory`, body: INVENTORY_ITEM }),
+  },
+  'GET /api/v1/inventory': {
+    rid: 'R-INVENTORY',
+    allow: ['auditor', 'quality_inspector'],
+    permission: 'inventory:read',
+    prepare: async () => ({ path: '/api/v1/inventory' }),
+  },
+  'PATCH /api/v1/inventory/:id': {
+    rid: 'R-INVENTORY',
+    allow: ['dept_head'],
+    permission: 'inventory:manage',
+    prepare: async () => ({ path: `/api/v1/inventory/${await freshInventoryItemId()}`, body: { approxCount: 12 } }),
+  },
+  'DELETE /api/v1/inventory/:id': {
+    rid: 'R-INVENTORY',
+    allow: ['dept_head'],
+    permission: 'inventory:manage',
+    prepare: async () => ({ path: `/api/v1/inventory/${await freshInventoryItemId()}` }),
+  },
+  'POST /api/v1/inventory/:id/review': {
+    rid: 'R-INVENTORY',
+    allow: ['dept_head'],
+    permission: 'inventory:manage',
+    prepare: async () => ({ path: `/api/v1/inventory/${await freshInventoryItemId()}/review`, body: {} }),
   },
 
   // --- the audit trail (R-AUDIT) ---

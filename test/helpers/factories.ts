@@ -48,3 +48,22 @@ export async function tokenFor(t: TestApp, userId: number): Promise<string> {
   const u = await t.ctx.db.manager.getRepository(User).findOneByOrFail({ id: userId });
   return t.ctx.tokens.issue(u.id, u.tokenVersion);
 }
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+let idSeq = 0;
+/** A unique, valid 18-digit resident ID number (date valid, ISO 7064 MOD 11-2 check character). */
+export function makeIdNumber(): string {
+  idSeq++;
+  const day = String(1 + (idSeq % 28)).padStart(2, '0');
+  const month = String(1 + (Math.floor(idSeq / 28) % 12)).padStart(2, '0');
+  const body = `110105${1950 + (process.pid % 50)}${month}${day}${String(100 + crypto.randomInt(900)).padStart(3, '0')}`;
+  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(body[i]), 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+let phoneSeq = crypto.randomInt(10_000_000);
+/** A unique mainland mobile number. */
+export function makePhone(): string {
+  phoneSeq = (phoneSeq + 1) % 100_000_000;
+  return `139${String(phoneSeq).padStart(8, '0')}`;
+}

@@ -14,6 +14,9 @@ import { createTestDatabase, TestDatabase } from './test-db';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const ADMIN_PASSWORD = 'admin-password-123';
+/** Fixed test keys (32 bytes each, base64). */
+export const TEST_DATA_KEY = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
+export const TEST_BLIND_INDEX_KEY = Buffer.alloc(32, 9).toString('base64');
 
 export interface TestApp {
   ctx: AppContext;
@@ -51,6 +54,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOGIN_RATE_LIMIT: '100000',
     POLICY_POLL_MS: '200',
+    DATA_KEY: TEST_DATA_KEY,
+    BLIND_INDEX_KEY: TEST_BLIND_INDEX_KEY,
     ...opts.env,
   });
   const logger = opts.logSink

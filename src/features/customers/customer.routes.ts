@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { AuditActor } from '../../audit/audit-writer';
+import type { AppContext } from '../../context';
+import { Customer, NATIONALITY_CLASSES } from '../../entities/Customer';
+import { ValidationError } from '../../errors';
+import { permission, Reply, route, RouteSpec, ScopeInput } from '../../api/route';
+import { code, idParam, pageQuery } from '../../api/validate';
+import { PERSONAL_FIELDS } from './customer.service';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+const customerFields = {
+  name: text(100),
+  unit: text(200),
+  nationality: z.enum(NATIONALITY_CLASSES).default('domestic'),
+  phones: z.array(z.string().min(3).max(40)).max(5).default([]),
+  idNumber: optionalText(30),
+  employer: optionalText(200),
+  email: optionalText(200),
+  emergencyContact: optionalText(200),
+  notes: optionalText(4000),
+};
+
+/** The project a request names in its query (?project=) or body (project). */
+const projectFromQuery = ({ query }: ScopeInput) => `project:${String(query.project)}`;
+const projectFromBody = ({ body }: ScopeInput) => {
+  const parsed = code.safeParse((body as { project?: unknown } | undefined)?.project);
+  if (!parsed.success) throw new ValidationError('Invalid request body', [{ path: 'body.project', message: 'the project code is required' }]);
+  return `project:${parsed.data}`;
+};
+
+/**
+ * Customer records (control data). The permission is checked in the customer's own project:
+ * R-CTRL-STAFF (create, read), R-CTRL-CLERK (also update, delete), R-CTRL-IT (everything),
+ * reveal only where the policy grants customer:reveal (R-SECRET).
+ */
+export function customerRoutes(ctx: AppContext): RouteSpec[] {
+  const acting = (a: AuditActor) => a as AuditActor & { id: number };
+  /** Loads the customer (404 if absent) and answers with its project's scope. */
+  const customerScope = async ({ params, locals }: ScopeInput) => {
+    const customer = await ctx.customers.load(Number(params.id));
+    locals.customer = customer;
+    return ctx.customers.scopeOf(customer);
+  };
+  const loaded = (locals: Record<string, unknown>) => locals.customer as Customer;
+
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/customers',
+      summary: "List a project's customers (personal fields masked)",
+      tags: ['customers'],
+      access: permission('customer', 'read', projectFromQuery),
+      query: z.strictObject({ project: code, q: z.string().max(100).optional(), ...pageQuery }),
+      handler: ({ query }) => ctx.customers.list(query.project, query),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/customers/search',
+      summary: 'Exact search by phone or ID number through the keyed blind index (masked results; audited without the value)',
+      tags: ['customers'],
+      access: permission('customer', 'read', projectFromQuery),
+      query: z
+        .strictObject({ project: code, phone: z.string().min(3).max(40).optional(), idNumber: z.string().min(5).max(30).optional() })
+        .refine((q) => (q.phone === undefined) !== (q.idNumber === undefined), { message: 'give exactly one of phone or idNumber', path: ['phone'] }),
+      handler: async ({ query, auditActor }) => ({
+        items: await ctx.customers.search(acting(auditActor), query.project, query.phone ? 'phone' : 'id_number', (query.phone ?? query.idNumber)!),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/customers',
+      summary: 'Create a customer record in a project (R-CTRL-STAFF); 409 on a duplicate phone or ID number',
+      tags: ['customers'],
+      access: permission('customer', 'create', projectFromBody),
+      body: z.strictObject({ project: code, ...customerFields }),
+      status: 201,
+      handler: ({ body, auditActor }) => {
+        const { project, ...input } = body;
+        return ctx.customers.create(acting(auditActor), project, input);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/customers/:id',
+      summary: 'One customer (personal fields masked)',
+      tags: ['customers'],
+      access: permission('customer', 'read', customerScope),
+      params: idParam,
+      handler: async ({ locals }) => ctx.customers.maskedView(loaded(locals)),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/customers/:id',
+      summary: 'Change a customer record (R-CTRL-CLERK: clerks of the project and IT admin)',
+      tags: ['customers'],
+      access: permission('customer', 'update', customerScope),
+      params: idParam,
+      body: z
+        .strictObject({
+          name: text(100).optional(),
+          unit: text(200).optional(),
+          nationality: z.enum(NATIONALITY_CLASSES).optional(),
+          phones: z.array(z.string().min(3).max(40)).max(5).optional(),
+          idNumber: customerFields.idNumber,
+          employer: customerFields.employer,
+          email: customerFields.email,
+          emergencyContact: customerFields.emergencyContact,
+          notes: customerFields.notes,
+        })
+        .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
+      handler: ({ locals, body, auditActor }) => ctx.customers.update(acting(auditActor), loaded(locals), body),
+    }),
+    route({
+      method: 'delete',
+      path: '/api/v1/customers/:id',
+      summary: 'Delete a customer record (R-CTRL-CLERK: clerks of the project and IT admin)',
+      tags: ['customers'],
+      access: permission('customer', 'delete', customerScope),
+      params: idParam,
+      handler: async ({ locals, auditActor }) => {
+        await ctx.customers.remove(acting(auditActor), loaded(locals));
+        return new Reply(204, undefined);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/customers/:id/reveal',
+      summary: 'Personal fields in clear, for a stated reason (customer:reveal; one audit event naming the fields, never the values)',
+      tags: ['customers'],
+      access: permission('customer', 'reveal', customerScope),
+      params: idParam,
+      body: z.strictObject({ fields: z.array(z.enum(PERSONAL_FIELDS)).min(1).max(PERSONAL_FIELDS.length), reason: z.string().trim().min(5).max(500) }),
+      handler: async ({ locals, body, auditActor, res }) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return ctx.customers.reveal(acting(auditActor), loaded(locals), [...new Set(body.fields)], body.reason);
+      },
+    }),
+  ];
+}

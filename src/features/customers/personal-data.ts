@@ -1,0 +1,81 @@
+/**
+ * Personal fields of a customer record: normalisation (so the blind index matches however a
+ * number was typed), validation, and masking (R-SECRET: lists and single reads show personal
+ * fields masked; only a reveal shows them in clear).
+ */
+
+/** Full-width digits and separators to ASCII; drop spaces, dashes, dots and brackets. */
+export function normalisePhone(raw: string): string {
+  const ascii = raw.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30)).replace(/＋/g, '+');
+  let s = ascii.replace(/[\s\-().（）]/g, '');
+  s = s.replace(/^(\+86|0086)/, '');
+  if (/^861[3-9]\d{9}$/.test(s)) s = s.slice(2);
+  return s;
+}
+
+const MOBILE = /^1[3-9]\d{9}$/;
+const LANDLINE = /^0\d{2,3}\d{7,8}(#\d{1,6})?$/;
+const INTERNATIONAL = /^\+\d{7,15}$/;
+
+/** A mainland mobile, a landline with its area code, or an international number in + form. */
+export function isValidPhone(normalised: string): boolean {
+  return MOBILE.test(normalised) || LANDLINE.test(normalised) || INTERNATIONAL.test(normalised);
+}
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+
+/** 18-digit resident ID: valid birth date and ISO 7064 MOD 11-2 check character. */
+export function isValidChineseId18(id: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  if (!isValidDate(Number(id.slice(6, 10)), Number(id.slice(10, 12)), Number(id.slice(12, 14)))) return false;
+  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
+  return ID_CHECK[sum % 11] === id[17];
+}
+
+/** 15-digit first-generation resident ID: 6-digit area, YYMMDD birth date, 3-digit sequence. */
+export function isValidChineseId15(id: string): boolean {
+  return /^\d{15}$/.test(id) && isValidDate(1900 + Number(id.slice(6, 8)), Number(id.slice(8, 10)), Number(id.slice(10, 12)));
+}
+
+function isValidDate(y: number, m: number, d: number): boolean {
+  if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+export function normaliseIdNumber(raw: string): string {
+  return raw
+    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30))
+    .replace(/\s/g, '')
+    .toUpperCase();
+}
+
+/**
+ * Domestic customers carry a resident ID (18 digits with a valid checksum, or the old 15);
+ * foreign customers a passport or permit number (letters and digits).
+ */
+export function idNumberProblem(normalised: string, nationality: 'domestic' | 'foreign'): string | null {
+  if (nationality === 'domestic') {
+    if (normalised.length === 18) return isValidChineseId18(normalised) ? null : 'not a valid 18-digit ID number (date or check digit wrong)';
+    if (normalised.length === 15) return isValidChineseId15(normalised) ? null : 'not a valid 15-digit ID number';
+    return 'a domestic ID number has 18 (or 15) digits';
+  }
+  return /^[A-Z0-9]{5,20}$/.test(normalised) ? null : 'a passport or permit number has 5-20 letters and digits';
+}
+
+export function maskPhone(p: string): string {
+  if (p.length <= 7) return '*'.repeat(p.length);
+  return p.slice(0, 3) + '****' + p.slice(-4);
+}
+
+export function maskIdNumber(id: string): string {
+  if (id.length <= 8) return '*'.repeat(id.length);
+  return id.slice(0, 4) + '*'.repeat(id.length - 8) + id.slice(-4);
+}
+
+export function maskEmail(e: string): string {
+  const at = e.indexOf('@');
+  return at > 0 ? `${e[0]}***${e.slice(at)}` : '***';
+}
+
+export const MASKED = '***';
