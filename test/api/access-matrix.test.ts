@@ -122,6 +122,18 @@ async function freshCustomerId(): Promise<number> {
   return c.id;
 }
 
+let approver: MadeUser | null = null;
+/** A pending release requested by `requesterId` (default: the bootstrap admin), approved by a general manager if asked. */
+async function freshRelease(requesterId = t.admin.id, approved = false) {
+  const requester = { id: requesterId, username: 'matrix' };
+  const r = await t.ctx.releases.request(requester, { project, recipient: 'Matrix Ltd', purpose: 'access matrix check', fields: [], format: 'csv' });
+  if (approved) {
+    approver ??= await makeUser(t, { roles: [['general_manager', '*']] });
+    await t.ctx.releases.decide({ id: approver.id, username: approver.username }, await t.ctx.releases.load(r.id), true, null);
+  }
+  return r;
+}
+
 async function freshInventoryItemId(): Promise<number> {
   const item = await t.ctx.inventory.create(adminActor(), dept, INVENTORY_ITEM as Parameters<TestApp['ctx']['inventory']['create']>[2]);
   return item.id;
@@ -359,6 +371,51 @@ const EXPECTATIONS: Record<string, Expectation> = {
     allow: CONTROL_DATA_MAINTAINERS,
     permission: 'customer:reveal',
     prepare: async () => ({ path: `/api/v1/customers/${await freshCustomerId()}/reveal`, body: { fields: ['phones'], reason: 'access matrix check' } }),
+  },
+
+  'GET /api/v1/customers/export': {
+    rid: 'R-CTRL-IT',
+    allow: IT_ADMIN,
+    permission: 'customer:export',
+    prepare: async () => ({ path: '/api/v1/customers/export', query: { project, purpose: 'access matrix check' } }),
+  },
+
+  // --- releases outside the company (R-EXTERNAL): the IT admin requests, the general manager decides ---
+  'POST /api/v1/external-releases': {
+    rid: 'R-EXTERNAL',
+    allow: IT_ADMIN,
+    permission: 'external_release:request',
+    prepare: async () => ({ path: '/api/v1/external-releases', body: { project, recipient: 'Matrix Ltd', purpose: 'access matrix check', fields: [] } }),
+  },
+  'GET /api/v1/external-releases': {
+    rid: 'R-EXTERNAL',
+    allow: ['it_admin', 'general_manager'],
+    permission: 'external_release:read',
+    prepare: async () => ({ path: '/api/v1/external-releases' }),
+  },
+  'GET /api/v1/external-releases/:id': {
+    rid: 'R-EXTERNAL',
+    allow: ['it_admin', 'general_manager'],
+    permission: 'external_release:read',
+    prepare: async () => ({ path: `/api/v1/external-releases/${(await freshRelease()).id}` }),
+  },
+  'POST /api/v1/external-releases/:id/approve': {
+    rid: 'R-EXTERNAL',
+    allow: ['general_manager'],
+    permission: 'external_release:approve',
+    prepare: async () => ({ path: `/api/v1/external-releases/${(await freshRelease()).id}/approve`, body: {} }),
+  },
+  'POST /api/v1/external-releases/:id/reject': {
+    rid: 'R-EXTERNAL',
+    allow: ['general_manager'],
+    permission: 'external_release:approve',
+    prepare: async () => ({ path: `/api/v1/external-releases/${(await freshRelease()).id}/reject`, body: { reason: 'access matrix' } }),
+  },
+  'GET /api/v1/external-releases/:id/download': {
+    rid: 'R-EXTERNAL',
+    allow: IT_ADMIN,
+    permission: 'external_release:request',
+    prepare: async (c) => ({ path: `/api/v1/external-releases/${(await freshRelease(c.user?.id, true)).id}/download` }),
   },
 
   // --- department inventory (R-INVENTORY): kept by the department head, read by auditors and the quality department ---

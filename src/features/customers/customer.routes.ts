@@ -83,6 +83,32 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
     }),
     route({
       method: 'get',
+      path: '/api/v1/customers/export',
+      summary: "Export a project's customers as CSV or XLSX (IT admin, R-CTRL-IT); recorded and traceable by the export id printed in the file",
+      tags: ['customers'],
+      access: permission('customer', 'export', projectFromQuery),
+      produces: 'text/csv',
+      query: z.strictObject({
+        project: code,
+        format: z.enum(['csv', 'xlsx']).default('csv'),
+        purpose: z.string().trim().min(5).max(500),
+        fields: z
+          .string()
+          .transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))
+          .pipe(z.array(z.enum(PERSONAL_FIELDS)))
+          .optional(),
+      }),
+      handler: async ({ query, auditActor, res }) => {
+        await ctx.exports.exportProject(acting(auditActor) as AuditActor & { id: number; username: string | null }, query.project, {
+          format: query.format,
+          purpose: query.purpose,
+          fields: query.fields ?? PERSONAL_FIELDS,
+          notes: true,
+        }, res);
+      },
+    }),
+    route({
+      method: 'get',
       path: '/api/v1/customers/:id',
       summary: 'One customer (personal fields masked)',
       tags: ['customers'],

@@ -144,7 +144,7 @@ export class CustomerService {
 
   // ---- views ----------------------------------------------------------------------------
 
-  projectCodeOf(c: Customer): string {
+  projectCodeOf(c: Pick<Customer, 'projectId'>): string {
     return this.policy.projectCode(c.projectId) ?? String(c.projectId);
   }
 

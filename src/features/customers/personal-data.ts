@@ -22,26 +22,9 @@ export function isValidPhone(normalised: string): boolean {
   return MOBILE.test(normalised) || LANDLINE.test(normalised) || INTERNATIONAL.test(normalised);
 }
 
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = '10X98765432';
-
-/** 18-digit resident ID: valid birth date and ISO 7064 MOD 11-2 check character. */
-export function isValidChineseId18(id: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(id)) return false;
-  if (!isValidDate(Number(id.slice(6, 10)), Number(id.slice(10, 12)), Number(id.slice(12, 14)))) return false;
-  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
-  return ID_CHECK[sum % 11] === id[17];
-}
-
-/** 15-digit first-generation resident ID: 6-digit area, YYMMDD birth date, 3-digit sequence. */
-export function isValidChineseId15(id: string): boolean {
-  return /^\d{15}$/.test(id) && isValidDate(1900 + Number(id.slice(6, 8)), Number(id.slice(8, 10)), Number(id.slice(10, 12)));
-}
-
-function isValidDate(y: number, m: number, d: number): boolean {
-  if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
+// One implementation of the resident-ID checks, shared with the survey-note redactor.
+export { isValidChineseId15, isValidChineseId18 } from '../survey/redact';
+import { isValidChineseId15, isValidChineseId18 } from '../survey/redact';
 
 export function normaliseIdNumber(raw: string): string {
   return raw

@@ -12,7 +12,7 @@
  *
  * Detected kinds and where each pattern's shape comes from:
  * - mobile:    mainland mobile numbers, 11 digits `1[3-9]xxxxxxxxx`, contiguous or grouped
- *              3-4-4 / 3-8 / 7-4, with an optional +86 / 0086 / 86 prefix; plus +852 / +853
+ *              3-4-4 / 3-8 / 7-4 (spaces, dashes, dots), with an optional +86 / 0086 / 86 prefix; plus +852 / +853
  *              (Hong Kong / Macau) numbers whose prefix is written (8 digits, mobile if the first
  *              digit says so).
  * - landline:  mainland numbers with an area code (010 and 02x take an 8-digit local number,
@@ -52,6 +52,12 @@
  *   label (`單位：…`, `公司名稱：…`, `業主單位是…`), and a value that looks like a flat (digits,
  *   棟/座/室/樓…) is not an employer. Values meaning "none" (無, 退休, 待業, 學生…) are not
  *   employers and are kept.
+ * - 在X上班 / 在X工作: X is removed as the employer unless it is a place or time word (家, 外地,
+ *   現場, 晚上…) or a flat ("在3棟1204室工作" is a repair visit). A city ("在香港上班") is removed
+ *   too: the place someone works is as private as the employer's name, so we err that way.
+ * - An employer value runs to the next punctuation, line end, next field word (電話, 郵箱…) or
+ *   already-detected value, at most 40 characters; spaces only continue it between Latin words
+ *   ("Bank of China"), so a CJK value stops at a space.
  * - Full-width characters: detection runs on a width-folded copy of the text (full-width ASCII
  *   U+FF01-FF5E to ASCII, ideographic space to space), which has exactly the same length, so
  *   replacements are made at the same positions in the ORIGINAL text: everything outside the
@@ -179,15 +185,19 @@ const ID18_RE = /(?<!\d)(\d{6})([ -]?)(\d{8})\2(\d{3}[\dXx])(?!\d)/g;
 /** 15-digit ID, contiguous or grouped 6-6-3. Validity (province, date) is decided in code. */
 const ID15_RE = /(?<!\d)(\d{6})([ -]?)(\d{6})\2(\d{3})(?!\d)/g;
 
+/** A separator inside a phone number: one or two spaces, a dash (incl. – —), a dot, or " - ". */
+const PHONE_SEP = String.raw`(?: {1,2}|[-–—.]| [-–—] )`;
+
 /**
  * Mainland mobile. Prefix: (+86) / +86 / 0086 with any spacing or dash, or a bare 86 glued to the
  * number or joined by a dash (a bare "86 " with a space is too often a count or a room: "86 號").
- * Body: 1[3-9] + 9 digits, grouped 3-4-4 with one consistent separator (space(s), dash, dot,
- * " - "), or 3-8, or 7-4 — the groupings people actually write. Not touching other digits.
+ * Body: 1[3-9] + 9 digits, grouped as people write them: 3-4-4, 3-8, 7-4 or contiguous (a
+ * separator may sit after the 3rd and/or the 7th digit, and need not be the same one twice:
+ * "138-1234 5678" is sloppy but common). Not touching other digits: (?<!\d) and (?!\d).
  */
 const MOBILE_RE = new RegExp(
-  String.raw`(?<![\d+])(?:(?:\(\s*)?(?:\+\s?|00)\s?86(?:\s*\))?[ \t-]*|86-?)?` +
-    String.raw`1[3-9]\d(?:( {1,2}|-|\.| - )?\d{4}\1\d{4}|[ -]\d{8}|\d{4}[ -]\d{4})(?!\d)`,
+  String.raw`(?<![\d+])(?:(?:\(\s*)?(?:\+\s?|00)\s?86(?:\s*\))?[ \t\-–—]*|86-?)?` +
+    String.raw`1[3-9]\d${PHONE_SEP}?\d{4}${PHONE_SEP}?\d{4}(?!\d)`,
   'g',
 );
 
@@ -198,17 +208,21 @@ const CURRENCY_BEFORE_RE = /(?:[¥$￥]|RMB|HK\$)\s*$/i;
 /**
  * Mainland landline with area code. 010 and 02x are 3-digit codes with 8-digit local numbers;
  * 0[3-9]xx are 4-digit codes with 7- or 8-digit local numbers (so the shortest landline is 11
- * digits, and a 10-digit order number can never match). The area code may be in parentheses,
- * or written after +86/0086 with its leading 0 dropped. Local numbers do not start with 0;
- * they may be grouped 3-4 or 4-4. Optional extension. Not touching other digits.
+ * digits, and a 10-digit order number can never match). An old 7-digit local number after a
+ * 3-digit code is accepted only when a separator or parentheses show it is a phone
+ * ("020-1234567"); glued together those 10 digits are an order number. The area code may be in
+ * parentheses, or written after +86/0086 with its leading 0 dropped. Local numbers do not start
+ * with 0; they may be grouped 3-4 or 4-4. Optional extension. Not touching other digits.
  */
-const LL_INTL = String.raw`(?:(?:\(\s*)?(?:\+\s?|00)86\s*\)?[ \t-]*)`;
-const LL_SEP = String.raw`[ \t-]{0,3}`;
+const LL_INTL = String.raw`(?:(?:\(\s*)?(?:\+\s?|00)86\s*\)?[ \t\-–—]*)`;
+const LL_SEP = String.raw`[ \t\-–—]{0,3}`;
+const LL_LOCAL_SEP = String.raw`[ \-–—]?`;
 const LL_EXT = String.raw`(?:[ \t]*(?:-|轉|转|分機|分机|ext\.?|x|#)[ \t]*\d{1,6})?`;
 const LANDLINE_RE = new RegExp(
   String.raw`(?<![\d+])(?:` +
-    String.raw`(?:\(\s*0(?:10|2\d)\s*\)|0(?:10|2\d)|${LL_INTL}\(?0?(?:10|2\d)\)?)${LL_SEP}[1-9]\d{3}[ -]?\d{4}` +
-    String.raw`|(?:\(\s*0[3-9]\d{2}\s*\)|0[3-9]\d{2}|${LL_INTL}\(?0?[3-9]\d{2}\)?)${LL_SEP}[1-9]\d{2,3}[ -]?\d{4}` +
+    String.raw`(?:\(\s*0(?:10|2\d)\s*\)|0(?:10|2\d)|${LL_INTL}\(?0?(?:10|2\d)\)?)${LL_SEP}[1-9]\d{3}${LL_LOCAL_SEP}\d{4}` +
+    String.raw`|(?:\(\s*0(?:10|2\d)\s*\)\s*|0(?:10|2\d)[ \t\-–—]{1,3})[1-9]\d{2}${LL_LOCAL_SEP}\d{4}` +
+    String.raw`|(?:\(\s*0[3-9]\d{2}\s*\)|0[3-9]\d{2}|${LL_INTL}\(?0?[3-9]\d{2}\)?)${LL_SEP}[1-9]\d{2,3}${LL_LOCAL_SEP}\d{4}` +
     String.raw`)${LL_EXT}(?!\d)`,
   'gi',
 );
@@ -277,14 +291,16 @@ const NOT_AN_EMPLOYER_PLACE = new Set([
 /** Values that say there is no employer: nothing private to remove. */
 const NO_EMPLOYER = new Set([
   '無', '无', '沒有', '没有', '不詳', '不详', '退休', '已退休', '待業', '待业', '無業', '无业', '學生', '学生',
-  '未填', '未知', '暫無', '暂无', '自由職業', '自由职业', 'n/a', 'na', 'none', '-', '/',
+  '未填', '未知', '暫無', '暂无', '自由職業', '自由职业', 'n/a', 'na', 'none', 'home', 'unemployed', 'retired', '-', '/',
 ]);
 
 /** An employer value stops at these: the next field of the note has begun. */
 const VALUE_STOP_WORDS = [
   '電話', '电话', '手機', '手机', '聯繫', '联系', '聯絡', '联络', '郵箱', '邮箱', '電郵', '电邮', '微信',
   '職位', '职位', '職務', '职务', '身份證', '身份证', '住址', '地址', '上班', '工作',
-  ' as ', ' since ', ' until ', ' but ',
+  // English values run over spaces ("Bank of China"), so they also stop at the words that
+  // usually follow an employer in a sentence ("works at HSBC in Central since 2019").
+  ' and ', ' in ', ' at ', ' on ', ' as ', ' for ', ' with ', ' since ', ' until ', ' but ', ' who ', ' which ',
 ];
 
 /** Punctuation that ends a value (after width folding, so full-width ，：；（） are ASCII here). */
@@ -299,15 +315,28 @@ interface Span {
   kind: PiiKind;
 }
 
+/**
+ * Non-overlapping spans of detected values, plus reserved spans (placeholders already in the
+ * text, e.g. when an archived note is redacted again) that nothing may match into.
+ */
 class SpanSet {
   readonly spans: Span[] = [];
+  private readonly reserved: Array<{ start: number; end: number }> = [];
+  constructor(text: string) {
+    for (const p of Object.values(PLACEHOLDERS)) {
+      for (let i = text.indexOf(p); i !== -1; i = text.indexOf(p, i + p.length)) this.reserved.push({ start: i, end: i + p.length });
+    }
+  }
+  private all(): Array<{ start: number; end: number }> {
+    return [...this.spans, ...this.reserved];
+  }
   overlaps(start: number, end: number): boolean {
-    return this.spans.some((s) => start < s.end && s.start < end);
+    return this.all().some((s) => start < s.end && s.start < end);
   }
   /** Index of the first taken position in [from, to), or -1. */
   firstTakenIn(from: number, to: number): number {
     let first = -1;
-    for (const s of this.spans) {
+    for (const s of this.all()) {
       if (s.start < to && s.end > from) {
         const p = Math.max(s.start, from);
         if (first === -1 || p < first) first = p;
@@ -386,7 +415,7 @@ function isNoEmployer(value: string): boolean {
  */
 export function redactPersonalDetails(input: string): RedactionResult {
   const norm = foldWidth(input);
-  const taken = new SpanSet();
+  const taken = new SpanSet(norm);
 
   // Order matters where shapes overlap: email before mobile (13812345678@qq.com is one email),
   // IDs before phones (an ID is one 18/15-digit run), then phones, then employer values, which

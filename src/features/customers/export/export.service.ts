@@ -1,0 +1,110 @@
+import crypto from 'node:crypto';
+import type { Response } from 'express';
+import { EntityManager, MoreThan } from 'typeorm';
+import { AuditActor, AuditWriter } from '../../../audit/audit-writer';
+import { Database } from '../../../db/database';
+import { Customer } from '../../../entities/Customer';
+import { CustomerExport } from '../../../entities/CustomerExport';
+import { CustomerService, PERSONAL_FIELDS, PersonalField } from '../customer.service';
+import { ExportMeta, writeCsv, writeXlsx } from './export-writer';
+
+export const BASE_COLUMNS = ['name', 'unit', 'nationality'] as const;
+
+export interface ExportRequest {
+  format: 'csv' | 'xlsx';
+  purpose: string;
+  /** Personal fields written in clear; the others are left out of the file. */
+  fields: readonly PersonalField[];
+  notes: boolean;
+  releaseId?: number;
+  recipient?: string;
+}
+
+type Acting = AuditActor & { id: number; username: string | null };
+
+/**
+ * Streams a project's customers as CSV or XLSX. The export is recorded (id, who, when, purpose,
+ * row count, fields) and audited before the first byte leaves, in one transaction; the id is
+ * written into the file.
+ */
+export class ExportService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditWriter,
+    private readonly customers: CustomerService,
+  ) {}
+
+  /** Records the export (and audits it) inside the caller's transaction; returns its id. */
+  async record(m: EntityManager, actor: Acting, projectId: number, projectCode: string, req: ExportRequest): Promise<CustomerExport> {
+    const rowCount = await m.getRepository(Customer).countBy({ projectId });
+    const exp = m.getRepository(CustomerExport).create({
+      id: crypto.randomUUID(),
+      projectId,
+      format: req.format,
+      purpose: req.purpose,
+      fields: [...req.fields],
+      rowCount,
+      releaseId: req.releaseId ?? null,
+      createdById: actor.id,
+      createdAt: new Date(),
+    });
+    await m.getRepository(CustomerExport).insert(exp);
+    await this.audit.append(m, actor, {
+      action: 'customer.exported',
+      objectType: 'customer_export',
+      objectId: exp.id,
+      scope: `project:${projectCode}`,
+      reason: req.purpose,
+      after: { exportId: exp.id, rowCount, format: req.format, fields: req.fields, releaseId: req.releaseId ?? null },
+    });
+    return exp;
+  }
+
+  async exportProject(actor: Acting, projectCode: string, req: ExportRequest, res: Response): Promise<void> {
+    const project = await this.customers.projectByCode(projectCode);
+    const exp = await this.db.tx((m) => this.record(m, actor, project.id, projectCode, req));
+    await this.stream(exp, projectCode, actor.username ?? String(actor.id), req, res);
+  }
+
+  /** Writes the file of a recorded export to the response. */
+  async stream(exp: CustomerExport, projectCode: string, exporter: string, req: ExportRequest, res: Response): Promise<void> {
+    const columns = [...BASE_COLUMNS, ...PERSONAL_FIELDS.filter((f) => req.fields.includes(f)), ...(req.notes ? ['notes'] : [])];
+    const meta: ExportMeta = { id: exp.id, exporter, at: exp.createdAt, project: projectCode, purpose: req.purpose, recipient: req.recipient };
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Export-Id', exp.id);
+    res.setHeader('Content-Disposition', `attachment; filename="custodian-export-${exp.id}.${req.format}"`);
+    res.setHeader(
+      'Content-Type',
+      req.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const batches = this.rows(exp.projectId, columns);
+    if (req.format === 'csv') await writeCsv(res, meta, columns, batches);
+    else await writeXlsx(res, meta, columns, batches);
+  }
+
+  private async *rows(projectId: number, columns: string[]): AsyncGenerator<string[][]> {
+    let lastId = 0;
+    for (;;) {
+      const batch = await this.db.manager
+        .getRepository(Customer)
+        .find({ where: { projectId, id: MoreThan(lastId) }, order: { id: 'ASC' }, take: 500 });
+      if (!batch.length) return;
+      lastId = batch[batch.length - 1].id;
+      yield batch.map((c) => {
+        const p = this.customers.decryptPersonal(c);
+        const values: Record<string, string> = {
+          name: c.name,
+          unit: c.unit,
+          nationality: c.nationality,
+          phones: p.phones.join('; '),
+          idNumber: p.idNumber ?? '',
+          employer: p.employer ?? '',
+          email: p.email ?? '',
+          emergencyContact: p.emergencyContact ?? '',
+          notes: c.notes ?? '',
+        };
+        return columns.map((col) => values[col]);
+      });
+    }
+  }
+}
