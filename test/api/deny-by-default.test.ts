@@ -107,7 +107,7 @@ describe('R-SECRET deny by default: unknown paths', () => {
   test.each([
     ['GET', '/api/v1/nothing-here', false],
     ['GET', '/api/v1/nothing-here', true],
-    ['POST', '/api/v1/customers', true],
+    ['POST', '/api/v1/complaint-cases', true],
     ['DELETE', '/api/v1/departments', true],
     ['PUT', '/api/v1/users/1', true],
     ['GET', '/', false],

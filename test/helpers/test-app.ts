@@ -74,7 +74,14 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await ds.initialize();
   const db = new Database(ds);
   const ctx = buildContext(config, logger, db);
-  await bootstrap(ctx, { print: () => undefined });
+  try {
+    await bootstrap(ctx, { print: () => undefined });
+  } catch (err) {
+    // A refused start (e.g. a wrong key) must not leave a pool open or a database behind.
+    await ds.destroy();
+    if (testDb) await testDb.drop();
+    throw err;
+  }
   // As in src/main.ts: every instance polls the policy version (POLICY_POLL_MS is 200 here).
   ctx.policy.startPolling(config.policyPollMs);
   const admin = await db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });

@@ -1,0 +1,57 @@
+import { Not, IsNull } from 'typeorm';
+import { SYSTEM_ACTOR } from '../audit/audit-writer';
+import type { AppContext } from '../context';
+import { Customer } from '../entities/Customer';
+import { SurveyNote } from '../entities/SurveyNote';
+
+export interface RotationResult {
+  to: string;
+  customers: number;
+  surveyNotes: number;
+}
+
+const BATCH = 200;
+
+/**
+ * npm run keys:rotate: re-encrypts every value not yet under the current DATA_KEY (the old key
+ * must still be listed in DATA_KEYS_PREVIOUS). Batches commit one by one with an audit event
+ * each, so an interrupted rotation resumes where it stopped; values are never written in clear.
+ */
+export async function rotateKeys(ctx: AppContext): Promise<RotationResult> {
+  const to = ctx.cipher.currentKeyId;
+  const result: RotationResult = { to, customers: 0, surveyNotes: 0 };
+  for (;;) {
+    const n = await ctx.db.tx(async (m) => {
+      const batch = await m.getRepository(Customer).find({ where: { keyId: Not(to) }, order: { id: 'ASC' }, take: BATCH });
+      for (const c of batch) {
+        const from = c.keyId;
+        ctx.customers.encryptPersonal(c, ctx.customers.decryptPersonal(c));
+        await m.getRepository(Customer).update({ id: c.id, keyId: from }, {
+          keyId: c.keyId,
+          phonesEnc: c.phonesEnc,
+          idNumberEnc: c.idNumberEnc,
+          employerEnc: c.employerEnc,
+          emailEnc: c.emailEnc,
+          emergencyContactEnc: c.emergencyContactEnc,
+        });
+      }
+      const notes = await m.getRepository(SurveyNote).find({ where: { keyId: Not(to), rawEnc: Not(IsNull()) }, order: { id: 'ASC' }, take: BATCH });
+      for (const note of notes) {
+        const raw = ctx.cipher.decrypt(note.rawEnc!, 'surveyNote', note.keyId!);
+        await m.getRepository(SurveyNote).update({ id: note.id }, { rawEnc: ctx.cipher.encrypt(raw, 'surveyNote'), keyId: to });
+      }
+      if (batch.length || notes.length) {
+        await ctx.audit.append(m, SYSTEM_ACTOR, {
+          action: 'crypto.keys_rotated',
+          objectType: 'data_key',
+          objectId: to,
+          after: { customers: batch.length, surveyNotes: notes.length, to },
+        });
+      }
+      result.customers += batch.length;
+      result.surveyNotes += notes.length;
+      return batch.length + notes.length;
+    });
+    if (n === 0) return result;
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { AuditActor } from '../../audit/audit-writer';
+import type { AppContext } from '../../context';
+import { NATIONALITY_CLASSES } from '../../entities/Customer';
+import { SurveyNote, SURVEY_NOTE_STATUSES, SURVEY_SOURCES } from '../../entities/SurveyNote';
+import { ValidationError } from '../../errors';
+import { permission, route, RouteSpec, ScopeInput } from '../../api/route';
+import { code, idParam, pageQuery } from '../../api/validate';
+
+/** R-SURVEY-REDACT: notes in, reconciliation into control data, redacted archive. */
+export function surveyRoutes(ctx: AppContext): RouteSpec[] {
+  const acting = (a: AuditActor) => a as AuditActor & { id: number };
+  const noteScope = async ({ params, locals }: ScopeInput) => {
+    const n = await ctx.surveys.load(Number(params.id));
+    locals.note = n;
+    return ctx.surveys.scopeOf(n);
+  };
+  const loaded = (locals: Record<string, unknown>) => locals.note as SurveyNote;
+  const projectFromBody = ({ body }: ScopeInput) => {
+    const parsed = code.safeParse((body as { project?: unknown } | undefined)?.project);
+    if (!parsed.success) throw new ValidationError('Invalid request body', [{ path: 'body.project', message: 'the project code is required' }]);
+    return `project:${parsed.data}`;
+  };
+  const optional = (max: number) => z.string().trim().max(max).nullable().optional();
+
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/survey-notes',
+      summary: 'Post the notes of an interview or census for a customer or unit (kept encrypted until reconciled)',
+      tags: ['survey notes'],
+      access: permission('survey_note', 'create', projectFromBody),
+      body: z.strictObject({
+        project: code,
+        source: z.enum(SURVEY_SOURCES),
+        unit: optional(200),
+        customerId: z.number().int().positive().nullable().optional(),
+        text: z.string().trim().min(1).max(20000),
+      }),
+      status: 201,
+      handler: ({ body, auditActor }) => {
+        const { project, ...input } = body;
+        return ctx.surveys.create(acting(auditActor), project, input);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/survey-notes',
+      summary: "A project's survey notes, always redacted",
+      tags: ['survey notes'],
+      access: permission('survey_note', 'read', ({ query }) => `project:${String(query.project)}`),
+      query: z.strictObject({ project: code, status: z.enum(SURVEY_NOTE_STATUSES).optional(), ...pageQuery }),
+      handler: ({ query }) => ctx.surveys.list(query.project, query),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/survey-notes/:id',
+      summary: 'One survey note, redacted',
+      tags: ['survey notes'],
+      access: permission('survey_note', 'read', noteScope),
+      params: idParam,
+      handler: async ({ locals }) => ctx.surveys.view(loaded(locals)),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/survey-notes/:id/original',
+      summary: 'The original text, for reconciling it (clerk; audited; gone once archived)',
+      tags: ['survey notes'],
+      access: permission('survey_note', 'update', noteScope),
+      params: idParam,
+      handler: async ({ locals, auditActor, res }) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return ctx.surveys.viewOriginal(acting(auditActor), loaded(locals));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/survey-notes/:id/reconcile',
+      summary: 'Apply what the note says to a customer record of the same project',
+      tags: ['survey notes'],
+      access: permission('survey_note', 'update', noteScope),
+      params: idParam,
+      body: z.strictObject({
+        customerId: z.number().int().positive(),
+        changes: z
+          .strictObject({
+            unit: z.string().trim().min(1).max(200).optional(),
+            nationality: z.enum(NATIONALITY_CLASSES).optional(),
+            phones: z.array(z.string().min(3).max(40)).max(5).optional(),
+            idNumber: optional(30),
+            employer: optional(200),
+            email: optional(200),
+            emergencyContact: optional(200),
+            notes: optional(4000),
+          })
+          .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change' }),
+      }),
+      handler: ({ locals, body, auditActor }) => ctx.surveys.reconcile(acting(auditActor), loaded(locals), body.customerId, body.changes),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/survey-notes/:id/archive',
+      summary: 'Archive the note without phone numbers, ID numbers, emails or employers; the original is destroyed',
+      tags: ['survey notes'],
+      access: permission('survey_note', 'update', noteScope),
+      params: idParam,
+      handler: ({ locals, auditActor }) => ctx.surveys.archive(acting(auditActor), loaded(locals)),
+    }),
+  ];
+}
