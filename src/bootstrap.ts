@@ -15,6 +15,8 @@ export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) 
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   await ctx.db.ds.runMigrations({ transaction: 'each' });
   await verifyKeys(ctx.db, ctx.keyring);
+  // Imports a stopped process left queued/running never committed: mark them interrupted.
+  await ctx.imports.recoverInterrupted();
 
   await ctx.db.tx(async (m) => {
     if ((await ctx.policyStore.countLines(m)) > 0) return;

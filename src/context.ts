@@ -7,6 +7,10 @@ import { AccessService } from './features/access/access.service';
 import { AuditQueryService } from './audit/audit-query.service';
 import { HoldingsRegistry } from './features/holdings/holdings-registry';
 import { CustomerService } from './features/customers/customer.service';
+import { CustomerImportService } from './features/customers/import/import.service';
+import { ExportService } from './features/customers/export/export.service';
+import { ReleaseService } from './features/releases/release.service';
+import { SurveyService } from './features/survey/survey.service';
 import { FieldCipher } from './crypto/field-cipher';
 import { Keyring, parseKey } from './crypto/keyring';
 import { InventoryService } from './features/inventory/inventory.service';
@@ -36,6 +40,10 @@ export interface AppContext {
   keyring: Keyring;
   cipher: FieldCipher;
   customers: CustomerService;
+  imports: CustomerImportService;
+  exports: ExportService;
+  releases: ReleaseService;
+  surveys: SurveyService;
   inventory: InventoryService;
 }
 
@@ -55,6 +63,8 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const org = new OrgService(db, audit, policy, policyStore);
   const users = new UsersService(db, audit, policy, policyStore, holdings, org, config);
   const inventory = new InventoryService(db, audit, org);
+  const customers = new CustomerService(db, audit, cipher, policy);
+  const exports = new ExportService(db, audit, customers);
   holdings.register('inventory_keeper', (m, userId) => inventory.keptBy(m, userId));
   return {
     config,
@@ -73,7 +83,11 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     auditQuery: new AuditQueryService(db),
     keyring,
     cipher,
-    customers: new CustomerService(db, audit, cipher, policy),
+    customers,
+    imports: new CustomerImportService(db, audit, customers, policy, config, logger),
+    exports,
+    releases: new ReleaseService(db, audit, customers, exports),
+    surveys: new SurveyService(db, audit, cipher, customers, authz),
     inventory,
   };
 }

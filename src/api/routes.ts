@@ -3,6 +3,9 @@ import { auditRoutes } from '../audit/audit.routes';
 import { accessRoutes } from '../features/access/access.routes';
 import { authRoutes } from '../features/auth/auth.routes';
 import { customerRoutes } from '../features/customers/customer.routes';
+import { importRoutes } from '../features/customers/import/import.routes';
+import { releaseRoutes } from '../features/releases/release.routes';
+import { surveyRoutes } from '../features/survey/survey.routes';
 import { healthRoutes } from '../features/health/health.routes';
 import { inventoryRoutes } from '../features/inventory/inventory.routes';
 import { meRoutes } from '../features/me/me.routes';
@@ -20,6 +23,9 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...orgRoutes(ctx),
     ...usersRoutes(ctx),
     ...customerRoutes(ctx),
+    ...importRoutes(ctx),
+    ...releaseRoutes(ctx),
+    ...surveyRoutes(ctx),
     ...accessRoutes(ctx),
     ...auditRoutes(ctx),
     ...inventoryRoutes(ctx),

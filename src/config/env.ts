@@ -17,6 +17,10 @@ export interface Config {
   loginRateLimitPerMinute: number;
   policyPollMs: number;
   bodyLimit: string;
+  /** Customer imports: largest upload in bytes (413 above), temp-file directory, rows processed inline. */
+  importMaxBytes: number;
+  importDir: string;
+  importInlineRows: number;
   logLevel: string;
   jobsEnabled: boolean;
   timezone: string;
@@ -50,6 +54,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
+}
+
+/** A size in bytes: "52428800", "512kb", "50mb". */
+function byteSize(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+  if (!m) throw new ConfigError(`${name} must be a size in bytes (e.g. 52428800 or 50mb), got "${raw}"`);
+  return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -88,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT', 30, 1),
     policyPollMs: int(env, 'POLICY_POLL_MS', 2000, 50),
     bodyLimit: env.BODY_LIMIT || '100kb',
+    importMaxBytes: byteSize(env, 'IMPORT_MAX_BYTES', 50 * 1024 * 1024),
+    importDir: env.IMPORT_DIR || 'var/imports',
+    importInlineRows: int(env, 'IMPORT_INLINE_ROWS', 2000, 0),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     jobsEnabled: env.JOBS_ENABLED ? env.JOBS_ENABLED !== 'false' : nodeEnv !== 'test',
     timezone: env.TZ_JOBS || 'Asia/Shanghai',

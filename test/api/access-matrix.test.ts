@@ -63,6 +63,8 @@ interface Req {
   body?: unknown;
   /** Overrides the caller's Authorization header (throwaway token for routes that revoke tokens). */
   auth?: string | null;
+  /** A raw (non-JSON) body, e.g. a CSV upload. */
+  contentType?: string;
 }
 
 interface Expectation {
@@ -122,6 +124,19 @@ async function freshCustomerId(): Promise<number> {
   return c.id;
 }
 
+/** An import record (a dry run through the API as the bootstrap admin). */
+async function freshImportId(): Promise<string> {
+  const res = await t
+    .http()
+    .post('/api/v1/customers/import')
+    .query({ project, dryRun: 'true' })
+    .set('Authorization', `Bearer ${t.admin.token}`)
+    .set('Content-Type', 'text/csv')
+    .send(`name,unit,phones\nMatrix customer,1棟101室,${makePhone()}\n`);
+  expect(res.status).toBe(200);
+  return res.body.id;
+}
+
 let approver: MadeUser | null = null;
 /** A pending release requested by `requesterId` (default: the bootstrap admin), approved by a general manager if asked. */
 async function freshRelease(requesterId = t.admin.id, approved = false) {
@@ -132,6 +147,14 @@ async function freshRelease(requesterId = t.admin.id, approved = false) {
     await t.ctx.releases.decide({ id: approver.id, username: approver.username }, await t.ctx.releases.load(r.id), true, null);
   }
   return r;
+}
+
+/** R-SURVEY-REDACT: customer managers post and read notes; clerks and the IT admin too. */
+const SURVEY_WRITERS: Role[] = ['it_admin', 'info_clerk', 'customer_manager'];
+
+async function freshSurveyNoteId(): Promise<number> {
+  const n = await t.ctx.surveys.create(adminActor(), project, { source: 'interview', text: '業主手機 13912345678，工作單位：某公司' });
+  return n.id;
 }
 
 async function freshInventoryItemId(): Promise<number> {
@@ -380,6 +403,24 @@ const EXPECTATIONS: Record<string, Expectation> = {
     prepare: async () => ({ path: '/api/v1/customers/export', query: { project, purpose: 'access matrix check' } }),
   },
 
+  'POST /api/v1/customers/import': {
+    rid: 'R-CTRL-IT',
+    allow: IT_ADMIN,
+    permission: 'customer:import',
+    prepare: async () => ({
+      path: '/api/v1/customers/import',
+      query: { project, dryRun: 'true' },
+      contentType: 'text/csv',
+      body: `name,unit,phones\nMatrix customer,1棟101室,${makePhone()}\n`,
+    }),
+  },
+  'GET /api/v1/imports/:id': {
+    rid: 'R-CTRL-IT',
+    allow: IT_ADMIN,
+    permission: 'customer:import',
+    prepare: async () => ({ path: `/api/v1/imports/${await freshImportId()}` }),
+  },
+
   // --- releases outside the company (R-EXTERNAL): the IT admin requests, the general manager decides ---
   'POST /api/v1/external-releases': {
     rid: 'R-EXTERNAL',
@@ -416,6 +457,44 @@ const EXPECTATIONS: Record<string, Expectation> = {
     allow: IT_ADMIN,
     permission: 'external_release:request',
     prepare: async (c) => ({ path: `/api/v1/external-releases/${(await freshRelease(c.user?.id, true)).id}/download` }),
+  },
+
+  // --- survey and census notes (R-SURVEY-REDACT): customer managers post, clerks reconcile and archive ---
+  'POST /api/v1/survey-notes': {
+    rid: 'R-SURVEY-REDACT',
+    allow: SURVEY_WRITERS,
+    permission: 'survey_note:create',
+    prepare: async () => ({ path: '/api/v1/survey-notes', body: { project, source: 'census', text: '3棟1204室 業主希望增加車位' } }),
+  },
+  'GET /api/v1/survey-notes': {
+    rid: 'R-SURVEY-REDACT',
+    allow: SURVEY_WRITERS,
+    permission: 'survey_note:read',
+    prepare: async () => ({ path: '/api/v1/survey-notes', query: { project } }),
+  },
+  'GET /api/v1/survey-notes/:id': {
+    rid: 'R-SURVEY-REDACT',
+    allow: SURVEY_WRITERS,
+    permission: 'survey_note:read',
+    prepare: async () => ({ path: `/api/v1/survey-notes/${await freshSurveyNoteId()}` }),
+  },
+  'GET /api/v1/survey-notes/:id/original': {
+    rid: 'R-SURVEY-REDACT',
+    allow: CONTROL_DATA_MAINTAINERS,
+    permission: 'survey_note:update',
+    prepare: async () => ({ path: `/api/v1/survey-notes/${await freshSurveyNoteId()}/original` }),
+  },
+  'POST /api/v1/survey-notes/:id/reconcile': {
+    rid: 'R-SURVEY-REDACT',
+    allow: CONTROL_DATA_MAINTAINERS,
+    permission: 'survey_note:update',
+    prepare: async () => ({ path: `/api/v1/survey-notes/${await freshSurveyNoteId()}/reconcile`, body: { customerId: await freshCustomerId(), changes: { unit: '9棟909室' } } }),
+  },
+  'POST /api/v1/survey-notes/:id/archive': {
+    rid: 'R-SURVEY-REDACT',
+    allow: CONTROL_DATA_MAINTAINERS,
+    permission: 'survey_note:update',
+    prepare: async () => ({ path: `/api/v1/survey-notes/${await freshSurveyNoteId()}/archive` }),
   },
 
   // --- department inventory (R-INVENTORY): kept by the department head, read by auditors and the quality department ---
@@ -546,6 +625,7 @@ describe('access matrix: route × caller', () => {
     let call = t.http()[spec!.method](req.path);
     if (req.query) call = call.query(req.query);
     if (auth) call = call.set('Authorization', auth);
+    if (req.contentType) call = call.set('Content-Type', req.contentType);
     const res = req.body !== undefined ? await call.send(req.body as object) : await call;
 
     if (outcome === 'allow') {

@@ -80,3 +80,27 @@ describe('export of control data', () => {
     expect(await t.ctx.db.manager.getRepository(CustomerExport).count()).toBe(before);
   });
 });
+
+describe('export and import round trip', () => {
+  it('R-CTRL-IT: a CSV export (with its metadata lines) imports back into another project unchanged', async () => {
+    const t = await startTestApp();
+    try {
+      const P = (await makeProject(t)).code;
+      const Q = (await makeProject(t)).code;
+      const admin = await makeUser(t, { roles: [['it_admin', '*']] });
+      const actor = { id: admin.id, username: admin.username };
+      const phone = makePhone();
+      await t.ctx.customers.create(actor, P, { name: '周七, "小周"', unit: '7#702', nationality: 'domestic', phones: [phone], employer: '某公司', notes: '# not a comment' });
+      const exp = await t.http().get('/api/v1/customers/export').query({ project: P, purpose: 'move to project Q' }).set('Authorization', admin.auth);
+      const imp = await t.http().post('/api/v1/customers/import').query({ project: Q }).set('Authorization', admin.auth).set('Content-Type', 'text/csv').send(exp.text);
+      expect(imp.status).toBe(201);
+      expect(imp.body).toMatchObject({ created: 1 });
+      const [found] = await t.ctx.customers.search(actor, Q, 'phone', phone);
+      const clear = await t.ctx.customers.reveal(actor, await t.ctx.customers.load(found.id), ['phones', 'employer'], 'round trip check');
+      expect(found).toMatchObject({ name: '周七, "小周"', unit: '7#702', notes: '# not a comment' });
+      expect(clear).toMatchObject({ phones: [phone], employer: '某公司' });
+    } finally {
+      await t.close();
+    }
+  });
+});

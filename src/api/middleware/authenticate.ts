@@ -16,10 +16,12 @@ export async function authenticate(req: Request, tokens: TokenService, db: Datab
   const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);
   if (!m) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>"');
   const claims = tokens.verify(m[1]);
-  const user = await db.manager.getRepository(User).findOne({
-    where: { id: claims.userId },
-    select: { id: true, username: true, displayName: true, status: true, agreementVersion: true, departmentId: true, tokenVersion: true },
-  });
+  // Raw, bound SQL: this runs on every request (see src/db/raw.ts).
+  const rows: Array<Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId' | 'tokenVersion'>> = await db.ds.query(
+    'SELECT id, username, displayName, status, agreementVersion, departmentId, tokenVersion FROM user_account WHERE id = ?',
+    [claims.userId],
+  );
+  const user = rows[0];
   if (!user || user.status === 'offboarded' || user.tokenVersion !== claims.tokenVersion) {
     throw new UnauthorizedError('token_revoked', 'The access token has been revoked');
   }

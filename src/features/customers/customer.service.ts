@@ -8,6 +8,7 @@ import { Project } from '../../entities/Project';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { FieldIssue } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
+import { toDate } from '../../db/raw';
 import {
   idNumberProblem,
   isValidPhone,
@@ -136,9 +137,16 @@ export class CustomerService {
 
   /** The customers of a project that already hold one of these phones or this ID number. */
   async findDuplicates(m: EntityManager, projectId: number, p: Pick<PersonalData, 'phones' | 'idNumber'>, exceptId?: number): Promise<number[]> {
-    const digests = this.lookupsFor({ id: 0, projectId }, p).map((l) => l.digest!);
-    if (!digests.length) return [];
-    const rows = await m.getRepository(CustomerLookup).find({ where: { projectId, digest: In(digests) }, select: { customerId: true } });
+    if (!p.phones.length && !p.idNumber) return [];
+    // kind is part of the condition so the whole (projectId, kind, digest) index is used.
+    const lookups = this.lookupsFor({ id: 0, projectId }, p);
+    const phones = lookups.filter((l) => l.kind === 'phone').map((l) => l.digest!);
+    const ids = lookups.filter((l) => l.kind === 'id_number').map((l) => l.digest!);
+    const where = [
+      ...(phones.length ? [{ projectId, kind: 'phone' as const, digest: In(phones) }] : []),
+      ...(ids.length ? [{ projectId, kind: 'id_number' as const, digest: In(ids) }] : []),
+    ];
+    const rows = await m.getRepository(CustomerLookup).find({ where, select: { customerId: true } });
     return [...new Set(rows.map((r) => r.customerId))].filter((id) => id !== exceptId);
   }
 
@@ -176,14 +184,26 @@ export class CustomerService {
     return p;
   }
 
+  /** One customer by id, with bound SQL (hot path of every single-record route; see src/db/raw.ts). */
   async load(id: number, m: EntityManager = this.db.manager): Promise<Customer> {
-    const c = await m.getRepository(Customer).findOneBy({ id });
-    if (!c) throw new NotFoundError('Customer', id);
-    return c;
+    const rows: Array<Record<string, unknown>> = await m.query(
+      'SELECT id, projectId, name, unit, nationality, phonesEnc, idNumberEnc, employerEnc, emailEnc, emergencyContactEnc, keyId, notes, createdById, updatedById, createdAt, updatedAt FROM customer WHERE id = ?',
+      [id],
+    );
+    if (!rows.length) throw new NotFoundError('Customer', id);
+    const r = rows[0];
+    return Object.assign(new Customer(), r, {
+      id: Number(r.id),
+      projectId: Number(r.projectId),
+      createdById: r.createdById === null ? null : Number(r.createdById),
+      updatedById: r.updatedById === null ? null : Number(r.updatedById),
+      createdAt: toDate(r.createdAt)!,
+      updatedAt: toDate(r.updatedAt)!,
+    });
   }
 
   /** The record's scope, for the authorization of routes on one customer. */
-  async scopeOf(c: Customer): Promise<string> {
+  async scopeOf(c: Pick<Customer, 'projectId'>): Promise<string> {
     const code = this.policy.projectCode(c.projectId) ?? (await this.db.manager.getRepository(Project).findOneByOrFail({ id: c.projectId })).code;
     return `project:${code}`;
   }

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { AuditActor } from '../../../audit/audit-writer';
+import type { AppContext } from '../../../context';
+import type { CustomerImport } from '../../../entities/CustomerImport';
+import { permission, Reply, route, RouteSpec, ScopeInput } from '../../../api/route';
+import { code } from '../../../api/validate';
+import { XLSX_TYPE } from './upload';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+/**
+ * Bulk import of customer records. customer:import in the project: R-CTRL-IT (the IT admin
+ * has every permission on control data) allows it; R-CTRL-CLERK's deny line refuses the
+ * information clerk; R-CTRL-STAFF roles hold no import permission (R-SECRET: deny by default).
+ */
+export function importRoutes(ctx: AppContext): RouteSpec[] {
+  const acting = (a: AuditActor) => a as AuditActor & { id: number };
+  const importScope = async ({ params, locals }: ScopeInput) => {
+    const rec = await ctx.imports.load(String(params.id));
+    locals.import = rec;
+    return ctx.imports.scopeOf(rec);
+  };
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/customers/import',
+      summary: `Import customer records from a CSV or XLSX file sent as the raw body (Content-Type text/csv or ${XLSX_TYPE}); all-or-nothing unless onError=skip; large files run in the background (202)`,
+      tags: ['customers'],
+      access: permission('customer', 'import', ({ query }) => `project:${String(query.project)}`),
+      query: z.strictObject({
+        project: code,
+        dryRun: bool,
+        onError: z.enum(['abort', 'skip']).default('abort'),
+        fileName: z.string().trim().min(1).max(200).optional(),
+      }),
+      status: 201,
+      handler: async ({ query, req, auditActor }) => {
+        const { status, view } = await ctx.imports.start(acting(auditActor), req, {
+          projectCode: query.project,
+          dryRun: query.dryRun,
+          onError: query.onError,
+          fileName: query.fileName ?? null,
+        });
+        return new Reply(status, view);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/imports/:id',
+      summary: 'Status, progress, counts and row errors of a customer import',
+      tags: ['customers'],
+      access: permission('customer', 'import', importScope),
+      params: z.strictObject({ id: z.uuid() }),
+      handler: async ({ locals }) => ctx.imports.view(locals.import as CustomerImport),
+    }),
+  ];
+}
