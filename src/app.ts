@@ -28,7 +28,9 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): Express {
   // Swagger UI needs inline styles/scripts: it gets its own relaxed headers, the API keeps the strict ones.
   app.use('/docs', helmet({ contentSecurityPolicy: false }), swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
   app.use(helmet());
-  app.use(express.json({ limit: ctx.config.bodyLimit, strict: true }));
+  const json = express.json({ limit: ctx.config.bodyLimit, strict: true });
+  // GET/HEAD carry no body: skip the parser on the hot read paths.
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
   // Per-IP login throttle (in-process; with several instances each instance counts its own).
   app.use(
     '/api/v1/auth/login',

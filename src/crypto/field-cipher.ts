@@ -15,7 +15,7 @@ export class FieldCipher {
 
   encrypt(plain: string, field: string, keyId = this.keys.current.id): string {
     const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv('aes-256-gcm', this.keys.get(keyId).key, iv);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.keys.get(keyId).object, iv);
     cipher.setAAD(Buffer.from(field, 'utf8'));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64');
@@ -23,7 +23,7 @@ export class FieldCipher {
 
   decrypt(stored: string, field: string, keyId: string): string {
     const buf = Buffer.from(stored, 'base64');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', this.keys.get(keyId).key, buf.subarray(0, 12));
+    const decipher = crypto.createDecipheriv('aes-256-gcm', this.keys.get(keyId).object, buf.subarray(0, 12));
     decipher.setAAD(Buffer.from(field, 'utf8'));
     decipher.setAuthTag(buf.subarray(12, 28));
     return Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()]).toString('utf8');

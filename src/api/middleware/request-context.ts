@@ -21,7 +21,7 @@ export function requestContext(logger: Logger) {
         requestId,
         userId: res.locals.userId ?? null,
         method: req.method,
-        route: req.route?.path ?? 'unmatched',
+        route: res.locals.route ?? 'unmatched',
         status: res.statusCode,
         durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
       });

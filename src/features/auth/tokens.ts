@@ -16,6 +16,13 @@ const ISSUER = 'custodian';
  * the version in the database revokes every token of the user on the next request (R-OFFBOARD).
  */
 export class TokenService {
+  /**
+   * Tokens already verified, by their exact text (signature included, so a different or forged
+   * token never hits): skips re-checking the HMAC on every request. Expiry is checked on every
+   * use; revocation is not affected (the user row is still read per request).
+   */
+  private readonly verified = new Map<string, TokenClaims & { exp: number }>();
+
   constructor(
     private readonly key: crypto.KeyObject,
     readonly ttlSeconds: number,
@@ -32,6 +39,19 @@ export class TokenService {
   }
 
   verify(token: string): TokenClaims {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.exp * 1000 > Date.now()) return { userId: hit.userId, tokenVersion: hit.tokenVersion, jti: hit.jti };
+      this.verified.delete(token);
+      throw new UnauthorizedError('token_expired', 'The access token has expired');
+    }
+    const claims = this.verifySignature(token);
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, claims);
+    return { userId: claims.userId, tokenVersion: claims.tokenVersion, jti: claims.jti };
+  }
+
+  private verifySignature(token: string): TokenClaims & { exp: number } {
     let payload: jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
@@ -40,9 +60,9 @@ export class TokenService {
       throw new UnauthorizedError('invalid_token', 'The access token is invalid');
     }
     const userId = Number(payload.sub);
-    if (!Number.isInteger(userId) || typeof payload.tv !== 'number' || typeof payload.jti !== 'string') {
+    if (!Number.isInteger(userId) || typeof payload.tv !== 'number' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
       throw new UnauthorizedError('invalid_token', 'The access token is invalid');
     }
-    return { userId, tokenVersion: payload.tv, jti: payload.jti };
+    return { userId, tokenVersion: payload.tv, jti: payload.jti, exp: payload.exp };
   }
 }

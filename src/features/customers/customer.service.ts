@@ -157,7 +157,13 @@ export class CustomerService {
   }
 
   maskedView(c: Customer): CustomerView {
-    const p = this.decryptPersonal(c);
+    // Employer and emergency contact show as *** whatever they hold: no need to decrypt them.
+    const d = (col: string | null, field: string) => this.cipher.decryptOptional(col, field, c.keyId);
+    const p = {
+      phones: c.phonesEnc ? (JSON.parse(this.cipher.decrypt(c.phonesEnc, 'phones', c.keyId)) as string[]) : [],
+      idNumber: d(c.idNumberEnc, 'idNumber'),
+      email: d(c.emailEnc, 'email'),
+    };
     return {
       id: c.id,
       project: this.projectCodeOf(c),
@@ -166,9 +172,9 @@ export class CustomerService {
       nationality: c.nationality,
       phones: p.phones.map(maskPhone),
       idNumber: p.idNumber ? maskIdNumber(p.idNumber) : null,
-      employer: p.employer ? MASKED : null,
+      employer: c.employerEnc ? MASKED : null,
       email: p.email ? maskEmail(p.email) : null,
-      emergencyContact: p.emergencyContact ? MASKED : null,
+      emergencyContact: c.emergencyContactEnc ? MASKED : null,
       notes: c.notes,
       masked: true,
       createdAt: c.createdAt,
