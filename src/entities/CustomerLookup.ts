@@ -6,7 +6,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  * (project, phone) without decrypting anything.
  */
 @Entity('customer_lookup')
-@Index('idx_customer_lookup_value', ['projectId', 'kind', 'digest'])
+@Index('idx_customer_lookup_value', ['projectId', 'kind', 'digest'], { unique: true })
 @Index('idx_customer_lookup_customer', ['customerId'])
 export class CustomerLookup {
   @PrimaryGeneratedColumn()

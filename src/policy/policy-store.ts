@@ -102,6 +102,15 @@ export class PolicyStore {
     await m.getRepository(CasbinRule).delete({ ptype: 'g', v0: USER_PREFIX + userId });
   }
 
+  /**
+   * Takes the policy lock: bumps the version first thing in a transaction that changes roles or
+   * policy lines. The UPDATE row-locks policy_meta, so such transactions run one at a time and
+   * each one's checks (already granted? last IT admin?) see the previous one's result.
+   */
+  async lockPolicy(m: EntityManager): Promise<void> {
+    await this.bumpVersion(m);
+  }
+
   /** Every policy, membership or org change bumps this, in the same transaction; instances poll it. */
   async bumpVersion(m: EntityManager): Promise<void> {
     await m.getRepository(PolicyMeta).increment({ id: 1 }, 'version', 1);

@@ -176,3 +176,38 @@ describe('customer records (control data)', () => {
     expect(res.body.idNumber).toBe('E123*5678');
   });
 });
+
+describe('customer records: races and free notes', () => {
+  let t: TestApp;
+  let P: string;
+  let clerk: MadeUser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    P = (await makeProject(t)).code;
+    clerk = await makeUser(t, { roles: [['info_clerk', `project:${P}`]] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('R-SECRET: two creates with the same phone at once: exactly one record, the other 409', async () => {
+    const phone = makePhone();
+    const send = () => t.http().post('/api/v1/customers').set('Authorization', clerk.auth).send({ project: P, name: 'Race', unit: '1-101', phones: [phone] });
+    const results = await Promise.all([send(), send(), send()]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const found = await t.ctx.customers.search({ id: clerk.id, username: clerk.username }, P, 'phone', phone);
+    expect(found).toHaveLength(1);
+  });
+
+  it('R-AUDIT: free notes never enter the audit trail, and masked views show them redacted', async () => {
+    const c = (await t.http().post('/api/v1/customers').set('Authorization', clerk.auth).send({ project: P, name: 'Notes', unit: '2-202', phones: [makePhone()] })).body;
+    const secret = makePhone();
+    const upd = await t.http().patch(`/api/v1/customers/${c.id}`).set('Authorization', clerk.auth).send({ notes: `new mobile ${secret}, 工作單位：某銀行` });
+    expect(upd.status).toBe(200);
+    expect(upd.body.notes).not.toContain(secret);
+    expect(upd.body.notes).not.toContain('某銀行');
+    const ev = await t.ctx.db.manager.getRepository(AuditEvent).findOneByOrFail({ action: 'customer.updated', objectId: String(c.id) });
+    expect(JSON.stringify(ev)).not.toContain(secret);
+    expect(ev.after).toMatchObject({ notesChanged: true });
+  });
+});

@@ -91,10 +91,13 @@ describe('export and import round trip', () => {
       const actor = { id: admin.id, username: admin.username };
       const phone = makePhone();
       await t.ctx.customers.create(actor, P, { name: '周七, "小周"', unit: '7#702', nationality: 'domestic', phones: [phone], employer: '某公司', notes: '# not a comment' });
+      await t.ctx.customers.create(actor, P, { name: 'John Smith', unit: 'B座2201', nationality: 'foreign', phones: ['+442079460000'], idNumber: 'P9988776' });
       const exp = await t.http().get('/api/v1/customers/export').query({ project: P, purpose: 'move to project Q' }).set('Authorization', admin.auth);
       const imp = await t.http().post('/api/v1/customers/import').query({ project: Q }).set('Authorization', admin.auth).set('Content-Type', 'text/csv').send(exp.text);
       expect(imp.status).toBe(201);
-      expect(imp.body).toMatchObject({ created: 1 });
+      expect(imp.body).toMatchObject({ created: 2 });
+      const [john] = await t.ctx.customers.search(actor, Q, 'phone', '+442079460000');
+      expect(john).toMatchObject({ name: 'John Smith', nationality: 'foreign' });
       const [found] = await t.ctx.customers.search(actor, Q, 'phone', phone);
       const clear = await t.ctx.customers.reveal(actor, await t.ctx.customers.load(found.id), ['phones', 'employer'], 'round trip check');
       expect(found).toMatchObject({ name: '周七, "小周"', unit: '7#702', notes: '# not a comment' });

@@ -411,3 +411,21 @@ describe('customer import', () => {
     }
   });
 });
+
+describe('R-SECRET: import errors never echo personal values', () => {
+  it('R-SECRET: a malformed CSV row is reported by line and code, without the cell value', async () => {
+    const t = await startTestApp();
+    try {
+      const P = (await makeProject(t)).code;
+      const phone = makePhone();
+      const csv = `name,unit,phones\nA,1-101,${makePhone()}\nB,1-102,"${phone} "x\n`;
+      const res = await t.http().post('/api/v1/customers/import').query({ project: P }).set('Authorization', `Bearer ${t.admin.token}`).set('Content-Type', 'text/csv').send(csv);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_csv');
+      expect(JSON.stringify(res.body)).not.toContain(phone);
+      expect(res.body.error.message).toMatch(/line 3/);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -425,3 +425,21 @@ describe('R-SURVEY-REDACT: survey and census notes are archived without phones, 
     });
   });
 });
+
+describe('R-SURVEY-REDACT: numbers and addresses outside the mainland formats', () => {
+  it.each([
+    ['call +44 7911 123456 after 6pm', '7911'],
+    ['tel +1 415 555 0100 (office)', '555'],
+    ['mail 陳@例子.中国 please', '例子'],
+    ['業主海外號碼 +65-6123-4567', '6123'],
+  ])('R-SURVEY-REDACT: %s loses its private value', (text, fragment) => {
+    const r = redactPersonalDetails(text);
+    expect(r.text).not.toContain(fragment);
+    expect(Object.values(r.removed).reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('R-SURVEY-REDACT: amounts and unit numbers next to a plus sign survive', () => {
+    const text = '加裝費 +200元，3棟1204室';
+    expect(redactPersonalDetails(text).text).toBe(text);
+  });
+});

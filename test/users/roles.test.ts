@@ -479,3 +479,19 @@ describe('roles, assignments and policy lines', () => {
     });
   });
 });
+
+describe('R-IT-PERMS: concurrent role changes', () => {
+  it('R-IT-PERMS: the same role granted twice at once: one 201, one 409, one membership', async () => {
+    const t = await startTestApp();
+    try {
+      const p = await makeProject(t);
+      const u = await makeUser(t);
+      const grant = () => t.http().post('/api/v1/role-assignments').set('Authorization', `Bearer ${t.admin.token}`).send({ userId: u.id, role: 'staff', scope: `project:${p.code}` });
+      const results = await Promise.all([grant(), grant(), grant()]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+      expect(await t.ctx.access.listAssignments({ userId: u.id })).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -26,6 +26,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
+/**
+ * A unique constraint hit by a concurrent request (the check before the insert passed in both):
+ * a state conflict, answered 409 like the check would have; never a 500.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /** Body-parser failures carry a `type`; map them to our error shape. */
 function fromBodyParser(err: { type?: string; status?: number }): AppError | null {
   if (err.type === 'entity.parse.failed') return new AppError(400, 'invalid_json', 'The request body is not valid JSON');
@@ -49,6 +59,7 @@ export function errorHandler(logger: Logger) {
     let appErr: AppError | null = null;
     if (err instanceof AppError) appErr = err;
     else if (isDatabaseUnavailable(err)) appErr = new ServiceUnavailableError();
+    else if (isUniqueViolation(err)) appErr = new AppError(409, 'conflict', 'A concurrent request created the same record; reload and try again');
     else if (err && typeof err === 'object') appErr = fromBodyParser(err as { type?: string; status?: number });
 
     if (!appErr) {

@@ -62,6 +62,7 @@ export class AccessService {
     // Separation of duties: nobody grants roles to themselves, the IT admin included.
     if (input.userId === actor.id) throw new ForbiddenError('self_grant_forbidden', 'You cannot change your own role assignments');
     const created = await this.db.tx(async (m) => {
+      await this.store.lockPolicy(m);
       const user = await m.getRepository(User).findOneBy({ id: input.userId });
       if (!user) throw new NotFoundError('User', input.userId);
       if (user.status === 'offboarded') throw new ConflictError('user_offboarded', `User ${user.username} is offboarded`);
@@ -71,7 +72,6 @@ export class AccessService {
       }
       const before = await this.store.assignmentsOf(m, input.userId);
       const a = await this.store.addAssignment(m, input.userId, input.role, input.scope);
-      await this.store.bumpVersion(m);
       await this.audit.append(m, actor, {
         action: 'role.granted',
         objectType: 'user',
@@ -88,6 +88,7 @@ export class AccessService {
 
   async revoke(actor: Acting, assignmentId: number, lastAdminGuard: (m: import('typeorm').EntityManager, userId: number, removing: Assignment[]) => Promise<void>): Promise<void> {
     await this.db.tx(async (m) => {
+      await this.store.lockPolicy(m);
       const all = await this.store.listAssignments(m, {});
       const a = all.find((x) => x.id === assignmentId);
       if (!a) throw new NotFoundError('Role assignment', assignmentId);
@@ -95,7 +96,6 @@ export class AccessService {
       await lastAdminGuard(m, a.userId, [a]);
       const before = all.filter((x) => x.userId === a.userId);
       await this.store.removeAssignment(m, a.id);
-      await this.store.bumpVersion(m);
       await this.audit.append(m, actor, {
         action: 'role.revoked',
         objectType: 'user',
@@ -124,11 +124,11 @@ export class AccessService {
   async addLine(actor: Acting, line: Omit<StoredLine, 'id'>): Promise<StoredLine> {
     this.validateLine(line);
     const created = await this.db.tx(async (m) => {
+      await this.store.lockPolicy(m);
       const existing = await this.store.findLine(m, line);
       if (existing) throw new ConflictError('already_exists', 'This policy line already exists', { lineId: existing.id });
       await this.store.addLines(m, [line]);
       const stored = (await this.store.findLine(m, line))!;
-      await this.store.bumpVersion(m);
       await this.audit.append(m, actor, { action: 'policy.line_added', objectType: 'policy', objectId: stored.id, scope: line.scope, after: line });
       return stored;
     });
@@ -138,10 +138,10 @@ export class AccessService {
 
   async removeLine(actor: Acting, id: number): Promise<void> {
     await this.db.tx(async (m) => {
+      await this.store.lockPolicy(m);
       const line = await this.store.getLine(m, id);
       if (!line) throw new NotFoundError('Policy line', id);
       await this.store.removeLine(m, id);
-      await this.store.bumpVersion(m);
       await this.audit.append(m, actor, { action: 'policy.line_removed', objectType: 'policy', objectId: id, scope: line.scope, before: line });
     });
     await this.policy.reload();

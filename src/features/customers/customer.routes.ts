@@ -103,7 +103,8 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
           format: query.format,
           purpose: query.purpose,
           fields: query.fields ?? PERSONAL_FIELDS,
-          notes: true,
+          // A partial export must not carry the left-out details inside free notes.
+          notes: query.fields && PERSONAL_FIELDS.some((f) => !query.fields!.includes(f)) ? 'redacted' : 'clear',
         }, res);
       },
     }),

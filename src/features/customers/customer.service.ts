@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { FieldIssue } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
 import { toDate } from '../../db/raw';
+import { redactPersonalDetails } from '../survey/redact';
 import {
   idNumberProblem,
   isValidPhone,
@@ -175,7 +176,8 @@ export class CustomerService {
       employer: c.employerEnc ? MASKED : null,
       email: p.email ? maskEmail(p.email) : null,
       emergencyContact: c.emergencyContactEnc ? MASKED : null,
-      notes: c.notes,
+      // Free notes may hold a number or an employer: masked views show them redacted (R-SECRET).
+      notes: c.notes === null ? null : redactPersonalDetails(c.notes).text,
       masked: true,
       createdAt: c.createdAt,
       updatedAt: c.updatedAt,
@@ -279,42 +281,53 @@ export class CustomerService {
   }
 
   async update(actor: Acting, c0: Customer, patch: Partial<CustomerInput>): Promise<CustomerView> {
-    const updated = await this.db.tx(async (m) => {
-      const c = await this.load(c0.id, m);
-      const before = this.decryptPersonal(c);
-      const merged: CustomerInput = {
-        name: patch.name ?? c.name,
-        unit: patch.unit ?? c.unit,
-        nationality: patch.nationality ?? c.nationality,
-        phones: patch.phones ?? before.phones,
-        idNumber: patch.idNumber !== undefined ? patch.idNumber : before.idNumber,
-        employer: patch.employer !== undefined ? patch.employer : before.employer,
-        email: patch.email !== undefined ? patch.email : before.email,
-        emergencyContact: patch.emergencyContact !== undefined ? patch.emergencyContact : before.emergencyContact,
-        notes: patch.notes !== undefined ? patch.notes : c.notes,
-      };
-      const n = this.normalise(merged);
-      const personal: PersonalData = { phones: n.phones, idNumber: n.idNumber ?? null, employer: n.employer ?? null, email: n.email ?? null, emergencyContact: n.emergencyContact ?? null };
-      const dupes = await this.findDuplicates(m, c.projectId, personal, c.id);
-      if (dupes.length) throw new ConflictError('duplicate_customer', 'Another customer of this project already has this phone number or ID number', { customerIds: dupes });
-      const changedPersonal = PERSONAL_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(personal[f]));
-      const plainBefore = { name: c.name, unit: c.unit, nationality: c.nationality, notes: c.notes };
-      Object.assign(c, { name: n.name, unit: n.unit, nationality: n.nationality, notes: n.notes ?? null, updatedById: actor.id, updatedAt: new Date() });
-      this.encryptPersonal(c, personal);
-      await m.getRepository(Customer).save(c);
-      await m.getRepository(CustomerLookup).delete({ customerId: c.id });
-      await m.getRepository(CustomerLookup).insert(this.lookupsFor(c, personal));
-      await this.audit.append(m, actor, {
-        action: 'customer.updated',
-        objectType: 'customer',
-        objectId: c.id,
-        scope: await this.scopeOf(c),
-        before: { ...plainBefore, personalFields: presentFields(before) },
-        after: { name: c.name, unit: c.unit, nationality: c.nationality, notes: c.notes, personalFields: presentFields(personal), changedPersonalFields: changedPersonal },
-      });
-      return c;
-    });
+    const updated = await this.db.tx((m) => this.updateIn(m, actor, c0.id, patch));
     return this.maskedView(updated);
+  }
+
+  /** The update inside the caller's transaction (survey reconciliation commits it with its own event). */
+  async updateIn(m: EntityManager, actor: Acting, id: number, patch: Partial<CustomerInput>): Promise<Customer> {
+    const c = await this.load(id, m);
+    const before = this.decryptPersonal(c);
+    const merged: CustomerInput = {
+      name: patch.name ?? c.name,
+      unit: patch.unit ?? c.unit,
+      nationality: patch.nationality ?? c.nationality,
+      phones: patch.phones ?? before.phones,
+      idNumber: patch.idNumber !== undefined ? patch.idNumber : before.idNumber,
+      employer: patch.employer !== undefined ? patch.employer : before.employer,
+      email: patch.email !== undefined ? patch.email : before.email,
+      emergencyContact: patch.emergencyContact !== undefined ? patch.emergencyContact : before.emergencyContact,
+      notes: patch.notes !== undefined ? patch.notes : c.notes,
+    };
+    const n = this.normalise(merged);
+    const personal: PersonalData = { phones: n.phones, idNumber: n.idNumber ?? null, employer: n.employer ?? null, email: n.email ?? null, emergencyContact: n.emergencyContact ?? null };
+    const dupes = await this.findDuplicates(m, c.projectId, personal, c.id);
+    if (dupes.length) throw new ConflictError('duplicate_customer', 'Another customer of this project already has this phone number or ID number', { customerIds: dupes });
+    const changedPersonal = PERSONAL_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(personal[f]));
+    const plainBefore = { name: c.name, unit: c.unit, nationality: c.nationality, notes: c.notes };
+    Object.assign(c, { name: n.name, unit: n.unit, nationality: n.nationality, notes: n.notes ?? null, updatedById: actor.id, updatedAt: new Date() });
+    this.encryptPersonal(c, personal);
+    await m.getRepository(Customer).save(c);
+    await m.getRepository(CustomerLookup).delete({ customerId: c.id });
+    await m.getRepository(CustomerLookup).insert(this.lookupsFor(c, personal));
+    await this.audit.append(m, actor, {
+      action: 'customer.updated',
+      objectType: 'customer',
+      objectId: c.id,
+      scope: await this.scopeOf(c),
+      // Notes are free text that may hold personal details: the trail says whether they changed, never what they say.
+      before: { name: plainBefore.name, unit: plainBefore.unit, nationality: plainBefore.nationality, personalFields: presentFields(before) },
+      after: {
+        name: c.name,
+        unit: c.unit,
+        nationality: c.nationality,
+        notesChanged: plainBefore.notes !== c.notes,
+        personalFields: presentFields(personal),
+        changedPersonalFields: changedPersonal,
+      },
+    });
+    return c;
   }
 
   async remove(actor: Acting, c0: Customer): Promise<void> {

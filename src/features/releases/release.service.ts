@@ -149,7 +149,7 @@ export class ReleaseService {
     }
     const scope = await this.scopeOf(r);
     const projectCode = scope.slice('project:'.length);
-    const req = { format: r.format, purpose: `external release ${r.id} to ${r.recipient}: ${r.purpose}`, fields: r.fields as PersonalField[], notes: false, releaseId: r.id, recipient: r.recipient };
+    const req = { format: r.format, purpose: `external release ${r.id} to ${r.recipient}: ${r.purpose}`, fields: r.fields as PersonalField[], notes: 'none' as const, releaseId: r.id, recipient: r.recipient };
     const exp = await this.db.tx(async (m) => {
       const result = await m.getRepository(ExternalRelease).update({ id: r.id, status: 'approved' }, { status: 'downloaded', downloadedAt: now });
       if (!result.affected) throw new ConflictError('not_downloadable', `Release ${r.id} is ${r.status === 'approved' ? 'already downloaded' : r.status}`);

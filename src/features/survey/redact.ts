@@ -174,6 +174,10 @@ export function isValidChineseId15(s: string): boolean {
  * a mobile used as the local part (13812345678@163.com) is one email, not a mobile plus debris.
  */
 const EMAIL_RE = /(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+/** Internationalised email (Unicode local part and domain), checked after EMAIL_RE. */
+const UNICODE_EMAIL_RE = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[\p{L}]{2,}/gu;
+/** +<country code> then groups of digits separated by spaces, dashes or brackets (8-15 digits in all). */
+const INTERNATIONAL_RE = /\+\d{1,3}(?:[ \-]?\(?\d{1,5}\)?){1,6}/g;
 
 /**
  * 18-character ID, contiguous or grouped 6-8-4 with one consistent separator. Only the digit
@@ -422,6 +426,8 @@ export function redactPersonalDetails(input: string): RedactionResult {
   // stop at any value already taken so a phone after an employer keeps its own count.
 
   for (const m of norm.matchAll(EMAIL_RE)) taken.add(m.index!, m.index! + m[0].length, 'email');
+  // Internationalised addresses (陳@例子.中国): what the ASCII pattern above cannot see.
+  for (const m of norm.matchAll(UNICODE_EMAIL_RE)) taken.add(m.index!, m.index! + m[0].length, 'email');
 
   for (const m of norm.matchAll(ID18_RE)) {
     const id = m[1] + m[3] + m[4];
@@ -442,6 +448,12 @@ export function redactPersonalDetails(input: string): RedactionResult {
     const [, country, first] = m;
     const mobile = country === '852' ? /[4-9]/.test(first) : first === '6';
     taken.add(m.index!, m.index! + m[0].length, mobile ? 'mobile' : 'landline');
+  }
+
+  // Any other number written with a + country code (customer records accept +<country> phones).
+  for (const m of norm.matchAll(INTERNATIONAL_RE)) {
+    const digits = m[0].replace(/\D/g, '').length;
+    if (digits >= 8 && digits <= 15) taken.add(m.index!, m.index! + m[0].length, 'landline');
   }
 
   for (const m of norm.matchAll(LANDLINE_RE)) {

@@ -133,10 +133,11 @@ export class SurveyService {
     if (n.status !== 'pending_reconciliation') throw new ConflictError('already_archived', `Survey note ${n.id} is archived`);
     const customer = await this.customerOfProject(customerId, n.projectId, 'body.customerId');
     await this.authz.require(actor, await this.customers.scopeOf(customer), { object: 'customer', action: 'update' });
-    const updated = await this.customers.update(actor, customer, changes);
-    await this.db.tx(async (m) => {
-      const fresh = await m.getRepository(SurveyNote).findOneByOrFail({ id: n.id });
-      if (fresh.status !== 'pending_reconciliation') throw new ConflictError('already_archived', `Survey note ${n.id} is archived`);
+    // One transaction: the note is locked and checked first, then the customer changes, then both events.
+    const updated = await this.db.tx(async (m) => {
+      const fresh = await m.getRepository(SurveyNote).findOne({ where: { id: n.id }, ...(this.db.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+      if (!fresh || fresh.status !== 'pending_reconciliation') throw new ConflictError('already_archived', `Survey note ${n.id} is archived`);
+      const c = await this.customers.updateIn(m, actor, customerId, changes);
       const ids = [...new Set([...fresh.reconciledCustomerIds, customerId])];
       await m.getRepository(SurveyNote).update({ id: n.id }, { reconciledCustomerIds: ids });
       await this.audit.append(m, actor, {
@@ -146,8 +147,9 @@ export class SurveyService {
         scope: await this.scopeOf(n),
         after: { customerId, changedFields: Object.keys(changes) },
       });
+      return c;
     });
-    return { note: this.view(await this.load(n.id)), customer: updated };
+    return { note: this.view(await this.load(n.id)), customer: this.customers.maskedView(updated) };
   }
 
   /** Keeps only the redacted text and destroys the original, in one transaction; exactly one archive wins. */

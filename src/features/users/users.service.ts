@@ -190,6 +190,8 @@ export class UsersService {
   async offboard(actor: Acting, id: number, reason: string | undefined): Promise<UserView> {
     if (actor.id === id) throw new ConflictError('cannot_offboard_self', 'You cannot offboard your own account');
     await this.db.tx(async (m) => {
+      // The policy lock first: offboarding removes memberships, and the last-IT-admin guard must see concurrent changes.
+      await this.store.lockPolicy(m);
       const u = await m.getRepository(User).findOne({ where: { id }, ...(this.db.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
       if (!u) throw new NotFoundError('User', id);
       if (u.status === 'offboarded') throw new ConflictError('already_offboarded', `User ${u.username} is already offboarded`);
@@ -200,7 +202,6 @@ export class UsersService {
       const assignments = await this.store.assignmentsOf(m, id);
       await this.refuseLastItAdmin(m, id, assignments);
       await this.store.removeAllAssignments(m, id);
-      await this.store.bumpVersion(m);
       await m.getRepository(User).update({ id }, { status: 'offboarded', offboardedAt: new Date(), tokenVersion: u.tokenVersion + 1 });
       await this.audit.append(m, actor, {
         action: 'user.offboarded',

@@ -7,6 +7,7 @@ import { Customer } from '../../../entities/Customer';
 import { CustomerExport } from '../../../entities/CustomerExport';
 import { CustomerService, PERSONAL_FIELDS, PersonalField } from '../customer.service';
 import { ExportMeta, writeCsv, writeXlsx } from './export-writer';
+import { redactPersonalDetails } from '../../survey/redact';
 
 export const BASE_COLUMNS = ['name', 'unit', 'nationality'] as const;
 
@@ -15,7 +16,8 @@ export interface ExportRequest {
   purpose: string;
   /** Personal fields written in clear; the others are left out of the file. */
   fields: readonly PersonalField[];
-  notes: boolean;
+  /** clear: as stored (full exports); redacted: without phones, IDs, emails, employers; none: left out. */
+  notes: 'clear' | 'redacted' | 'none';
   releaseId?: number;
   recipient?: string;
 }
@@ -68,7 +70,7 @@ export class ExportService {
 
   /** Writes the file of a recorded export to the response. */
   async stream(exp: CustomerExport, projectCode: string, exporter: string, req: ExportRequest, res: Response): Promise<void> {
-    const columns = [...BASE_COLUMNS, ...PERSONAL_FIELDS.filter((f) => req.fields.includes(f)), ...(req.notes ? ['notes'] : [])];
+    const columns = [...BASE_COLUMNS, ...PERSONAL_FIELDS.filter((f) => req.fields.includes(f)), ...(req.notes !== 'none' ? ['notes'] : [])];
     const meta: ExportMeta = { id: exp.id, exporter, at: exp.createdAt, project: projectCode, purpose: req.purpose, recipient: req.recipient };
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Export-Id', exp.id);
@@ -77,12 +79,12 @@ export class ExportService {
       'Content-Type',
       req.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     );
-    const batches = this.rows(exp.projectId, columns);
+    const batches = this.rows(exp.projectId, columns, req.notes === 'redacted');
     if (req.format === 'csv') await writeCsv(res, meta, columns, batches);
     else await writeXlsx(res, meta, columns, batches);
   }
 
-  private async *rows(projectId: number, columns: string[]): AsyncGenerator<string[][]> {
+  private async *rows(projectId: number, columns: string[], redactNotes: boolean): AsyncGenerator<string[][]> {
     let lastId = 0;
     for (;;) {
       const batch = await this.db.manager
@@ -101,7 +103,7 @@ export class ExportService {
           employer: p.employer ?? '',
           email: p.email ?? '',
           emergencyContact: p.emergencyContact ?? '',
-          notes: c.notes ?? '',
+          notes: c.notes === null ? '' : redactNotes ? redactPersonalDetails(c.notes).text : c.notes,
         };
         return columns.map((col) => values[col]);
       });

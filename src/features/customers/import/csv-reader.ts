@@ -66,7 +66,9 @@ export async function* readCsv(file: string, encoding: TextEncoding): AsyncGener
     if (err instanceof AppError) throw err;
     if (err instanceof CsvError) {
       const line = (err as CsvError & { lines?: number }).lines;
-      throw new AppError(400, 'invalid_csv', `The CSV file cannot be read${line ? ` at line ${line}` : ''}: ${err.message.replace(/^Invalid [^:]*: /, '')}`, { line: line ?? null });
+      // Built from the error code and line only: csv-parse's own message quotes the cell's value,
+      // which may be a phone or ID number (R-SECRET: never echo personal data).
+      throw new AppError(400, 'invalid_csv', `The CSV file cannot be read${line ? ` at line ${line}` : ''} (${err.code})`, { line: line ?? null, code: err.code });
     }
     throw err;
   } finally {

@@ -28,7 +28,8 @@ export function validateRow(customers: CustomerService, index: ColumnIndex, widt
   const errors: ImportRowError[] = [];
   const get = (c: ImportColumn): string => {
     const i = index[c];
-    return i === undefined ? '' : (cells[i] ?? '').trim();
+    // Undo our exports' formula guard (a ' before = + - @), so an export imports back unchanged.
+    return i === undefined ? '' : (cells[i] ?? '').trim().replace(/^'(?=[=+\-@])/, '');
   };
   for (let i = width; i < cells.length; i++) {
     if ((cells[i] ?? '').trim()) {
