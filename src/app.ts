@@ -19,6 +19,8 @@ export interface AppOptions {
 export function createApp(ctx: AppContext, opts: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No conditional GETs on this API (personal data is not to be cached): skip hashing every body for an ETag.
+  app.set('etag', false);
   app.set('trust proxy', process.env.TRUST_PROXY ? Number(process.env.TRUST_PROXY) || process.env.TRUST_PROXY : false);
   app.set('query parser', 'simple');
   app.use(requestContext(ctx.logger));

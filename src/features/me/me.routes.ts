@@ -16,8 +16,7 @@ export function meRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['me'],
       access: selfAccess({ pendingAgreement: true }),
       handler: async ({ actor }) => {
-        const user = await ctx.users.get(actor!.id);
-        const assignments = await ctx.access.listAssignments({ userId: actor!.id });
+        const [user, assignments] = await Promise.all([ctx.users.get(actor!.id), ctx.access.listAssignments({ userId: actor!.id })]);
         return {
           user,
           status: user.status,
