@@ -4,6 +4,7 @@ import { AppError, ForbiddenError } from '../errors';
 import { CURRENT_AGREEMENT } from '../features/agreement/agreement';
 import type { AppContext } from '../context';
 import { authenticate } from './middleware/authenticate';
+import { isDatabaseUnavailable } from './middleware/error-handler';
 import { Actor, Reply, RouteSpec } from './route';
 import { parsePart } from './validate';
 import { COMPANY } from '../policy/scope';
@@ -31,7 +32,8 @@ async function resolveScope(ctx: AppContext, acting: AuditActor & { id: number }
   try {
     return await resolve();
   } catch (err) {
-    if (err instanceof AppError) throw err;
+    // A typed error (404, 400) and an unreachable database (503) pass through unchanged.
+    if (err instanceof AppError || isDatabaseUnavailable(err)) throw err;
     ctx.logger.error('scope resolution failed', { object: p.object, action: p.action, error: String(err) });
     await ctx.authz.recordDenial(acting, 'unresolved', p, { allowed: false, effect: 'error', line: null, decidedIn: null, checked: [] });
     throw new ForbiddenError('forbidden', `Missing permission ${p.object}:${p.action}: the scope could not be resolved`, {
