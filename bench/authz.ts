@@ -6,7 +6,6 @@
  * process, as a ratio. BENCH_DATABASE_URL picks the database (default: a temp SQLite file).
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import express from 'express';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,53 +13,27 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app';
-import { bootstrap } from '../src/bootstrap';
-import { loadConfig } from '../src/config/env';
-import { buildContext } from '../src/context';
-import { createDataSource } from '../src/db/data-source';
-import { Database } from '../src/db/database';
 import { Department, PolicyRule as CasbinRule, Project, User } from '../src/entities';
 import { hashPassword } from '../src/features/auth/passwords';
-import { createLogger } from '../src/logger';
 import { ROLE_NAMES } from '../src/policy/roles';
 import { PERMISSIONS } from '../src/policy/permissions';
 import { userSubject } from '../src/policy/policy-service';
+import { autocannon, benchContext } from './lib';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const PROJECTS = 200;
 const DEPTS = 20;
 const EXTRA_ROLES = 20 - ROLE_NAMES.length; // synthetic role templates, to reach 20 roles
-const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** autocannon in a child process, so the load generator does not share the servers' event loop. */
-async function http_bench(url: string, headers: Record<string, string> = {}) {
-  const args = [require.resolve('autocannon/autocannon.js'), '-c', '10', '-d', String(DURATION), '-j'];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
-  args.push(url);
-  const out = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout.on('data', (d) => (buf += d));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`autocannon exited ${code}`))));
-  });
-  const r = JSON.parse(out);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
-}
-
 async function main() {
   const file = path.join(os.tmpdir(), `custodian-bench-${process.pid}.sqlite`);
   const url = process.env.BENCH_DATABASE_URL || `sqlite:${file}`;
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: url, JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!', BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-pw', LOG_LEVEL: 'silent' });
-  const ds = await createDataSource(url);
-  await ds.initialize();
-  const db = new Database(ds);
-  const ctx = buildContext(config, createLogger({ production: false, level: 'silent' }), db);
-  await bootstrap(ctx, { print: () => undefined });
+  const { ctx, ds } = await benchContext(url);
+  const db = ctx.db;
   await ctx.users.signAgreement({ id: 1, username: 'admin' }, '2026-1');
 
   // --- seed -------------------------------------------------------------------------------
@@ -158,10 +131,10 @@ async function main() {
   const me = users[users.length - 1];
   const token = ctx.tokens.issue(me.id, 0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const bareRes = await http_bench(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/bare`);
-  const meRes = await http_bench(`${base}/api/v1/me`, { authorization: `Bearer ${token}` });
+  const bareRes = await autocannon(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/bare`);
+  const meRes = await autocannon(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
   const adminToken = ctx.tokens.issue(1, (await ds.getRepository(User).findOneByOrFail({ id: 1 })).tokenVersion);
-  const deptRes = await http_bench(`${base}/api/v1/departments`, { authorization: `Bearer ${adminToken}` });
+  const deptRes = await autocannon(`${base}/api/v1/departments`, { headers: { authorization: `Bearer ${adminToken}` } });
   const line = (name: string, r: { rps: number; p50: number; p99: number; errors: number }) =>
     console.log(`${name.padEnd(46)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}`);
   line('bare Express JSON route (baseline)', bareRes);

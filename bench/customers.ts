@@ -6,7 +6,6 @@
  * autocannon runs in a child process so the load generator does not share the server's event loop.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import express from 'express';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,53 +13,10 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app';
-import { bootstrap } from '../src/bootstrap';
-import { loadConfig } from '../src/config/env';
-import { buildContext } from '../src/context';
-import { createDataSource } from '../src/db/data-source';
-import { Database } from '../src/db/database';
-import { createLogger } from '../src/logger';
-
-const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-async function cannon(url: string, opts: { headers?: Record<string, string>; method?: string; body?: string } = {}): Promise<Figures> {
-  const args = [require.resolve('autocannon/autocannon.js'), '-c', '10', '-d', String(DURATION), '-j'];
-  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
-  if (opts.method) args.push('-m', opts.method);
-  if (opts.body) args.push('-b', opts.body);
-  args.push(url);
-  const out = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout.on('data', (d) => (buf += d));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`autocannon exited ${code}`))));
-  });
-  const r = JSON.parse(out);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
-}
+import { autocannon, benchContext, Figures, scratchMysql } from './lib';
 
 async function runOn(url: string): Promise<void> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: url,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!',
-    BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-pw',
-    DATA_KEY: `b1:${Buffer.alloc(32, 5).toString('base64')}`,
-    BLIND_INDEX_KEY: Buffer.alloc(32, 6).toString('base64'),
-  });
-  const ds = await createDataSource(url);
-  await ds.initialize();
-  const db = new Database(ds);
-  const ctx = buildContext(config, createLogger({ production: false, level: 'silent' }), db);
-  await bootstrap(ctx, { print: () => undefined });
+  const { ctx, ds } = await benchContext(url);
   const system = { id: null, username: 'bench' };
   await ctx.org.createProject(system, { code: 'BENCH', name: 'Bench project' });
   const clerk = await ctx.users.create(system, { username: 'bench.clerk', displayName: 'Bench clerk', password: 'bench-clerk-pw' }, { signed: true });
@@ -89,9 +45,9 @@ async function runOn(url: string): Promise<void> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const target = firstId + 500;
 
-  const baseline = await cannon(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/bare`);
-  const read = await cannon(`${base}/api/v1/customers/${target}`, { headers: { authorization: `Bearer ${token}` } });
-  const reveal = await cannon(`${base}/api/v1/customers/${target}/reveal`, {
+  const baseline = await autocannon(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/bare`);
+  const read = await autocannon(`${base}/api/v1/customers/${target}`, { headers: { authorization: `Bearer ${token}` } });
+  const reveal = await autocannon(`${base}/api/v1/customers/${target}/reveal`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ fields: ['phones', 'email'], reason: 'benchmark of the reveal path' }),
@@ -115,23 +71,15 @@ async function main() {
   } finally {
     for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
   }
-  const base = new URL(process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test');
-  const name = `bench_customers_${process.pid}`;
-  const mysql = await import('mysql2/promise');
-  let admin;
-  try {
-    admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-  } catch {
+  const scratch = await scratchMysql('customers');
+  if (!scratch) {
     console.log('MariaDB/MySQL not reachable: skipped the second run');
     return;
   }
-  await admin.query(`CREATE DATABASE \`${name}\``);
-  base.pathname = `/${name}`;
   try {
-    await runOn(base.toString());
+    await runOn(scratch.url);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

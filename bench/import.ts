@@ -15,70 +15,36 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app';
-import { bootstrap } from '../src/bootstrap';
-import { loadConfig } from '../src/config/env';
-import { buildContext } from '../src/context';
-import { createDataSource } from '../src/db/data-source';
-import { Database } from '../src/db/database';
 import { Customer } from '../src/entities/Customer';
 import { User } from '../src/entities/User';
-import { createLogger } from '../src/logger';
+import { id18CheckChar } from '../src/features/survey/redact';
+import { benchContext, scratchMysql } from './lib';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 function idNumber(i: number): string {
   const d = Math.floor(i / 1000);
   const body = `110105${1950 + (Math.floor(d / 336) % 50)}${String(1 + (Math.floor(d / 28) % 12)).padStart(2, '0')}${String(1 + (d % 28)).padStart(2, '0')}${String(i % 1000).padStart(3, '0')}`;
-  const sum = ID_WEIGHTS.reduce((acc, w, k) => acc + w * Number(body[k]), 0);
-  return body + '10X98765432'[sum % 11];
+  return body + id18CheckChar(body);
 }
 
 function rowOf(i: number): string[] {
   return [`客戶${i}`, `${1 + (i % 30)}棟${String(100 + (i % 2000)).padStart(4, '0')}室`, 'domestic', `13${String(i).padStart(9, '0')}`, idNumber(i), `公司${i % 500}`, `c${i}@example.com`, `聯繫人${i}`, i % 10 ? '' : '業主'];
 }
 
-async function mysqlAdmin(base: URL) {
-  const mysql = await import('mysql2/promise');
-  return mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-}
-
 async function main() {
   let url = process.env.BENCH_DATABASE_URL;
   let drop: (() => Promise<void>) | null = null;
   if (!url) {
-    const base = new URL(process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test');
-    const name = `bench_import_${process.pid}`;
-    const a = await mysqlAdmin(base);
-    await a.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-    await a.end();
-    base.pathname = `/${name}`;
-    url = base.toString();
-    drop = async () => {
-      const b = await mysqlAdmin(new URL(process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test'));
-      await b.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await b.end();
-    };
+    const scratch = await scratchMysql('import');
+    if (!scratch) throw new Error('bench:import needs MariaDB/MySQL (TEST_MYSQL_URL) or BENCH_DATABASE_URL');
+    url = scratch.url;
+    drop = () => scratch.drop();
   }
   const importDir = fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-bench-imports-'));
   const csvFile = path.join(importDir, 'bench.csv');
   try {
-    const config = loadConfig({
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: url,
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!',
-      BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-pw',
-      DATA_KEY: `b1:${Buffer.alloc(32, 3).toString('base64')}`,
-      BLIND_INDEX_KEY: Buffer.alloc(32, 5).toString('base64'),
-      LOG_LEVEL: 'silent',
-      IMPORT_DIR: importDir,
-      IMPORT_MAX_BYTES: '200mb',
-    });
-    const ds = await createDataSource(url);
-    await ds.initialize();
-    const ctx = buildContext(config, createLogger({ production: false, level: 'error' }), new Database(ds));
-    await bootstrap(ctx, { print: () => undefined });
+    const { ctx, ds } = await benchContext(url, { IMPORT_DIR: importDir, IMPORT_MAX_BYTES: '200mb' });
     const admin = await ds.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
     await ctx.users.signAgreement({ id: admin.id, username: admin.username }, '2026-1');
     const token = ctx.tokens.issue(admin.id, (await ds.manager.getRepository(User).findOneByOrFail({ id: admin.id })).tokenVersion);

@@ -61,7 +61,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   );
   const cipher = new FieldCipher(keyring);
   const org = new OrgService(db, audit, policy, policyStore);
-  const users = new UsersService(db, audit, policy, policyStore, holdings, org, config);
+  const users = new UsersService(db, audit, policy, policyStore, holdings, config);
   const inventory = new InventoryService(db, audit, org);
   const customers = new CustomerService(db, audit, cipher, policy);
   const exports = new ExportService(db, audit, customers);

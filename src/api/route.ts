@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AuditActor } from '../audit/audit-writer';
+import { ValidationError } from '../errors';
+import { code } from './validate';
 import type { User } from '../entities/User';
 
 /** The authenticated user of a request. */
@@ -34,6 +36,45 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'self'; pendingAgreement?: boolean }
   | { kind: 'permission'; object: string; action: string; scope: ScopeResolver };
+
+/** The acting user of a route that required a token: the audit actor with its id set. */
+export type Acting = AuditActor & { id: number };
+
+/** Narrows a handler's auditActor to the signed-in user (every non-public route has one). */
+export function acting(a: AuditActor): Acting {
+  if (a.id === null) throw new Error('acting() on a route without an authenticated user');
+  return a as Acting;
+}
+
+/** Scope of the project named in ?project= (the code was validated with the query). */
+export const projectInQuery = ({ query }: ScopeInput): string => `project:${String(query.project)}`;
+
+/**
+ * Scope of the project named in the body. Checked here, before the body's own parse, so that a
+ * missing or malformed project is a 400 and not a 403 in no scope.
+ */
+export function projectInBody({ body }: ScopeInput): string {
+  const parsed = code.safeParse((body as { project?: unknown } | undefined)?.project);
+  if (!parsed.success) throw new ValidationError('Invalid request body', [{ path: 'body.project', message: 'the project code is required' }]);
+  return `project:${parsed.data}`;
+}
+
+/**
+ * Scope of the record a route names by :id: loads it (its own 404 if absent), leaves it in
+ * locals[key] for the handler (no second load), and answers the record's scope.
+ */
+export function recordScope<T>(key: string, load: (id: string) => Promise<T>, scopeOf: (record: T) => string | Promise<string>) {
+  return async ({ params, locals }: ScopeInput): Promise<string> => {
+    const record = await load(String(params.id));
+    locals[key] = record;
+    return scopeOf(record);
+  };
+}
+
+/** The record a recordScope resolver loaded. */
+export function loaded<T>(locals: Record<string, unknown>, key: string): T {
+  return locals[key] as T;
+}
 
 export const publicAccess = (): Access => ({ kind: 'public' });
 export const selfAccess = (opts: { pendingAgreement?: boolean } = {}): Access => ({ kind: 'self', ...opts });

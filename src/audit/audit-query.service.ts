@@ -1,6 +1,7 @@
-import { Between, FindOptionsWhere, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
+import { Between, FindOptionsWhere, LessThanOrEqual, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { Database } from '../db/database';
 import { AuditEvent } from '../entities/AuditEvent';
+import { csvField } from '../lib/csv';
 
 export interface AuditFilter {
   actorId?: number;
@@ -43,14 +44,16 @@ export class AuditQueryService {
     return { items, total, limit: page.limit, offset: page.offset };
   }
 
-  /** Streams matching events in batches, oldest first. */
+  /** Streams matching events in batches, oldest first (keyset on seq: each batch is an index range, not an ever-growing OFFSET). */
   async *batches(f: AuditFilter, size = 1000): AsyncGenerator<AuditEvent[]> {
-    let offset = 0;
+    let lastSeq = 0;
     for (;;) {
-      const rows = await this.db.manager.getRepository(AuditEvent).find({ where: this.where(f), order: { seq: 'ASC' }, take: size, skip: offset });
+      const rows = await this.db.manager
+        .getRepository(AuditEvent)
+        .find({ where: { ...this.where(f), seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: size });
       if (!rows.length) return;
       yield rows;
-      offset += rows.length;
+      lastSeq = rows[rows.length - 1].seq;
     }
   }
 }
@@ -61,10 +64,7 @@ const CSV_COLUMNS: (keyof AuditEvent)[] = [
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  let s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  // Spreadsheet formula injection: a cell starting with = + - @ is prefixed so it stays text.
-  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  return csvField(v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v));
 }
 
 export const csvHeader = (): string => CSV_COLUMNS.join(',') + '\n';

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { forUpdate } from '../db/database';
 import { AuditEvent } from '../entities/AuditEvent';
 import { AuditHead } from '../entities/AuditHead';
 import { entryHash } from './chain';
@@ -37,7 +38,7 @@ export class AuditWriter {
   async append(m: EntityManager, actor: AuditActor, input: AuditInput): Promise<AuditEvent> {
     const head = await m.getRepository(AuditHead).findOne({
       where: { id: 1 },
-      ...(this.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...forUpdate(this.mysql),
     });
     if (!head) throw new Error('audit_head row missing: migrations have not run');
 

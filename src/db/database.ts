@@ -2,6 +2,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isMysql } from './data-source';
 
 /**
+ * Find option that row-locks what it reads for the rest of the transaction (SELECT ... FOR UPDATE)
+ * on MySQL/MariaDB; on SQLite transactions already run one at a time, and the driver has no lock.
+ */
+export function forUpdate(mysql: boolean): { lock?: { mode: 'pessimistic_write' } } {
+  return mysql ? { lock: { mode: 'pessimistic_write' } } : {};
+}
+
+/**
  * The application's handle on its database. Every write goes through `tx`, so that a change
  * and its audit event commit together or not at all.
  *

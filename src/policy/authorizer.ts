@@ -47,10 +47,9 @@ export class Authorizer {
   /** Allowed if the permission holds in "*" or in any scope where the user holds a role. */
   async requireInHeldScope(actor: AuditActor & { id: number }, p: Permission): Promise<Decision> {
     const scopes = [COMPANY, ...this.policy.heldScopes(userSubject(actor.id)).filter((s) => s !== COMPANY)];
-    let last: Decision | null = null;
     for (const scope of scopes) {
-      last = this.decide(actor.id, scope, p);
-      if (last.allowed) return last;
+      const decision = this.decide(actor.id, scope, p);
+      if (decision.allowed) return decision;
     }
     return this.require(actor, COMPANY, p);
   }

@@ -22,7 +22,6 @@ export interface Decision {
 }
 
 interface LoadedPolicy {
-  enforcer: Enforcer;
   version: number;
   projectDept: Map<string, string | null>;
   projectCodeById: Map<number, string>;
@@ -147,7 +146,6 @@ export class PolicyService {
     }
     const pinnedScopes = new Set([...byRole.values()].flat().map((l) => l[1]).filter((d) => d !== COMPANY));
     return {
-      enforcer,
       roleEnforcers,
       pinnedScopes,
       version: meta.version,
@@ -196,6 +194,16 @@ export class PolicyService {
   /** Project code for an id, from the loaded organisation (null if unknown to this instance yet). */
   projectCode(id: number): string | null {
     return this.state?.projectCodeById.get(id) ?? null;
+  }
+
+  /**
+   * "project:<code>" of a project id: from the loaded organisation, or from the database for a
+   * project created on another instance since the last poll. The one place records of a project
+   * (customers, imports, releases, notes) get their scope from.
+   */
+  async projectScope(projectId: number): Promise<string> {
+    const code = this.projectCode(projectId) ?? (await this.db.manager.getRepository(Project).findOneByOrFail({ id: projectId })).code;
+    return `project:${code}`;
   }
 
   /** The scopes where the subject holds at least one role. */
@@ -268,10 +276,5 @@ export class PolicyService {
       state.roleCache.set(key, r);
     }
     return r;
-  }
-
-  /** Direct access for listings (effective permissions); read-only use only. */
-  get enforcer(): Enforcer | null {
-    return this.state?.enforcer ?? null;
   }
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { User } from '../../src/entities/User';
+import { id18CheckChar } from '../../src/features/survey/redact';
 import type { TestApp } from './test-app';
 
 /** Test data factories: unique codes and names, each test makes what it needs. */
@@ -49,7 +50,6 @@ export async function tokenFor(t: TestApp, userId: number): Promise<string> {
   return t.ctx.tokens.issue(u.id, u.tokenVersion);
 }
 
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 let idSeq = 0;
 /** A unique, valid 18-digit resident ID number (date valid, ISO 7064 MOD 11-2 check character). */
 export function makeIdNumber(): string {
@@ -57,8 +57,7 @@ export function makeIdNumber(): string {
   const day = String(1 + (idSeq % 28)).padStart(2, '0');
   const month = String(1 + (Math.floor(idSeq / 28) % 12)).padStart(2, '0');
   const body = `110105${1950 + (process.pid % 50)}${month}${day}${String(100 + crypto.randomInt(900)).padStart(3, '0')}`;
-  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(body[i]), 0);
-  return body + '10X98765432'[sum % 11];
+  return body + id18CheckChar(body);
 }
 
 let phoneSeq = crypto.randomInt(10_000_000);

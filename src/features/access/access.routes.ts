@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { AuditActor } from '../../audit/audit-writer';
 import type { AppContext } from '../../context';
-import { permission, Reply, route, RouteSpec } from '../../api/route';
+import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { idParam } from '../../api/validate';
 import { ROLES } from '../../policy/roles';
 
@@ -12,7 +11,6 @@ const action = z.string().regex(/^(\*|[a-z_]{1,40})$/, 'an action name or *');
 
 /** Roles, assignments, policy lines, effective permissions and explanations (R-IT-PERMS). */
 export function accessRoutes(ctx: AppContext): RouteSpec[] {
-  const acting = (a: AuditActor) => a as AuditActor & { id: number };
   return [
     route({
       method: 'get',

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/env';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
-import { Database } from '../../db/database';
+import { Database, forUpdate } from '../../db/database';
 import { User } from '../../entities/User';
 import { UnauthorizedError } from '../../errors';
 import { checkPassword, dummyCompare, hashPassword } from './passwords';
@@ -26,10 +26,6 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly config: Config,
   ) {}
-
-  private lockOpts() {
-    return this.db.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {};
-  }
 
   async login(username: string, password: string, meta: AuditActor): Promise<LoginResult> {
     const user = await this.db.manager.getRepository(User).findOneBy({ username });
@@ -63,7 +59,7 @@ export class AuthService {
   private async recordFailure(userId: number, actor: AuditActor, now: Date): Promise<void> {
     await this.db.tx(async (m) => {
       const repo = m.getRepository(User);
-      const u = await repo.findOneOrFail({ where: { id: userId }, ...this.lockOpts() });
+      const u = await repo.findOneOrFail({ where: { id: userId }, ...forUpdate(this.db.mysql) });
       const windowOpen = u.failedLoginWindowStart && now.getTime() - u.failedLoginWindowStart.getTime() < LOCK_WINDOW_MS;
       const count = windowOpen ? u.failedLoginCount + 1 : 1;
       if (count >= LOCK_THRESHOLD) {

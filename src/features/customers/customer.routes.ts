@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { AuditActor } from '../../audit/audit-writer';
 import type { AppContext } from '../../context';
 import { Customer, NATIONALITY_CLASSES } from '../../entities/Customer';
-import { ValidationError } from '../../errors';
-import { permission, Reply, route, RouteSpec, ScopeInput } from '../../api/route';
+import { acting, loaded, permission, projectInBody, projectInQuery, recordScope, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { PERSONAL_FIELDS } from './customer.service';
 
@@ -22,28 +21,14 @@ const customerFields = {
   notes: optionalText(4000),
 };
 
-/** The project a request names in its query (?project=) or body (project). */
-const projectFromQuery = ({ query }: ScopeInput) => `project:${String(query.project)}`;
-const projectFromBody = ({ body }: ScopeInput) => {
-  const parsed = code.safeParse((body as { project?: unknown } | undefined)?.project);
-  if (!parsed.success) throw new ValidationError('Invalid request body', [{ path: 'body.project', message: 'the project code is required' }]);
-  return `project:${parsed.data}`;
-};
-
 /**
  * Customer records (control data). The permission is checked in the customer's own project:
  * R-CTRL-STAFF (create, read), R-CTRL-CLERK (also update, delete), R-CTRL-IT (everything),
  * reveal only where the policy grants customer:reveal (R-SECRET).
  */
 export function customerRoutes(ctx: AppContext): RouteSpec[] {
-  const acting = (a: AuditActor) => a as AuditActor & { id: number };
-  /** Loads the customer (404 if absent) and answers with its project's scope. */
-  const customerScope = async ({ params, locals }: ScopeInput) => {
-    const customer = await ctx.customers.load(Number(params.id));
-    locals.customer = customer;
-    return ctx.customers.scopeOf(customer);
-  };
-  const loaded = (locals: Record<string, unknown>) => locals.customer as Customer;
+  const customerScope = recordScope('customer', (id) => ctx.customers.load(Number(id)), (c) => ctx.customers.scopeOf(c));
+  const customer = (locals: Record<string, unknown>) => loaded<Customer>(locals, 'customer');
 
   return [
     route({
@@ -51,7 +36,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/customers',
       summary: "List a project's customers (personal fields masked)",
       tags: ['customers'],
-      access: permission('customer', 'read', projectFromQuery),
+      access: permission('customer', 'read', projectInQuery),
       query: z.strictObject({ project: code, q: z.string().max(100).optional(), ...pageQuery }),
       handler: ({ query }) => ctx.customers.list(query.project, query),
     }),
@@ -60,7 +45,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/customers/search',
       summary: 'Exact search by phone or ID number through the keyed blind index (masked results; audited without the value)',
       tags: ['customers'],
-      access: permission('customer', 'read', projectFromQuery),
+      access: permission('customer', 'read', projectInQuery),
       query: z
         .strictObject({ project: code, phone: z.string().min(3).max(40).optional(), idNumber: z.string().min(5).max(30).optional() })
         .refine((q) => (q.phone === undefined) !== (q.idNumber === undefined), { message: 'give exactly one of phone or idNumber', path: ['phone'] }),
@@ -73,7 +58,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/customers',
       summary: 'Create a customer record in a project (R-CTRL-STAFF); 409 on a duplicate phone or ID number',
       tags: ['customers'],
-      access: permission('customer', 'create', projectFromBody),
+      access: permission('customer', 'create', projectInBody),
       body: z.strictObject({ project: code, ...customerFields }),
       status: 201,
       handler: ({ body, auditActor }) => {
@@ -86,7 +71,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/customers/export',
       summary: "Export a project's customers as CSV or XLSX (IT admin, R-CTRL-IT); recorded and traceable by the export id printed in the file",
       tags: ['customers'],
-      access: permission('customer', 'export', projectFromQuery),
+      access: permission('customer', 'export', projectInQuery),
       produces: 'text/csv',
       query: z.strictObject({
         project: code,
@@ -115,7 +100,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['customers'],
       access: permission('customer', 'read', customerScope),
       params: idParam,
-      handler: async ({ locals }) => ctx.customers.maskedView(loaded(locals)),
+      handler: async ({ locals }) => ctx.customers.maskedView(customer(locals)),
     }),
     route({
       method: 'patch',
@@ -137,7 +122,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
           notes: customerFields.notes,
         })
         .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
-      handler: ({ locals, body, auditActor }) => ctx.customers.update(acting(auditActor), loaded(locals), body),
+      handler: ({ locals, body, auditActor }) => ctx.customers.update(acting(auditActor), customer(locals), body),
     }),
     route({
       method: 'delete',
@@ -147,7 +132,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('customer', 'delete', customerScope),
       params: idParam,
       handler: async ({ locals, auditActor }) => {
-        await ctx.customers.remove(acting(auditActor), loaded(locals));
+        await ctx.customers.remove(acting(auditActor), customer(locals));
         return new Reply(204, undefined);
       },
     }),
@@ -161,7 +146,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       body: z.strictObject({ fields: z.array(z.enum(PERSONAL_FIELDS)).min(1).max(PERSONAL_FIELDS.length), reason: z.string().trim().min(5).max(500) }),
       handler: async ({ locals, body, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
-        return ctx.customers.reveal(acting(auditActor), loaded(locals), [...new Set(body.fields)], body.reason);
+        return ctx.customers.reveal(acting(auditActor), customer(locals), [...new Set(body.fields)], body.reason);
       },
     }),
   ];

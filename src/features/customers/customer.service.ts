@@ -110,15 +110,22 @@ export class CustomerService {
 
   // ---- encryption -----------------------------------------------------------------------
 
-  decryptPersonal(c: Customer): PersonalData {
-    const d = (col: string | null, field: string) => this.cipher.decryptOptional(col, field, c.keyId);
+  /** Decrypts the personal fields (only those in `only`, when given; the others come back empty). */
+  decryptPersonal(c: Customer, only: readonly PersonalField[] = PERSONAL_FIELDS): PersonalData {
+    const d = (col: string | null, field: Exclude<PersonalField, 'phones'>) =>
+      only.includes(field) ? this.cipher.decryptOptional(col, field, c.keyId) : null;
     return {
-      phones: c.phonesEnc ? (JSON.parse(this.cipher.decrypt(c.phonesEnc, 'phones', c.keyId)) as string[]) : [],
+      phones: c.phonesEnc && only.includes('phones') ? (JSON.parse(this.cipher.decrypt(c.phonesEnc, 'phones', c.keyId)) as string[]) : [],
       idNumber: d(c.idNumberEnc, 'idNumber'),
       employer: d(c.employerEnc, 'employer'),
       email: d(c.emailEnc, 'email'),
       emergencyContact: d(c.emergencyContactEnc, 'emergencyContact'),
     };
+  }
+
+  /** The personal fields of a normalised input. */
+  private personalOf(n: ReturnType<CustomerService['normalise']>): PersonalData {
+    return { phones: n.phones, idNumber: n.idNumber ?? null, employer: n.employer ?? null, email: n.email ?? null, emergencyContact: n.emergencyContact ?? null };
   }
 
   /** Writes every personal field of `c` from `p`, under the current key. */
@@ -159,12 +166,7 @@ export class CustomerService {
 
   maskedView(c: Customer): CustomerView {
     // Employer and emergency contact show as *** whatever they hold: no need to decrypt them.
-    const d = (col: string | null, field: string) => this.cipher.decryptOptional(col, field, c.keyId);
-    const p = {
-      phones: c.phonesEnc ? (JSON.parse(this.cipher.decrypt(c.phonesEnc, 'phones', c.keyId)) as string[]) : [],
-      idNumber: d(c.idNumberEnc, 'idNumber'),
-      email: d(c.emailEnc, 'email'),
-    };
+    const p = this.decryptPersonal(c, ['phones', 'idNumber', 'email']);
     return {
       id: c.id,
       project: this.projectCodeOf(c),
@@ -211,9 +213,8 @@ export class CustomerService {
   }
 
   /** The record's scope, for the authorization of routes on one customer. */
-  async scopeOf(c: Pick<Customer, 'projectId'>): Promise<string> {
-    const code = this.policy.projectCode(c.projectId) ?? (await this.db.manager.getRepository(Project).findOneByOrFail({ id: c.projectId })).code;
-    return `project:${code}`;
+  scopeOf(c: Pick<Customer, 'projectId'>): Promise<string> {
+    return this.policy.projectScope(c.projectId);
   }
 
   async list(projectCode: string, f: { q?: string; limit: number; offset: number }): Promise<{ items: CustomerView[]; total: number }> {
@@ -250,7 +251,7 @@ export class CustomerService {
     const n = this.normalise(input);
     const created = await this.db.tx(async (m) => {
       const project = await this.projectByCode(projectCode, m);
-      const personal: PersonalData = { phones: n.phones, idNumber: n.idNumber ?? null, employer: n.employer ?? null, email: n.email ?? null, emergencyContact: n.emergencyContact ?? null };
+      const personal = this.personalOf(n);
       const dupes = await this.findDuplicates(m, project.id, personal);
       if (dupes.length) throw new ConflictError('duplicate_customer', 'A customer of this project already has this phone number or ID number', { customerIds: dupes });
       const now = new Date();
@@ -301,7 +302,7 @@ export class CustomerService {
       notes: patch.notes !== undefined ? patch.notes : c.notes,
     };
     const n = this.normalise(merged);
-    const personal: PersonalData = { phones: n.phones, idNumber: n.idNumber ?? null, employer: n.employer ?? null, email: n.email ?? null, emergencyContact: n.emergencyContact ?? null };
+    const personal = this.personalOf(n);
     const dupes = await this.findDuplicates(m, c.projectId, personal, c.id);
     if (dupes.length) throw new ConflictError('duplicate_customer', 'Another customer of this project already has this phone number or ID number', { customerIds: dupes });
     const changedPersonal = PERSONAL_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(personal[f]));

@@ -4,9 +4,12 @@
  * fields masked; only a reveal shows them in clear).
  */
 
+// One implementation of digit folding and the resident-ID checks, shared with the survey-note redactor.
+import { isValidChineseId15, isValidChineseId18, normaliseDigits } from '../survey/redact';
+
 /** Full-width digits and separators to ASCII; drop spaces, dashes, dots and brackets. */
 export function normalisePhone(raw: string): string {
-  const ascii = raw.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30)).replace(/＋/g, '+');
+  const ascii = normaliseDigits(raw).replace(/＋/g, '+');
   let s = ascii.replace(/[\s\-().（）]/g, '');
   s = s.replace(/^(\+86|0086)/, '');
   if (/^861[3-9]\d{9}$/.test(s)) s = s.slice(2);
@@ -22,15 +25,8 @@ export function isValidPhone(normalised: string): boolean {
   return MOBILE.test(normalised) || LANDLINE.test(normalised) || INTERNATIONAL.test(normalised);
 }
 
-// One implementation of the resident-ID checks, shared with the survey-note redactor.
-export { isValidChineseId15, isValidChineseId18 } from '../survey/redact';
-import { isValidChineseId15, isValidChineseId18 } from '../survey/redact';
-
 export function normaliseIdNumber(raw: string): string {
-  return raw
-    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30))
-    .replace(/\s/g, '')
-    .toUpperCase();
+  return normaliseDigits(raw).replace(/\s/g, '').toUpperCase();
 }
 
 /**

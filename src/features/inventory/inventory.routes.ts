@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { AuditActor } from '../../audit/audit-writer';
 import type { AppContext } from '../../context';
-import { permission, Reply, route, RouteSpec } from '../../api/route';
+import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { INFO_CLASSES } from '../../entities/InventoryItem';
 
@@ -58,7 +57,6 @@ const updateBody = z
  * every department's list (inventory:read in "*"); anyone else is denied (R-SECRET).
  */
 export function inventoryRoutes(ctx: AppContext): RouteSpec[] {
-  const acting = (a: AuditActor) => a as AuditActor & { id: number };
   /** dept:<code> of the department in the path; 404 if it does not exist. */
   const departmentScope = ({ params }: { params: Record<string, unknown> }) => ctx.inventory.departmentScope(String(params.code));
   /** dept:<code> of the item's department; 404 if the item does not exist. */

@@ -1,6 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
-import { Database } from '../../db/database';
+import { Database, forUpdate } from '../../db/database';
 import { Department } from '../../entities/Department';
 import { InfoClass, InventoryItem } from '../../entities/InventoryItem';
 import { User } from '../../entities/User';
@@ -175,7 +175,7 @@ export class InventoryService {
   }
 
   private async lockItem(m: EntityManager, id: number): Promise<{ item: InventoryItem; departmentCode: string }> {
-    const item = await m.getRepository(InventoryItem).findOne({ where: { id }, ...(this.db.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const item = await m.getRepository(InventoryItem).findOne({ where: { id }, ...forUpdate(this.db.mysql) });
     if (!item) throw new NotFoundError('Inventory item', id);
     const d = await m.getRepository(Department).findOneBy({ id: item.departmentId });
     if (!d) throw new NotFoundError('Department of inventory item', id);

@@ -1,26 +1,14 @@
 import { z } from 'zod';
-import type { AuditActor } from '../../audit/audit-writer';
 import type { AppContext } from '../../context';
 import { ExternalRelease, RELEASE_STATUSES } from '../../entities/ExternalRelease';
-import { permission, route, RouteSpec, ScopeInput } from '../../api/route';
+import { acting, loaded, permission, projectInBody, recordScope, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
-import { ValidationError } from '../../errors';
 import { PERSONAL_FIELDS } from '../customers/customer.service';
 
 /** R-EXTERNAL: release requests (IT admin), the general manager's decision, the one download. */
 export function releaseRoutes(ctx: AppContext): RouteSpec[] {
-  const acting = (a: AuditActor) => a as AuditActor & { id: number; username: string | null };
-  const releaseScope = async ({ params, locals }: ScopeInput) => {
-    const r = await ctx.releases.load(Number(params.id));
-    locals.release = r;
-    return ctx.releases.scopeOf(r);
-  };
-  const loaded = (locals: Record<string, unknown>) => locals.release as ExternalRelease;
-  const projectFromBody = ({ body }: ScopeInput) => {
-    const parsed = code.safeParse((body as { project?: unknown } | undefined)?.project);
-    if (!parsed.success) throw new ValidationError('Invalid request body', [{ path: 'body.project', message: 'the project code is required' }]);
-    return `project:${parsed.data}`;
-  };
+  const releaseScope = recordScope('release', (id) => ctx.releases.load(Number(id)), (r) => ctx.releases.scopeOf(r));
+  const release = (locals: Record<string, unknown>) => loaded<ExternalRelease>(locals, 'release');
 
   return [
     route({
@@ -28,7 +16,7 @@ export function releaseRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/external-releases',
       summary: 'Request a release of customer information outside the company: recipient, purpose, project, fields (R-EXTERNAL)',
       tags: ['external releases'],
-      access: permission('external_release', 'request', projectFromBody),
+      access: permission('external_release', 'request', projectInBody),
       body: z.strictObject({
         project: code,
         recipient: z.string().trim().min(2).max(200),
@@ -55,7 +43,7 @@ export function releaseRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['external releases'],
       access: permission('external_release', 'read', releaseScope),
       params: idParam,
-      handler: async ({ locals }) => ctx.releases.view(loaded(locals)),
+      handler: async ({ locals }) => ctx.releases.view(release(locals)),
     }),
     route({
       method: 'post',
@@ -65,7 +53,7 @@ export function releaseRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('external_release', 'approve', releaseScope),
       params: idParam,
       body: z.strictObject({ note: z.string().trim().max(500).optional() }).optional(),
-      handler: ({ locals, body, auditActor }) => ctx.releases.decide(acting(auditActor), loaded(locals), true, body?.note ?? null),
+      handler: ({ locals, body, auditActor }) => ctx.releases.decide(acting(auditActor), release(locals), true, body?.note ?? null),
     }),
     route({
       method: 'post',
@@ -75,7 +63,7 @@ export function releaseRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('external_release', 'approve', releaseScope),
       params: idParam,
       body: z.strictObject({ reason: z.string().trim().min(3).max(500) }),
-      handler: ({ locals, body, auditActor }) => ctx.releases.decide(acting(auditActor), loaded(locals), false, body.reason),
+      handler: ({ locals, body, auditActor }) => ctx.releases.decide(acting(auditActor), release(locals), false, body.reason),
     }),
     route({
       method: 'get',
@@ -86,7 +74,7 @@ export function releaseRoutes(ctx: AppContext): RouteSpec[] {
       params: idParam,
       produces: 'text/csv',
       handler: async ({ locals, auditActor, res }) => {
-        await ctx.releases.download(acting(auditActor), loaded(locals), res);
+        await ctx.releases.download(acting(auditActor), release(locals), res);
       },
     }),
   ];

@@ -2,7 +2,6 @@ import type { Response } from 'express';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database } from '../../db/database';
 import { ExternalRelease, ReleaseStatus } from '../../entities/ExternalRelease';
-import { Project } from '../../entities/Project';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors';
 import type { PersonalField } from '../customers/customer.service';
 import { CustomerService } from '../customers/customer.service';
@@ -70,9 +69,8 @@ export class ReleaseService {
     return r;
   }
 
-  async scopeOf(r: ExternalRelease): Promise<string> {
-    const code = (await this.db.manager.getRepository(Project).findOneByOrFail({ id: r.projectId })).code;
-    return `project:${code}`;
+  scopeOf(r: ExternalRelease): Promise<string> {
+    return this.customers.scopeOf(r);
   }
 
   async list(filter: { status?: ReleaseStatus; limit: number; offset: number }): Promise<{ items: ReleaseView[]; total: number }> {

@@ -133,7 +133,8 @@ function isBirthDate(yyyymmdd: string): boolean {
   return isRealDate(year, Number(yyyymmdd.slice(4, 6)), Number(yyyymmdd.slice(6, 8)));
 }
 
-function id18CheckChar(first17: string): string {
+/** The ISO 7064 MOD 11-2 check character of an 18-digit resident ID, from its first 17 digits. */
+export function id18CheckChar(first17: string): string {
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += Number(first17[i]) * ID_WEIGHTS[i];
   return ID_CHECK[sum % 11];

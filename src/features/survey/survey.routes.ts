@@ -1,26 +1,14 @@
 import { z } from 'zod';
-import type { AuditActor } from '../../audit/audit-writer';
 import type { AppContext } from '../../context';
 import { NATIONALITY_CLASSES } from '../../entities/Customer';
 import { SurveyNote, SURVEY_NOTE_STATUSES, SURVEY_SOURCES } from '../../entities/SurveyNote';
-import { ValidationError } from '../../errors';
-import { permission, route, RouteSpec, ScopeInput } from '../../api/route';
+import { acting, loaded, permission, projectInBody, projectInQuery, recordScope, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 
 /** R-SURVEY-REDACT: notes in, reconciliation into control data, redacted archive. */
 export function surveyRoutes(ctx: AppContext): RouteSpec[] {
-  const acting = (a: AuditActor) => a as AuditActor & { id: number };
-  const noteScope = async ({ params, locals }: ScopeInput) => {
-    const n = await ctx.surveys.load(Number(params.id));
-    locals.note = n;
-    return ctx.surveys.scopeOf(n);
-  };
-  const loaded = (locals: Record<string, unknown>) => locals.note as SurveyNote;
-  const projectFromBody = ({ body }: ScopeInput) => {
-    const parsed = code.safeParse((body as { project?: unknown } | undefined)?.project);
-    if (!parsed.success) throw new ValidationError('Invalid request body', [{ path: 'body.project', message: 'the project code is required' }]);
-    return `project:${parsed.data}`;
-  };
+  const noteScope = recordScope('note', (id) => ctx.surveys.load(Number(id)), (n) => ctx.surveys.scopeOf(n));
+  const note = (locals: Record<string, unknown>) => loaded<SurveyNote>(locals, 'note');
   const optional = (max: number) => z.string().trim().max(max).nullable().optional();
 
   return [
@@ -29,7 +17,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/survey-notes',
       summary: 'Post the notes of an interview or census for a customer or unit (kept encrypted until reconciled)',
       tags: ['survey notes'],
-      access: permission('survey_note', 'create', projectFromBody),
+      access: permission('survey_note', 'create', projectInBody),
       body: z.strictObject({
         project: code,
         source: z.enum(SURVEY_SOURCES),
@@ -48,7 +36,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/survey-notes',
       summary: "A project's survey notes, always redacted",
       tags: ['survey notes'],
-      access: permission('survey_note', 'read', ({ query }) => `project:${String(query.project)}`),
+      access: permission('survey_note', 'read', projectInQuery),
       query: z.strictObject({ project: code, status: z.enum(SURVEY_NOTE_STATUSES).optional(), ...pageQuery }),
       handler: ({ query }) => ctx.surveys.list(query.project, query),
     }),
@@ -59,7 +47,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['survey notes'],
       access: permission('survey_note', 'read', noteScope),
       params: idParam,
-      handler: async ({ locals }) => ctx.surveys.view(loaded(locals)),
+      handler: async ({ locals }) => ctx.surveys.view(note(locals)),
     }),
     route({
       method: 'get',
@@ -70,7 +58,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       params: idParam,
       handler: async ({ locals, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
-        return ctx.surveys.viewOriginal(acting(auditActor), loaded(locals));
+        return ctx.surveys.viewOriginal(acting(auditActor), note(locals));
       },
     }),
     route({
@@ -95,7 +83,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
           })
           .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change' }),
       }),
-      handler: ({ locals, body, auditActor }) => ctx.surveys.reconcile(acting(auditActor), loaded(locals), body.customerId, body.changes),
+      handler: ({ locals, body, auditActor }) => ctx.surveys.reconcile(acting(auditActor), note(locals), body.customerId, body.changes),
     }),
     route({
       method: 'post',
@@ -104,7 +92,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['survey notes'],
       access: permission('survey_note', 'update', noteScope),
       params: idParam,
-      handler: ({ locals, auditActor }) => ctx.surveys.archive(acting(auditActor), loaded(locals)),
+      handler: ({ locals, auditActor }) => ctx.surveys.archive(acting(auditActor), note(locals)),
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { FieldCipher } from '../../crypto/field-cipher';
-import { Database } from '../../db/database';
+import { Database, forUpdate } from '../../db/database';
 import { Customer } from '../../entities/Customer';
 import { SurveyNote, SurveyNoteStatus, SURVEY_SOURCES } from '../../entities/SurveyNote';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
@@ -135,7 +135,7 @@ export class SurveyService {
     await this.authz.require(actor, await this.customers.scopeOf(customer), { object: 'customer', action: 'update' });
     // One transaction: the note is locked and checked first, then the customer changes, then both events.
     const updated = await this.db.tx(async (m) => {
-      const fresh = await m.getRepository(SurveyNote).findOne({ where: { id: n.id }, ...(this.db.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+      const fresh = await m.getRepository(SurveyNote).findOne({ where: { id: n.id }, ...forUpdate(this.db.mysql) });
       if (!fresh || fresh.status !== 'pending_reconciliation') throw new ConflictError('already_archived', `Survey note ${n.id} is archived`);
       const c = await this.customers.updateIn(m, actor, customerId, changes);
       const ids = [...new Set([...fresh.reconciledCustomerIds, customerId])];

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { AuditActor } from '../../audit/audit-writer';
 import type { AppContext } from '../../context';
-import { permission, Reply, route, RouteSpec } from '../../api/route';
+import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { USER_STATUSES } from '../../entities/User';
 
@@ -11,7 +10,6 @@ const password = z.string().min(10, 'at least 10 characters').max(200);
 
 /** Accounts: IT admin creates, changes and offboards them (R-IT-PERMS, R-ONBOARD, R-OFFBOARD). */
 export function usersRoutes(ctx: AppContext): RouteSpec[] {
-  const acting = (a: AuditActor) => a as AuditActor & { id: number };
   return [
     route({
       method: 'get',

@@ -1,7 +1,7 @@
 import { EntityManager, In, Like } from 'typeorm';
 import type { Config } from '../../config/env';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
-import { Database } from '../../db/database';
+import { Database, forUpdate } from '../../db/database';
 import { Department } from '../../entities/Department';
 import { User, UserStatus } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
@@ -10,7 +10,6 @@ import { Assignment, PolicyStore } from '../../policy/policy-store';
 import { CURRENT_AGREEMENT } from '../agreement/agreement';
 import { hashPassword } from '../auth/passwords';
 import { HoldingsRegistry } from '../holdings/holdings-registry';
-import { OrgService } from '../org/org.service';
 
 export interface UserView {
   id: number;
@@ -34,7 +33,6 @@ export class UsersService {
     private readonly policy: PolicyService,
     private readonly store: PolicyStore,
     private readonly holdings: HoldingsRegistry,
-    private readonly org: OrgService,
     private readonly config: Config,
   ) {}
 
@@ -192,7 +190,7 @@ export class UsersService {
     await this.db.tx(async (m) => {
       // The policy lock first: offboarding removes memberships, and the last-IT-admin guard must see concurrent changes.
       await this.store.lockPolicy(m);
-      const u = await m.getRepository(User).findOne({ where: { id }, ...(this.db.mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+      const u = await m.getRepository(User).findOne({ where: { id }, ...forUpdate(this.db.mysql) });
       if (!u) throw new NotFoundError('User', id);
       if (u.status === 'offboarded') throw new ConflictError('already_offboarded', `User ${u.username} is already offboarded`);
       const held = await this.holdings.holdingsOf(m, id);

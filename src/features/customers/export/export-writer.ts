@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
+import { csvField, neutralise } from '../../../lib/csv';
 
 /** What every exported file says about itself, so that a leaked copy can be traced. */
 export interface ExportMeta {
@@ -11,18 +12,6 @@ export interface ExportMeta {
   recipient?: string;
 }
 
-/**
- * Spreadsheet formula injection: a cell starting with = + - @ or a control character is
- * prefixed with ' so that Excel/WPS shows it as text instead of evaluating it.
- */
-export function neutralise(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-}
-
-function csvCell(v: string): string {
-  const s = neutralise(v);
-  return /[",\n\r#]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 function metaLines(meta: ExportMeta): string[] {
   return [
@@ -46,7 +35,7 @@ function write(out: Writable, chunk: string): Promise<void> {
 /** CSV: "# " metadata lines (the import skips them), a header row, then the rows; UTF-8 with BOM for Excel. */
 export async function writeCsv(out: Writable, meta: ExportMeta, columns: string[], batches: AsyncIterable<string[][]>): Promise<void> {
   await write(out, '\ufeff' + metaLines(meta).map((l) => `# ${l.replace(/[\r\n]/g, ' ')}\n`).join('') + columns.join(',') + '\n');
-  for await (const rows of batches) await write(out, rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n');
+  for await (const rows of batches) await write(out, rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n');
   out.end();
 }
 

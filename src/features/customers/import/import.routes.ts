@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { AuditActor } from '../../../audit/audit-writer';
 import type { AppContext } from '../../../context';
 import type { CustomerImport } from '../../../entities/CustomerImport';
-import { permission, Reply, route, RouteSpec, ScopeInput } from '../../../api/route';
+import { acting, loaded, permission, projectInQuery, recordScope, Reply, route, RouteSpec } from '../../../api/route';
 import { code } from '../../../api/validate';
 import { XLSX_TYPE } from './upload';
 
@@ -17,19 +16,14 @@ const bool = z
  * information clerk; R-CTRL-STAFF roles hold no import permission (R-SECRET: deny by default).
  */
 export function importRoutes(ctx: AppContext): RouteSpec[] {
-  const acting = (a: AuditActor) => a as AuditActor & { id: number };
-  const importScope = async ({ params, locals }: ScopeInput) => {
-    const rec = await ctx.imports.load(String(params.id));
-    locals.import = rec;
-    return ctx.imports.scopeOf(rec);
-  };
+  const importScope = recordScope('import', (id) => ctx.imports.load(id), (rec) => ctx.imports.scopeOf(rec));
   return [
     route({
       method: 'post',
       path: '/api/v1/customers/import',
       summary: `Import customer records from a CSV or XLSX file sent as the raw body (Content-Type text/csv or ${XLSX_TYPE}); all-or-nothing unless onError=skip; large files run in the background (202)`,
       tags: ['customers'],
-      access: permission('customer', 'import', ({ query }) => `project:${String(query.project)}`),
+      access: permission('customer', 'import', projectInQuery),
       query: z.strictObject({
         project: code,
         dryRun: bool,
@@ -54,7 +48,7 @@ export function importRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['customers'],
       access: permission('customer', 'import', importScope),
       params: z.strictObject({ id: z.uuid() }),
-      handler: async ({ locals }) => ctx.imports.view(locals.import as CustomerImport),
+      handler: async ({ locals }) => ctx.imports.view(loaded<CustomerImport>(locals, 'import')),
     }),
   ];
 }

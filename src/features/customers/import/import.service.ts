@@ -9,7 +9,6 @@ import { Database } from '../../../db/database';
 import { Customer } from '../../../entities/Customer';
 import { CustomerImport, ImportFormat, ImportOnError, ImportRowError, ImportStatus } from '../../../entities/CustomerImport';
 import { CustomerLookup } from '../../../entities/CustomerLookup';
-import { Project } from '../../../entities/Project';
 import { AppError, NotFoundError } from '../../../errors';
 import type { Logger } from '../../../logger';
 import { PolicyService } from '../../../policy/policy-service';
@@ -564,9 +563,8 @@ export class CustomerImportService {
     return rec;
   }
 
-  async scopeOf(rec: CustomerImport): Promise<string> {
-    const code = this.policy.projectCode(rec.projectId) ?? (await this.db.manager.getRepository(Project).findOneByOrFail({ id: rec.projectId })).code;
-    return `project:${code}`;
+  scopeOf(rec: CustomerImport): Promise<string> {
+    return this.policy.projectScope(rec.projectId);
   }
 
   // ---- start-up -------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+/* Shared pieces of the benchmarks: load generation, scratch databases, a bootstrapped context. */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { DataSource } from 'typeorm';
+import { bootstrap } from '../src/bootstrap';
+import { loadConfig } from '../src/config/env';
+import { AppContext, buildContext } from '../src/context';
+import { createDataSource } from '../src/db/data-source';
+import { Database } from '../src/db/database';
+import { createLogger } from '../src/logger';
+
+export interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** autocannon in a child process, so the load generator does not share the servers' event loop. */
+export async function autocannon(
+  url: string,
+  opts: { headers?: Record<string, string>; method?: string; body?: string; seconds?: number } = {},
+): Promise<Figures> {
+  const args = [require.resolve('autocannon/autocannon.js'), '-c', '10', '-d', String(opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 5)), '-j'];
+  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
+  if (opts.method) args.push('-m', opts.method);
+  if (opts.body) args.push('-b', opts.body);
+  args.push(url);
+  const out = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (d) => (buf += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`autocannon exited ${code}`))));
+  });
+  const r = JSON.parse(out);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+/**
+ * A fresh MariaDB/MySQL database on TEST_MYSQL_URL's server, dropped by `drop()`; null when
+ * the server cannot be reached.
+ */
+export async function scratchMysql(tag: string): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const base = new URL(process.env.TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test');
+  const mysql = await import('mysql2/promise');
+  const connect = () =>
+    mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
+  let admin;
+  try {
+    admin = await connect();
+  } catch {
+    return null;
+  }
+  const name = `bench_${tag}_${process.pid}`;
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  await admin.end();
+  base.pathname = `/${name}`;
+  return {
+    url: base.toString(),
+    async drop() {
+      const a = await connect();
+      await a.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await a.end();
+    },
+  };
+}
+
+/** A context on `url` as the server builds it (fixed bench secrets, silent logs), bootstrapped. */
+export async function benchContext(url: string, env: Record<string, string> = {}): Promise<{ ctx: AppContext; ds: DataSource }> {
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret!!',
+    BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-pw',
+    DATA_KEY: `b1:${Buffer.alloc(32, 5).toString('base64')}`,
+    BLIND_INDEX_KEY: Buffer.alloc(32, 6).toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const ds = await createDataSource(url);
+  await ds.initialize();
+  const ctx = buildContext(config, createLogger({ production: false, level: 'silent' }), new Database(ds));
+  await bootstrap(ctx, { print: () => undefined });
+  return { ctx, ds };
+}
