@@ -79,7 +79,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     org,
     users,
     auth: new AuthService(db, audit, tokens, config),
-    access: new AccessService(db, audit, policy, policyStore),
+    access: new AccessService(db, audit, policy, policyStore, users),
     auditQuery: new AuditQueryService(db),
     keyring,
     cipher,

@@ -47,7 +47,7 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('role_assignment', 'manage'),
       params: idParam,
       handler: async ({ params, auditActor }) => {
-        await ctx.access.revoke(acting(auditActor), params.id, (m, userId, removing) => ctx.users.refuseLastItAdmin(m, userId, removing));
+        await ctx.access.revoke(acting(auditActor), params.id);
         return new Reply(204, undefined);
       },
     }),

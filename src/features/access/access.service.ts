@@ -6,6 +6,7 @@ import { isKnownPermission } from '../../policy/permissions';
 import { Decision, PolicyService, userSubject } from '../../policy/policy-service';
 import { Assignment, PolicyStore, StoredLine } from '../../policy/policy-store';
 import { findRole, ROLE_NAMES } from '../../policy/roles';
+import type { UsersService } from '../users/users.service';
 import { parseScope } from '../../policy/scope';
 
 type Acting = AuditActor & { id: number };
@@ -30,6 +31,8 @@ export class AccessService {
     private readonly audit: AuditWriter,
     private readonly policy: PolicyService,
     private readonly store: PolicyStore,
+    /** The last-IT-admin rule lives with the accounts; revoking a role must obey it too. */
+    private readonly users: Pick<UsersService, 'refuseLastItAdmin'>,
   ) {}
 
   private validateScope(scope: string, path: string): void {
@@ -86,14 +89,14 @@ export class AccessService {
     return created;
   }
 
-  async revoke(actor: Acting, assignmentId: number, lastAdminGuard: (m: import('typeorm').EntityManager, userId: number, removing: Assignment[]) => Promise<void>): Promise<void> {
+  async revoke(actor: Acting, assignmentId: number): Promise<void> {
     await this.db.tx(async (m) => {
       await this.store.lockPolicy(m);
       const all = await this.store.listAssignments(m, {});
       const a = all.find((x) => x.id === assignmentId);
       if (!a) throw new NotFoundError('Role assignment', assignmentId);
       if (a.userId === actor.id) throw new ForbiddenError('self_grant_forbidden', 'You cannot change your own role assignments');
-      await lastAdminGuard(m, a.userId, [a]);
+      await this.users.refuseLastItAdmin(m, a.userId, [a]);
       const before = all.filter((x) => x.userId === a.userId);
       await this.store.removeAssignment(m, a.id);
       await this.audit.append(m, actor, {
