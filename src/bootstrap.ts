@@ -17,6 +17,8 @@ export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) 
   await verifyKeys(ctx.db, ctx.keyring);
   // Imports a stopped process left queued/running never committed: mark them interrupted.
   await ctx.imports.recoverInterrupted();
+  // Handover files: the store must be usable (else a clear refusal to start), then interrupted destructions are finished (R-HANDOVER-DESTROY).
+  await ctx.handover.startUp();
 
   await ctx.db.tx(async (m) => {
     if ((await ctx.policyStore.countLines(m)) > 0) return;

@@ -6,6 +6,23 @@ import { TokenService } from './features/auth/tokens';
 import { AccessService } from './features/access/access.service';
 import { AuditQueryService } from './audit/audit-query.service';
 import { HoldingsRegistry } from './features/holdings/holdings-registry';
+import { HandoverService } from './features/handover/handover.service';
+import { IndicatorService } from './features/indicators/indicators';
+import { RectificationService } from './features/rectifications/rectification.service';
+import { AssessmentService } from './features/assessments/assessment.service';
+import { PortService } from './features/ports/port.service';
+import { InspectionService } from './features/inspections/inspection.service';
+import { NoticeService } from './features/notices/notice.service';
+import { IncidentService } from './features/incidents/incident.service';
+import { SanctionService } from './features/sanctions/sanction.service';
+import { CaseService } from './features/cases/case.service';
+import { CaseStatisticsService } from './features/cases/case-statistics.service';
+import { ControlledCopyService } from './features/paper/controlled-copy.service';
+import { LedgerFormService } from './features/paper/ledger-form.service';
+import { PrintRequestService } from './features/paper/print-request.service';
+import { NotificationOutbox } from './features/notifications/outbox';
+import { JobService } from './jobs/job.service';
+import { JOBS } from './jobs/registry';
 import { CustomerService } from './features/customers/customer.service';
 import { CustomerImportService } from './features/customers/import/import.service';
 import { ExportService } from './features/customers/export/export.service';
@@ -45,6 +62,22 @@ export interface AppContext {
   releases: ReleaseService;
   surveys: SurveyService;
   inventory: InventoryService;
+  outbox: NotificationOutbox;
+  handover: HandoverService;
+  rectifications: RectificationService;
+  indicators: IndicatorService;
+  assessments: AssessmentService;
+  ports: PortService;
+  inspections: InspectionService;
+  notices: NoticeService;
+  incidents: IncidentService;
+  sanctions: SanctionService;
+  cases: CaseService;
+  caseStatistics: CaseStatisticsService;
+  printRequests: PrintRequestService;
+  copies: ControlledCopyService;
+  ledgerForm: LedgerFormService;
+  jobs: JobService;
 }
 
 export function buildContext(config: Config, logger: Logger, db: Database): AppContext {
@@ -65,8 +98,51 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const inventory = new InventoryService(db, audit, org);
   const customers = new CustomerService(db, audit, cipher, policy);
   const exports = new ExportService(db, audit, customers);
+  const outbox = new NotificationOutbox(policy);
   holdings.register('inventory_keeper', (m, userId) => inventory.keptBy(m, userId));
-  return {
+  const incidents = new IncidentService(db, audit, policy, outbox);
+  // R-REWARD, R-PENALTY: the reward/penalty register; features register their records as its sources.
+  const sanctions = new SanctionService(db, audit, policy, config.timezone);
+  sanctions.registerSource('incident', (m, id) => incidents.sanctionSource(m, id));
+  // Complaint cases (R-CASE-NO, R-CASE-DEADLINE, R-CASE-CHASE, R-CASE-STATS); R-CASE-SANCTION: responsibility found on a case is a source of the register.
+  const cases = new CaseService(db, audit, policy, customers, outbox, config);
+  sanctions.registerSource('case', (m, id) => cases.sanctionSource(m, id));
+  const copies = new ControlledCopyService(db, audit, authz, policy, customers, incidents, outbox, config);
+  // R-OFFBOARD: copies out with a leaver (or kept by them after a return) block offboarding.
+  holdings.register('controlled_copy', (m, userId) => copies.heldBy(m, userId));
+  // R-LEDGER-FORM: other ledgers add their lines with ledgerForm.addSource(name, (from, to, projectIds) => rows).
+  const ledgerForm = new LedgerFormService(db, audit, copies, config);
+  const handover = new HandoverService(db, audit, authz, policy, cipher, outbox, config, logger);
+  // R-OFFBOARD: a lead holding handover files cannot leave until the IT admin transfers them.
+  holdings.register('handover_file', (m, userId) => handover.heldBy(m, userId));
+  // R-RISK-MONTHLY, R-INSPECT: rectification actions and the computed indicators, shared by assessments and inspections.
+  const rectifications = new RectificationService(db, audit, config.timezone, policy);
+  const indicators = new IndicatorService(db, handover, rectifications, config.timezone);
+  // R-INSPECT: bimonthly inspections and the public criticism notices they publish.
+  const notices = new NoticeService(db, audit, outbox);
+  const inspections = new InspectionService(db, audit, policy, authz, outbox, notices, config, indicators, rectifications);
+  sanctions.registerSource('inspection_finding', (m, id) => inspections.findingSource(m, id));
+  // R-LEDGER-FORM, R-HANDOVER-DESTROY: destroyed handover files appear in the §7 form beside the paper copies.
+  ledgerForm.addSource('handover_file', async (from, to, projectIds) =>
+    (await handover.destructionsForLedger(from, to, projectIds)).map((r) => ({
+      source: 'handover_file',
+      serial: r.serial,
+      summary: r.contentSummary,
+      requester: r.requester,
+      approver: r.approver,
+      approvedAt: r.approvedAt,
+      signedAt: r.issuedAt,
+      signedBy: r.signedBy,
+      expiresAt: r.expiry,
+      returnedAt: r.returnedAt,
+      destroyedAt: r.destroyedAt,
+      method: r.method,
+      witness: r.witness,
+      status: '已銷毀 destroyed',
+      at: r.destroyedAt,
+    })),
+  );
+  const ctx: AppContext = {
     config,
     logger,
     db,
@@ -89,5 +165,24 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     releases: new ReleaseService(db, audit, customers, exports),
     surveys: new SurveyService(db, audit, cipher, customers, authz),
     inventory,
+    outbox,
+    handover,
+    rectifications,
+    indicators,
+    assessments: new AssessmentService(db, audit, authz, indicators, rectifications, outbox, config.timezone),
+    ports: new PortService(db, audit, org),
+    inspections,
+    notices,
+    incidents,
+    sanctions,
+    cases,
+    caseStatistics: new CaseStatisticsService(db, audit, config),
+    printRequests: new PrintRequestService(db, audit, authz, policy, copies, config),
+    copies,
+    ledgerForm,
+    jobs: null as unknown as JobService,
   };
+  // Jobs run with the whole context (they read every feature's data).
+  ctx.jobs = new JobService(ctx, JOBS);
+  return ctx;
 }

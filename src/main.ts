@@ -28,7 +28,11 @@ async function main(): Promise<void> {
   await bootstrap(ctx);
   ctx.policy.startPolling(config.policyPollMs);
   const jobs = new JobScheduler(ctx);
-  if (config.jobsEnabled) jobs.start();
+  if (config.jobsEnabled) {
+    jobs.start();
+    // A period that fell due while no instance was up runs now (once across instances).
+    void jobs.catchUp();
+  }
 
   const server = http.createServer(createApp(ctx));
   server.listen(config.port, () => logger.info('custodian listening', { port: config.port, database: ds.options.type, policyVersion: ctx.policy.version }));

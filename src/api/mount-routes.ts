@@ -99,7 +99,7 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
           await ctx.authz.requireInHeldScope(acting, access);
         } else {
           const scope = access.scope === 'company' ? COMPANY : await resolveScope(ctx, acting, access, () =>
-            (access.scope as Exclude<typeof access.scope, string>)({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body, locals }),
+            (access.scope as Exclude<typeof access.scope, string>)({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body, locals, actor }),
           );
           await ctx.authz.require(acting, scope, access);
         }

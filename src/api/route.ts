@@ -14,6 +14,8 @@ export interface ScopeInput {
   body: unknown;
   /** A resolver that loads the record may leave it here for the handler (no second load). */
   locals: Record<string, unknown>;
+  /** The signed-in caller (a resolver that records a refused action names them). */
+  actor?: Actor | null;
 }
 
 /**

@@ -11,6 +11,18 @@ import { inventoryRoutes } from '../features/inventory/inventory.routes';
 import { meRoutes } from '../features/me/me.routes';
 import { orgRoutes } from '../features/org/org.routes';
 import { usersRoutes } from '../features/users/users.routes';
+import { paperRoutes } from '../features/paper/paper.routes';
+import { incidentRoutes } from '../features/incidents/incident.routes';
+import { sanctionRoutes } from '../features/sanctions/sanction.routes';
+import { notificationsRoutes } from '../features/notifications/notifications.routes';
+import { jobsRoutes } from '../jobs/jobs.routes';
+import { handoverRoutes } from '../features/handover/handover.routes';
+import { caseRoutes } from '../features/cases/case.routes';
+import { inspectionRoutes } from '../features/inspections/inspections.routes';
+import { noticeRoutes } from '../features/notices/notices.routes';
+import { assessmentRoutes } from '../features/assessments/assessment.routes';
+import { rectificationRoutes } from '../features/rectifications/rectification.routes';
+import { portRoutes } from '../features/ports/ports.routes';
 import { publicAccess, route, RouteSpec } from './route';
 import { buildOpenApi } from './openapi';
 
@@ -29,6 +41,18 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...accessRoutes(ctx),
     ...auditRoutes(ctx),
     ...inventoryRoutes(ctx),
+    ...paperRoutes(ctx),
+    ...incidentRoutes(ctx),
+    ...sanctionRoutes(ctx),
+    ...jobsRoutes(ctx),
+    ...handoverRoutes(ctx),
+    ...caseRoutes(ctx),
+    ...inspectionRoutes(ctx),
+    ...noticeRoutes(ctx),
+    ...assessmentRoutes(ctx),
+    ...rectificationRoutes(ctx),
+    ...portRoutes(ctx),
+    ...notificationsRoutes(ctx),
   ];
   let doc: unknown = null;
   routes.push(

@@ -21,6 +21,11 @@ export interface Config {
   importMaxBytes: number;
   importDir: string;
   importInlineRows: number;
+  /** Handover files (R-HANDOVER-HOLD, R-HANDOVER-DESTROY): encrypted store, upload limit, longest clerk delegation, days from confirmation to destruction. */
+  handoverStorageDir: string;
+  handoverMaxBytes: number;
+  handoverMaxDelegationDays: number;
+  handoverDestructionDays: number;
   logLevel: string;
   jobsEnabled: boolean;
   timezone: string;
@@ -28,6 +33,10 @@ export interface Config {
   dataKey: string;
   dataKeysPrevious: string[];
   blindIndexKey: string;
+  /** R-PRINT-APPROVE: the longest usage period (days) a print request may ask for. */
+  printMaxUsageDays: number;
+  /** Complaint procedure 第十一條 (核決權限): who decides a case up to which amount, e.g. "project_manager:500,dept_head:5000,general_manager:*" (parsed by src/features/cases/approval-limits.ts). */
+  caseApprovalLimits: string;
 }
 
 const DEV_SECRETS_FILE = 'var/dev-secrets.json';
@@ -63,6 +72,16 @@ function byteSize(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
   if (!m) throw new ConfigError(`${name} must be a size in bytes (e.g. 52428800 or 50mb), got "${raw}"`);
   return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+}
+
+/** An IANA timezone the runtime knows (jobs fall due in it); a typo must stop the start, not shift every job. */
+function timezone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw new ConfigError(`JOBS_TIMEZONE must be an IANA timezone such as Asia/Shanghai, got "${tz}"`);
+  }
+  return tz;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -104,11 +123,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxBytes: byteSize(env, 'IMPORT_MAX_BYTES', 50 * 1024 * 1024),
     importDir: env.IMPORT_DIR || 'var/imports',
     importInlineRows: int(env, 'IMPORT_INLINE_ROWS', 2000, 0),
+    handoverStorageDir: env.HANDOVER_STORAGE_DIR || 'var/files',
+    handoverMaxBytes: byteSize(env, 'HANDOVER_MAX_BYTES', 50 * 1024 * 1024),
+    handoverMaxDelegationDays: int(env, 'HANDOVER_MAX_DELEGATION_DAYS', 14, 1),
+    handoverDestructionDays: int(env, 'HANDOVER_DESTRUCTION_DAYS', 7, 1),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     jobsEnabled: env.JOBS_ENABLED ? env.JOBS_ENABLED !== 'false' : nodeEnv !== 'test',
-    timezone: env.TZ_JOBS || 'Asia/Shanghai',
+    timezone: timezone(env.JOBS_TIMEZONE || env.TZ_JOBS || 'Asia/Shanghai'),
     dataKey: env.DATA_KEY || `dev1:${devSecret('DATA_KEY')}`,
     dataKeysPrevious: (env.DATA_KEYS_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     blindIndexKey: env.BLIND_INDEX_KEY || devSecret('BLIND_INDEX_KEY'),
+    printMaxUsageDays: int(env, 'PRINT_MAX_USAGE_DAYS', 30, 1),
+    caseApprovalLimits: env.CASE_APPROVAL_LIMITS || 'project_manager:500,dept_head:5000,general_manager:*',
   };
 }

@@ -8,6 +8,8 @@ export interface RotationResult {
   to: string;
   customers: number;
   surveyNotes: number;
+  /** Handover files whose per-file key was re-wrapped under the current key (R-HANDOVER-HOLD). */
+  handoverFileKeys: number;
 }
 
 const BATCH = 200;
@@ -19,7 +21,7 @@ const BATCH = 200;
  */
 export async function rotateKeys(ctx: AppContext): Promise<RotationResult> {
   const to = ctx.cipher.currentKeyId;
-  const result: RotationResult = { to, customers: 0, surveyNotes: 0 };
+  const result: RotationResult = { to, customers: 0, surveyNotes: 0, handoverFileKeys: 0 };
   for (;;) {
     const n = await ctx.db.tx(async (m) => {
       const batch = await m.getRepository(Customer).find({ where: { keyId: Not(to) }, order: { id: 'ASC' }, take: BATCH });
@@ -52,6 +54,9 @@ export async function rotateKeys(ctx: AppContext): Promise<RotationResult> {
       result.surveyNotes += notes.length;
       return batch.length + notes.length;
     });
-    if (n === 0) return result;
+    if (n === 0) break;
   }
+  // Without this, dropping the old key from DATA_KEYS_PREVIOUS would leave every file unreadable.
+  result.handoverFileKeys = await ctx.handover.rewrapKeys();
+  return result;
 }

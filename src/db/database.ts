@@ -31,7 +31,14 @@ export class Database {
 
   tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     if (this.mysql) return this.ds.transaction('READ COMMITTED', work);
-    const run = () => this.ds.transaction(work);
+    // Take the write lock first: a transaction that reads and then writes would otherwise fail at
+    // once with SQLITE_BUSY ("database is locked") when another process on the same file (a CLI
+    // job, a second app) writes at the same time, instead of waiting out the busy timeout.
+    const run = () =>
+      this.ds.transaction(async (m) => {
+        await m.query('UPDATE "policy_meta" SET "version" = "version" WHERE 1 = 0');
+        return work(m);
+      });
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;

@@ -1,34 +1,36 @@
 import cron, { ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context';
-import { JOBS, JobDef } from './registry';
+import { cronExpression } from './period';
 
 /**
- * Registers every job of src/jobs/registry.ts with node-cron, in the configured timezone.
- * A failing job is logged with its name and never takes the server down.
+ * Fires every job of the registry at its due time (node-cron, in the configured timezone), and
+ * once at start-up to catch up a period that fell due while no instance was running. Every
+ * instance schedules every job; the job_run claim lets exactly one of them run each period.
+ * Nothing a job does can take the server down: failures are logged and recorded by JobService.
  */
 export class JobScheduler {
   private tasks: ScheduledTask[] = [];
 
-  constructor(
-    private readonly ctx: AppContext,
-    private readonly jobs: JobDef[] = JOBS,
-  ) {}
+  constructor(private readonly ctx: AppContext) {}
 
   start(): void {
-    for (const job of this.jobs) {
-      const task = cron.schedule(job.schedule, () => void this.runNow(job), { timezone: this.ctx.config.timezone, name: job.name });
+    for (const def of this.ctx.jobs.jobs) {
+      const task = cron.schedule(
+        cronExpression(def),
+        () => {
+          this.ctx.jobs.runDue(def, 'schedule').catch((err: unknown) => {
+            this.ctx.logger.error('job trigger failed', { job: def.name, error: err instanceof Error ? err.message : String(err) });
+          });
+        },
+        { timezone: this.ctx.config.timezone, name: def.name },
+      );
       this.tasks.push(task);
     }
   }
 
-  async runNow(job: JobDef): Promise<void> {
-    const started = Date.now();
-    try {
-      const result = await job.run(this.ctx);
-      this.ctx.logger.info('job finished', { job: job.name, durationMs: Date.now() - started, result });
-    } catch (err) {
-      this.ctx.logger.error('job failed', { job: job.name, error: err instanceof Error ? err.message : String(err) });
-    }
+  /** Runs what fell due while the service was down; resolves when every job has been tried. */
+  catchUp(now = new Date()) {
+    return this.ctx.jobs.catchUp(now);
   }
 
   stop(): void {

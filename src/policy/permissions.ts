@@ -17,7 +17,7 @@ export const PERMISSIONS: Record<string, readonly string[]> = {
   inspection: ['read', 'conduct'],
   notice: ['publish'],
   incident: ['read', 'report', 'manage'],
-  sanction: ['read', 'manage'],
+  sanction: ['read', 'manage', 'approve'],
   case: ['create', 'read', 'handle', 'decide'],
   case_stats: ['read'],
   audit: ['read', 'export', 'verify'],

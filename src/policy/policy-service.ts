@@ -211,6 +211,16 @@ export class PolicyService {
     return [...(this.state?.memberships.get(subject)?.keys() ?? [])];
   }
 
+  /** Users holding `role` exactly in `scope` (from the loaded g lines), e.g. the heads of dept:D01. */
+  holdersOf(role: string, scope: string): number[] {
+    const ids: number[] = [];
+    for (const [subject, scopes] of this.state?.memberships ?? []) {
+      if (!subject.startsWith('user:')) continue;
+      if (scopes.get(scope)?.includes(role)) ids.push(Number(subject.slice(5)));
+    }
+    return ids.sort((a, b) => a - b);
+  }
+
   /** Whether the scope names an existing department/project (or the company). */
   scopeExists(scope: string): boolean {
     const parsed = parseScope(scope);

@@ -22,66 +22,15 @@ import { ROLE_NAMES } from '../../src/policy/roles';
 import { DEFAULT_PASSWORD, makeDepartment, makePhone, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
-type Role =
-  | 'it_admin'
-  | 'quality_inspector'
-  | 'general_manager'
-  | 'auditor'
-  | 'dept_head'
-  | 'project_manager'
-  | 'info_clerk'
-  | 'staff'
-  | 'customer_manager';
+import { Caller, CallerName, env, Expectation, HELD_IN, Role, ROLES } from './matrix/env';
+import { MATRIX_ROWS } from './matrix/rows';
 
-type CallerName = Role | 'no_role' | 'anonymous';
-
-/** Every role of the Rules' role table and where the matrix user holds it. */
-const HELD_IN: Record<Role, (dept: string, project: string) => string> = {
-  it_admin: () => '*',
-  quality_inspector: () => '*',
-  general_manager: () => '*',
-  auditor: () => '*',
-  dept_head: (d) => `dept:${d}`,
-  project_manager: (_d, p) => `project:${p}`,
-  info_clerk: (_d, p) => `project:${p}`,
-  staff: (_d, p) => `project:${p}`,
-  customer_manager: (_d, p) => `project:${p}`,
-};
-const ROLES = Object.keys(HELD_IN) as Role[];
 const CALLERS: CallerName[] = [...ROLES, 'no_role', 'anonymous'];
 
 /** Who the Rules let through. */
 const ALL_ROLES: Role[] = [...ROLES]; // R-SCOPE: every role-holder sees the organisation
 const IT_ADMIN: Role[] = ['it_admin']; // R-IT-PERMS: only the IT admin changes accounts, roles, policy, organisation
 const REVIEWERS: Role[] = ['it_admin', 'auditor']; // R-IT-PERMS / R-AUDIT: the IT admin and the auditor review
-
-type Allow = 'public' | 'authenticated' | Role[];
-
-interface Req {
-  path: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  /** Overrides the caller's Authorization header (throwaway token for routes that revoke tokens). */
-  auth?: string | null;
-  /** A raw (non-JSON) body, e.g. a CSV upload. */
-  contentType?: string;
-}
-
-interface Expectation {
-  rid: string;
-  allow: Allow;
-  /** object:action named in a 403 (and declared by the route). */
-  permission?: string;
-  /** A valid request with fresh targets, so that only authorization decides. */
-  prepare: (caller: Caller) => Promise<Req>;
-}
-
-interface Caller {
-  name: CallerName;
-  role: Role | null;
-  user: MadeUser | null;
-  auth: string | null;
-}
 
 let t: TestApp;
 let dept: string;
@@ -162,7 +111,7 @@ async function freshInventoryItemId(): Promise<number> {
   return item.id;
 }
 
-const EXPECTATIONS: Record<string, Expectation> = {
+const CORE_EXPECTATIONS: Record<string, Expectation> = {
   // --- public (R-SECRET: the only routes open without a token) ---
   'GET /healthz': { rid: 'R-SECRET', allow: 'public', prepare: async () => ({ path: '/healthz' }) },
   'GET /readyz': { rid: 'R-SECRET', allow: 'public', prepare: async () => ({ path: '/readyz' }) },
@@ -546,6 +495,15 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'GET /api/v1/audit/verify': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'audit:verify', prepare: async () => ({ path: '/api/v1/audit/verify' }) },
 };
 
+/** The core rows above and every feature area's rows (test/api/matrix/*.rows.ts); a key defined twice fails. */
+const EXPECTATIONS: Record<string, Expectation> = { ...CORE_EXPECTATIONS };
+for (const rows of MATRIX_ROWS) {
+  for (const [key, e] of Object.entries(rows)) {
+    if (key in EXPECTATIONS) throw new Error(`access matrix: ${key} has two rows`);
+    EXPECTATIONS[key] = e;
+  }
+}
+
 /** deny (401): no token on a non-public route; deny: 403 with the missing permission. */
 type Outcome = 'allow' | 'deny' | 'deny (401)';
 
@@ -567,6 +525,7 @@ beforeAll(async () => {
   const p = await makeProject(t, { departmentCode: d.code });
   dept = d.code;
   project = p.code;
+  Object.assign(env, { t, dept, project, callers });
   for (const role of ROLES) {
     const user = await makeUser(t, { roles: [[role, HELD_IN[role](dept, project)]] });
     callers.set(role, { name: role, role, user, auth: user.auth });

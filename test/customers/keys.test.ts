@@ -18,9 +18,9 @@ describe('data keys', () => {
 
     const b = await startTestApp({ dbUrl, keepDatabase: true, env: { DATA_KEY: NEW_KEY, DATA_KEYS_PREVIOUS: TEST_DATA_KEY } });
     const result = await rotateKeys(b.ctx);
-    expect(result).toEqual({ to: 't2', customers: 1, surveyNotes: 1 });
+    expect(result).toEqual({ to: 't2', customers: 1, surveyNotes: 1, handoverFileKeys: 0 });
     expect((await b.ctx.db.manager.getRepository(Customer).findOneByOrFail({ id: created.id })).keyId).toBe('t2');
-    expect(await rotateKeys(b.ctx)).toEqual({ to: 't2', customers: 0, surveyNotes: 0 });
+    expect(await rotateKeys(b.ctx)).toEqual({ to: 't2', customers: 0, surveyNotes: 0, handoverFileKeys: 0 });
     await b.close();
 
     // Only the new key now: everything still decrypts, search still works.

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import { AddressInfo } from 'node:net';
@@ -45,6 +48,7 @@ export interface TestAppOptions extends AppOptions {
  * signed the agreement and holds it_admin in "*".
  */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  let ownStorageDir: string | undefined;
   let testDb: TestDatabase | null = null;
   const dbUrl = opts.dbUrl ?? (testDb = await createTestDatabase()).url;
   const config = loadConfig({
@@ -56,6 +60,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     POLICY_POLL_MS: '200',
     DATA_KEY: TEST_DATA_KEY,
     BLIND_INDEX_KEY: TEST_BLIND_INDEX_KEY,
+    // Never the checkout's var/files: a test app's start-up sweep would treat a dev server's files as orphans.
+    HANDOVER_STORAGE_DIR: ownStorageDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-files-')),
     ...opts.env,
   });
   const logger = opts.logSink
@@ -102,6 +108,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ds.isInitialized) await ds.destroy();
       if (testDb && !opts.keepDatabase) await testDb.drop();
+      if (ownStorageDir && !opts.keepDatabase) fs.rmSync(ownStorageDir, { recursive: true, force: true });
     },
   };
 }

@@ -142,7 +142,10 @@ describe('offboarding', () => {
     expect(after.offboardedAt).toBeNull();
     expect(after.tokenVersion).toBe(before.user.tokenVersion);
     expect(await assignmentsVia(t, adminAuth(), u.id)).toEqual(before.assignments);
-    expect(await headSeq(t)).toBe(before.seq);
+    // The only trace is the refusal itself (counted by the monthly risk assessment, R-RISK-MONTHLY).
+    expect(await headSeq(t)).toBe(before.seq + 1);
+    const refusal = await t.ctx.db.manager.getRepository(AuditEvent).findOneByOrFail({ seq: before.seq + 1 });
+    expect(refusal).toMatchObject({ action: 'user.offboard_refused', objectId: String(u.id), decision: 'deny', reason: 'holdings_outstanding', after: { holdings: [{ kind: 'test_copies', id: 'CC-1' }] } });
     expect((await t.ctx.db.manager.getRepository(PolicyMeta).findOneByOrFail({ id: 1 })).version).toBe(before.version);
     // The user's token still works: nothing was revoked.
     expect((await t.http().get('/api/v1/me').set('Authorization', u.auth)).status).toBe(200);

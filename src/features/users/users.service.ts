@@ -187,6 +187,36 @@ export class UsersService {
    */
   async offboard(actor: Acting, id: number, reason: string | undefined): Promise<UserView> {
     if (actor.id === id) throw new ConflictError('cannot_offboard_self', 'You cannot offboard your own account');
+    try {
+      await this.offboardInTx(actor, id, reason);
+    } catch (err) {
+      // R-OFFBOARD, R-RISK-MONTHLY: a leaver still holding customer information is a risk the
+      // monthly assessment counts; the refusal is recorded once the refused change rolled back.
+      if (err instanceof ConflictError && err.code === 'holdings_outstanding') await this.recordRefusal(actor, id, err);
+      throw err;
+    }
+    await this.policy.reload();
+    return this.get(id);
+  }
+
+  private async recordRefusal(actor: Acting, id: number, err: ConflictError): Promise<void> {
+    const holdings = (err.details as { holdings: Array<{ kind: string; id: string }> }).holdings;
+    await this.db.tx(async (m) => {
+      const u = await m.getRepository(User).findOneBy({ id });
+      const dept = u?.departmentId ? await m.getRepository(Department).findOneBy({ id: u.departmentId }) : null;
+      await this.audit.append(m, actor, {
+        action: 'user.offboard_refused',
+        objectType: 'user',
+        objectId: id,
+        scope: dept ? `dept:${dept.code}` : undefined,
+        decision: 'deny',
+        reason: 'holdings_outstanding',
+        after: { holdings: holdings.map((h) => ({ kind: h.kind, id: h.id })) },
+      });
+    });
+  }
+
+  private async offboardInTx(actor: Acting, id: number, reason: string | undefined): Promise<void> {
     await this.db.tx(async (m) => {
       // The policy lock first: offboarding removes memberships, and the last-IT-admin guard must see concurrent changes.
       await this.store.lockPolicy(m);
@@ -210,8 +240,6 @@ export class UsersService {
         after: { status: 'offboarded', assignments: [] },
       });
     });
-    await this.policy.reload();
-    return this.get(id);
   }
 
   /** Nobody may remove the last IT admin: the company would lose the only role that manages roles. */

@@ -1,0 +1,101 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Stored states of a copy. `overdue` is never stored: it is computed (awaiting_signature|issued past expiresAt). */
+export const COPY_STATUSES = ['awaiting_signature', 'issued', 'returned', 'destroyed', 'lost'] as const;
+export type CopyStatus = (typeof COPY_STATUSES)[number];
+/** What listings show: the stored state, or overdue. */
+export const COPY_VIEW_STATUSES = [...COPY_STATUSES, 'overdue'] as const;
+export type CopyViewStatus = (typeof COPY_VIEW_STATUSES)[number];
+
+export const DESTRUCTION_METHODS = ['shredding', 'pulping', 'burning', 'other'] as const;
+export type DestructionMethod = (typeof DESTRUCTION_METHODS)[number];
+
+/**
+ * One controlled paper copy (受控文件) of customer information (R-NO-PAPER, §5.2.1.1): a unique
+ * serial, the recipient who signed for it, the usage period; it stays with its recipient
+ * (R-NO-LEND: there is no holder change) until it is returned to a keeper or destroyed before a
+ * witness, or reported lost (R-PENALTY). One ledger line per copy (R-LEDGER-FORM).
+ */
+@Entity('controlled_copy')
+@Index('idx_controlled_copy_holder', ['holderUserId', 'status'])
+@Index('idx_controlled_copy_project', ['projectId', 'status'])
+@Index('idx_controlled_copy_issued', ['issuedAt'])
+@Index('idx_controlled_copy_request', ['printRequestId'])
+export class ControlledCopy {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  /** CC-YYMM-NNNNN: the month of approval and its sequence number in that month. */
+  @Column({ type: 'varchar', length: 20, unique: true })
+  serial: string;
+
+  @Column({ type: 'int' })
+  printRequestId: number;
+
+  @Column({ type: 'int' })
+  projectId: number;
+
+  /** Copy n of copiesTotal of the request. */
+  @Column({ type: 'int' })
+  copyNumber: number;
+
+  @Column({ type: 'int' })
+  copiesTotal: number;
+
+  /** The recipient (the requester); never changes (R-NO-LEND). */
+  @Column({ type: 'int' })
+  holderUserId: number;
+
+  @Column({ type: 'simple-enum', enum: COPY_STATUSES, default: 'awaiting_signature' })
+  status: CopyStatus;
+
+  /** Approval time: when the copy entered the ledger. */
+  @Column({ type: 'datetime', precision: 3 })
+  issuedAt: Date;
+
+  /** End of the usage period (approval + usage days). */
+  @Column({ type: 'datetime', precision: 3 })
+  expiresAt: Date;
+
+  /** The recipient's signature on receipt. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  signedAt: Date | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  returnedAt: Date | null;
+
+  /** The keeper (a supervisor of the project) who received the returned copy and keeps it until destruction. */
+  @Column({ type: 'int', nullable: true })
+  returnedToUserId: number | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  destroyedAt: Date | null;
+
+  @Column({ type: 'int', nullable: true })
+  destroyedById: number | null;
+
+  @Column({ type: 'simple-enum', enum: DESTRUCTION_METHODS, nullable: true })
+  destructionMethod: DestructionMethod | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  destructionNote: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  witnessUserId: number | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  lostAt: Date | null;
+
+  @Column({ type: 'int', nullable: true })
+  lostReportedById: number | null;
+
+  /** The incident opened when the copy was reported lost (R-PENALTY). */
+  @Column({ type: 'int', nullable: true })
+  incidentId: number | null;
+
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ type: 'datetime', precision: 3 })
+  updatedAt: Date;
+}

@@ -1,0 +1,313 @@
+import { And, In, LessThan, MoreThanOrEqual } from 'typeorm';
+import { isUniqueViolation } from '../../api/middleware/error-handler';
+import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
+import type { Config } from '../../config/env';
+import { Database } from '../../db/database';
+import { CaseStatistics, CaseStatsCaseRow, CaseStatsDepartmentRow, CaseStatsTable } from '../../entities/CaseStatistics';
+import { CASE_CAUSES, CASE_TYPES, ComplaintCase } from '../../entities/ComplaintCase';
+import { Department } from '../../entities/Department';
+import { Project } from '../../entities/Project';
+import { AppError } from '../../errors';
+import type { JobPeriod } from '../../jobs/period';
+import { formatDate, Report, reportToPdf, reportToXlsx } from '../../lib/documents';
+import { COMPANY } from '../../policy/scope';
+import { daysTaken } from './deadlines';
+
+type Acting = AuditActor & { id: number };
+
+export interface CaseStatisticsView {
+  period: string;
+  periodStart: Date;
+  periodEnd: Date;
+  computedAt: Date;
+  caseCount: number;
+  onTime: number;
+  late: number;
+  averageDays: number | null;
+  byType: Record<string, number>;
+  byCause: Record<string, number>;
+  byDepartment: CaseStatsDepartmentRow[];
+  cases: CaseStatsCaseRow[];
+}
+
+export type CaseStatsFormat = 'xlsx' | 'pdf';
+
+const CONTENT_TYPE: Record<CaseStatsFormat, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+};
+
+const TYPE_LABEL: Record<string, string> = {
+  quality_complaint: '質量異常客訴 quality complaint',
+  non_quality_complaint: '非質量異常客訴 non-quality complaint',
+  repair_request: '報修 repair request',
+  other: '其他 other',
+};
+const CAUSE_LABEL: Record<string, string> = { quality: '質量 quality', non_quality: '非質量 non-quality', none: '未判定 not determined' };
+
+const average = (xs: number[]): number | null => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
+
+/**
+ * R-CASE-STATS (第九條(九)): 總經理室生產管理組每月十日前匯總上月份結案的案件於「客訴案件統計表」 — by
+ * the 10th of each month, the statistics table of the cases closed the previous month: counts
+ * by type, by cause and by responsible department, on time against late, average days from
+ * acceptance to closing. Computed by the monthly job (caseStatsJob, the 1st at 07:00), stored
+ * once per month (a rerun finds the month and changes nothing), listed, and exported as XLSX or
+ * PDF. The table holds case numbers, classes and counts only: no customer, no free text.
+ */
+export class CaseStatisticsService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditWriter,
+    private readonly config: Config,
+  ) {}
+
+  private async view(s: CaseStatistics): Promise<CaseStatisticsView> {
+    return {
+      period: s.period,
+      periodStart: s.periodStart,
+      periodEnd: s.periodEnd,
+      computedAt: s.computedAt,
+      caseCount: s.caseCount,
+      onTime: s.onTimeCount,
+      late: s.lateCount,
+      averageDays: s.content.averageDays,
+      byType: s.content.byType,
+      byCause: s.content.byCause,
+      byDepartment: s.content.byDepartment,
+      cases: (await this.compute(s.periodStart, s.periodEnd)).cases,
+    };
+  }
+
+  /** The table of the cases closed in [start, end). */
+  async compute(start: Date, end: Date): Promise<{ table: CaseStatsTable; cases: CaseStatsCaseRow[]; caseCount: number; onTime: number; late: number }> {
+    const m = this.db.manager;
+    const closed = await m.getRepository(ComplaintCase).find({
+      where: { status: 'closed', closedAt: And(MoreThanOrEqual(start), LessThan(end)) },
+      order: { closedAt: 'ASC', id: 'ASC' },
+    });
+    const ids = (xs: Array<number | null>) => [...new Set(xs.filter((x): x is number => x !== null))];
+    const deptIds = ids(closed.map((c) => c.departmentId));
+    const projectIds = ids(closed.map((c) => c.projectId));
+    const [depts, projects] = await Promise.all([
+      deptIds.length ? m.getRepository(Department).findBy({ id: In(deptIds) }) : [],
+      projectIds.length ? m.getRepository(Project).findBy({ id: In(projectIds) }) : [],
+    ]);
+    const dept = new Map(depts.map((d) => [d.id, d]));
+    const projectCode = new Map(projects.map((p) => [p.id, p.code]));
+
+    const byType: Record<string, number> = Object.fromEntries(CASE_TYPES.map((t) => [t, 0]));
+    const byCause: Record<string, number> = Object.fromEntries([...CASE_CAUSES, 'none'].map((t) => [t, 0]));
+    const perDept = new Map<number | null, { days: number[]; onTime: number; late: number }>();
+    const cases: CaseStatsCaseRow[] = [];
+    for (const c of closed) {
+      const days = daysTaken(c.acceptedAt, c.closedAt!);
+      const late = c.late ?? c.closedAt!.getTime() >= c.dueAt.getTime();
+      byType[c.type] = (byType[c.type] ?? 0) + 1;
+      byCause[c.cause ?? 'none'] = (byCause[c.cause ?? 'none'] ?? 0) + 1;
+      const d = perDept.get(c.departmentId) ?? { days: [], onTime: 0, late: 0 };
+      d.days.push(days);
+      if (late) d.late++;
+      else d.onTime++;
+      perDept.set(c.departmentId, d);
+      cases.push({
+        caseNo: c.caseNo,
+        project: projectCode.get(c.projectId) ?? String(c.projectId),
+        type: c.type,
+        cause: c.cause,
+        department: c.departmentId === null ? null : (dept.get(c.departmentId)?.code ?? null),
+        proposal: c.proposal,
+        acceptedAt: c.acceptedAt.toISOString(),
+        closedAt: c.closedAt!.toISOString(),
+        days,
+        late,
+      });
+    }
+    const byDepartment: CaseStatsDepartmentRow[] = [...perDept.entries()]
+      .map(([id, d]) => ({
+        department: id === null ? null : (dept.get(id)?.code ?? null),
+        departmentName: id === null ? null : (dept.get(id)?.name ?? null),
+        cases: d.days.length,
+        onTime: d.onTime,
+        late: d.late,
+        averageDays: average(d.days),
+      }))
+      .sort((a, b) => (a.department ?? '\uffff').localeCompare(b.department ?? '\uffff'));
+    const late = cases.filter((c) => c.late).length;
+    return {
+      table: { byType, byCause, byDepartment, averageDays: average(cases.map((c) => c.days)) },
+      cases,
+      caseCount: cases.length,
+      onTime: cases.length - late,
+      late,
+    };
+  }
+
+  /**
+   * The job's work for one month: computes and stores the table unless the month is already
+   * stored (then nothing changes: the first table stands). Two runs at once: the unique index on
+   * the period keeps one, the other answers created: false.
+   */
+  async computeForPeriod(period: JobPeriod): Promise<{ period: string; created: boolean; caseCount: number }> {
+    const repo = this.db.manager.getRepository(CaseStatistics);
+    const existing = await repo.findOneBy({ period: period.key });
+    if (existing) return { period: period.key, created: false, caseCount: existing.caseCount };
+    const { table, caseCount, onTime, late } = await this.compute(period.start, period.end);
+    try {
+      await this.db.tx(async (m) => {
+        await m.getRepository(CaseStatistics).insert({
+          period: period.key,
+          periodStart: period.start,
+          periodEnd: period.end,
+          caseCount,
+          onTimeCount: onTime,
+          lateCount: late,
+          content: table,
+          computedAt: period.dueAt,
+        });
+        await this.audit.append(m, SYSTEM_ACTOR, {
+          action: 'case_stats.computed',
+          objectType: 'case_stats',
+          objectId: period.key,
+          scope: COMPANY,
+          after: { period: period.key, caseCount, onTime, late, averageDays: table.averageDays },
+        });
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return { period: period.key, created: false, caseCount };
+    }
+    return { period: period.key, created: true, caseCount };
+  }
+
+  async list(f: { limit: number; offset: number }): Promise<{ items: Array<Omit<CaseStatisticsView, 'cases' | 'byDepartment' | 'byType' | 'byCause'>>; total: number }> {
+    const [rows, total] = await this.db.manager.getRepository(CaseStatistics).findAndCount({ order: { period: 'DESC' }, take: f.limit, skip: f.offset });
+    return {
+      items: rows.map((s) => ({
+        period: s.period,
+        periodStart: s.periodStart,
+        periodEnd: s.periodEnd,
+        computedAt: s.computedAt,
+        caseCount: s.caseCount,
+        onTime: s.onTimeCount,
+        late: s.lateCount,
+        averageDays: s.content.averageDays,
+      })),
+      total,
+    };
+  }
+
+  async get(period: string): Promise<CaseStatisticsView> {
+    const s = await this.db.manager.getRepository(CaseStatistics).findOneBy({ period });
+    if (!s) {
+      throw new AppError(404, 'not_found', `The case statistics of ${period} have not been computed (the case-statistics job computes the previous month on the 1st)`);
+    }
+    return await this.view(s);
+  }
+
+  report(s: CaseStatisticsView, by: string): Report {
+    const tz = this.config.timezone;
+    const count = (label: Record<string, string>, counts: Record<string, number>) =>
+      Object.entries(counts).map(([k, n]) => ({ key: label[k] ?? k, count: n }));
+    return {
+      titleZh: '客訴案件統計表',
+      titleEn: 'Complaint Case Statistics',
+      meta: [
+        { zh: '月份', en: 'Month', value: s.period },
+        { zh: '結案件數', en: 'Cases closed', value: s.caseCount },
+        { zh: '如期結案', en: 'Closed on time', value: s.onTime },
+        { zh: '逾期結案', en: 'Closed late', value: s.late },
+        { zh: '平均處理天數', en: 'Average days', value: s.averageDays ?? '—' },
+        { zh: '統計時間', en: 'Computed at', value: s.computedAt },
+      ],
+      sections: [
+        {
+          headingZh: '按類別',
+          headingEn: 'By type',
+          columns: [
+            { key: 'key', zh: '類別', en: 'Type', width: 2 },
+            { key: 'count', zh: '件數', en: 'Cases' },
+          ],
+          rows: count(TYPE_LABEL, s.byType),
+        },
+        {
+          headingZh: '按原因',
+          headingEn: 'By cause',
+          columns: [
+            { key: 'key', zh: '原因', en: 'Cause', width: 2 },
+            { key: 'count', zh: '件數', en: 'Cases' },
+          ],
+          rows: count(CAUSE_LABEL, s.byCause),
+        },
+        {
+          headingZh: '按職責部門',
+          headingEn: 'By responsible department',
+          columns: [
+            { key: 'department', zh: '部門', en: 'Department', width: 2 },
+            { key: 'cases', zh: '件數', en: 'Cases' },
+            { key: 'onTime', zh: '如期', en: 'On time' },
+            { key: 'late', zh: '逾期', en: 'Late' },
+            { key: 'averageDays', zh: '平均天數', en: 'Average days' },
+          ],
+          rows: s.byDepartment.map((d) => ({
+            department: d.department ? `${d.department}${d.departmentName ? ` ${d.departmentName}` : ''}` : '（未指定）none',
+            cases: d.cases,
+            onTime: d.onTime,
+            late: d.late,
+            averageDays: d.averageDays,
+          })),
+          emptyText: '（本月無結案案件）No case was closed this month',
+        },
+        {
+          headingZh: '結案案件',
+          headingEn: 'Cases closed',
+          columns: [
+            { key: 'caseNo', zh: '客訴編號', en: 'Case no.' },
+            { key: 'project', zh: '項目', en: 'Project' },
+            { key: 'type', zh: '類別', en: 'Type', width: 1.4 },
+            { key: 'cause', zh: '原因', en: 'Cause' },
+            { key: 'department', zh: '職責部門', en: 'Department' },
+            { key: 'acceptedAt', zh: '受理日期', en: 'Accepted' },
+            { key: 'closedAt', zh: '結案日期', en: 'Closed' },
+            { key: 'days', zh: '天數', en: 'Days', width: 0.6 },
+            { key: 'late', zh: '逾期', en: 'Late', width: 0.6 },
+          ],
+          rows: s.cases.map((c) => ({
+            caseNo: c.caseNo,
+            project: c.project,
+            type: TYPE_LABEL[c.type] ?? c.type,
+            cause: c.cause ? CAUSE_LABEL[c.cause] : null,
+            department: c.department,
+            acceptedAt: formatDate(new Date(c.acceptedAt), tz),
+            closedAt: formatDate(new Date(c.closedAt), tz),
+            days: c.days,
+            late: c.late ? '逾期 late' : '如期 on time',
+          })),
+          emptyText: '（本月無結案案件）No case was closed this month',
+        },
+      ],
+      generatedAt: new Date(),
+      generatedBy: by,
+      timezone: tz,
+    };
+  }
+
+  /** The table as a file (XLSX or PDF); producing it is audited. */
+  async export(actor: Acting, period: string, format: CaseStatsFormat): Promise<{ body: Buffer; contentType: string; filename: string }> {
+    const s = await this.get(period);
+    const report = this.report(s, actor.username ?? String(actor.id));
+    const body = format === 'xlsx' ? await reportToXlsx(report) : await reportToPdf(report, { landscape: true });
+    await this.db.tx((m) =>
+      this.audit.append(m, actor, {
+        action: 'case_stats.exported',
+        objectType: 'case_stats',
+        objectId: period,
+        scope: COMPANY,
+        decision: 'allow',
+        after: { period, format, caseCount: s.caseCount },
+      }),
+    );
+    return { body, contentType: CONTENT_TYPE[format], filename: `case-statistics_${period}.${format}` };
+  }
+}
+

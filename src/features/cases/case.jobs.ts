@@ -1,0 +1,28 @@
+import type { JobDef } from '../../jobs/job';
+
+/**
+ * R-CASE-CHASE (第十四條): every morning, a reminder (催辦單) for each open case past its due date,
+ * to the heads of the responsible department (or the project's manager before one is assigned),
+ * once per case per day.
+ */
+export const casesChaseJob: JobDef = {
+  name: 'case-chase',
+  description: 'R-CASE-CHASE: remind (催辦單) the responsible department of every overdue open complaint case, once per case per day.',
+  cadence: 'daily',
+  at: { hour: 8, minute: 30 },
+  covers: 'current',
+  run: (ctx, period) => ctx.cases.chaseOverdue(period),
+};
+
+/**
+ * R-CASE-STATS (第九條(九)): on the 1st at 07:00 (well before the 10th), the statistics table of
+ * the cases closed in the previous month; stored once per month.
+ */
+export const caseStatsJob: JobDef = {
+  name: 'case-statistics',
+  description: 'R-CASE-STATS: the statistics table of the complaint cases closed in the previous month (by type, cause, responsible department; on time vs late; average days).',
+  cadence: 'monthly',
+  at: { day: 1, hour: 7, minute: 0 },
+  covers: 'previous',
+  run: (ctx, period) => ctx.caseStatistics.computeForPeriod(period),
+};

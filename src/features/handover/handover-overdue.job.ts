@@ -1,0 +1,16 @@
+import type { JobDef } from '../../jobs/job';
+
+/**
+ * Daily (R-HANDOVER-DESTROY, R-HANDOVER-HOLD): reminds the holding lead of every handover file
+ * past its destruction deadline and of every delegation past expiry that was not revoked (one
+ * outbox message per file, kind and day), and finishes shredding any destroyed file whose bytes
+ * a crash left behind. "Now" is the period's due time; a rerun of the same day adds nothing.
+ */
+export const handoverOverdueJob: JobDef = {
+  name: 'handover-overdue',
+  description: 'Handover files past their destruction deadline, and delegations past expiry not revoked: reminders to the holding lead',
+  cadence: 'daily',
+  at: { hour: 7, minute: 15 },
+  covers: 'current',
+  run: (ctx, period) => ctx.handover.flagOverdue(period.dueAt, period.key),
+};

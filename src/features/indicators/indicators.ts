@@ -1,0 +1,200 @@
+import { Brackets, In } from 'typeorm';
+import { Database } from '../../db/database';
+import { AuditEvent } from '../../entities/AuditEvent';
+import { ControlledCopy } from '../../entities/ControlledCopy';
+import { CustomerExport } from '../../entities/CustomerExport';
+import { CustomerImport } from '../../entities/CustomerImport';
+import { Department } from '../../entities/Department';
+import { HandoverFile } from '../../entities/HandoverFile';
+import { PortRecord } from '../../entities/PortRecord';
+import { Project } from '../../entities/Project';
+import { deptScope, projectScope } from '../../policy/scope';
+import type { OverdueCounts, OverdueScope } from '../handover/overdue';
+import type { RectificationService } from '../rectifications/rectification.service';
+import { localDate } from '../rectifications/local-date';
+
+/** The projects an indicator set covers: a department's projects (departmentId set), or one project. */
+export interface IndicatorScope {
+  departmentId?: number | null;
+  projectIds: number[];
+}
+
+export interface Indicator {
+  key: string;
+  labelZh: string;
+  labelEn: string;
+  value: number;
+  /** The R-id the indicator watches. */
+  requirement: string;
+}
+
+/** The handover ledger's counts (HandoverService.overdueCounts). */
+interface HandoverCounts {
+  overdueCounts(scope: OverdueScope, asOf: Date): Promise<OverdueCounts>;
+}
+
+/** Audit actions the indicators count (written by src/features/customers and the authorizer). */
+const REVEAL_ACTION = 'customer.revealed';
+const DENIED_ACTION = 'access.denied';
+/** Written by UsersService.offboard when a leaver still holds copies, files or inventory (R-OFFBOARD). */
+const OFFBOARD_REFUSED_ACTION = 'user.offboard_refused';
+
+type Def = Omit<Indicator, 'value'>;
+const DEFS = {
+  copies_issued: { key: 'copies_issued', labelZh: '受控文件發放份數', labelEn: 'Controlled copies issued', requirement: 'R-NO-PAPER' },
+  copies_overdue: { key: 'copies_overdue', labelZh: '逾期未歸還受控文件', labelEn: 'Controlled copies past their usage period', requirement: 'R-NO-PAPER' },
+  copies_lost: { key: 'copies_lost', labelZh: '遺失受控文件', labelEn: 'Controlled copies reported lost', requirement: 'R-PENALTY' },
+  handover_pending_destruction: {
+    key: 'handover_pending_destruction',
+    labelZh: '待銷毀的交付電子資料',
+    labelEn: 'Handover files confirmed and awaiting destruction',
+    requirement: 'R-HANDOVER-DESTROY',
+  },
+  handover_past_deadline: {
+    key: 'handover_past_deadline',
+    labelZh: '逾期未銷毀的交付電子資料',
+    labelEn: 'Handover files past their destruction deadline',
+    requirement: 'R-HANDOVER-DESTROY',
+  },
+  handover_delegations_expired: {
+    key: 'handover_delegations_expired',
+    labelZh: '過期未撤銷的查看授權',
+    labelEn: 'View delegations past expiry and not revoked',
+    requirement: 'R-HANDOVER-HOLD',
+  },
+  imports: { key: 'imports', labelZh: '客戶信息導入次數', labelEn: 'Customer imports', requirement: 'R-CTRL-IT' },
+  exports: { key: 'exports', labelZh: '客戶信息導出次數（含對外提供）', labelEn: 'Customer exports (external releases included)', requirement: 'R-EXTERNAL' },
+  reveals: { key: 'reveals', labelZh: '查看客戶私密信息次數', labelEn: 'Reveals of personal fields', requirement: 'R-SECRET' },
+  access_denied: { key: 'access_denied', labelZh: '越權訪問被拒次數', labelEn: 'Access denied', requirement: 'R-SECRET' },
+  offboarded_with_holdings: { key: 'offboarded_with_holdings', labelZh: '離職時仍持有客戶信息的人員', labelEn: 'Leavers refused offboarding while holding customer information', requirement: 'R-OFFBOARD' },
+  ports_unsealed: { key: 'ports_unsealed', labelZh: '未封閉USB接口或刻錄光驅的計算機', labelEn: 'Computers with USB ports or a burner left open', requirement: 'R-PORTS' },
+  rectifications_overdue: { key: 'rectifications_overdue', labelZh: '逾期未完成的整改', labelEn: 'Rectifications past their due date', requirement: 'R-RISK-MONTHLY' },
+} satisfies Record<string, Def>;
+
+export type IndicatorKey = keyof typeof DEFS;
+
+/**
+ * The computed indicators of a scope for a period [from, to) and an instant `asOf`, read from the
+ * ledgers themselves (R-RISK-MONTHLY: the monthly assessment starts from them; R-INSPECT: the
+ * inspection looks at the same figures for a project). Each is one small query on the table or
+ * the audit events that record it; an indicator whose source does not exist is not shown rather
+ * than shown as 0.
+ *
+ * - copies_issued: controlled copies entered in the ledger (approved) in [from, to);
+ * - copies_overdue: copies awaiting signature or issued whose usage period ended before asOf;
+ * - copies_lost: copies reported lost in [from, to);
+ * - handover_pending_destruction: handover files confirmed before asOf and not destroyed by then;
+ * - handover_past_deadline, handover_delegations_expired: the handover ledger's counts at asOf;
+ * - imports: customer imports (not dry runs) that succeeded in [from, to);
+ * - exports: customer exports in [from, to), external releases included (a release's download is
+ *   recorded as an export carrying the release id);
+ * - reveals: `customer.revealed` audit events of the projects in [from, to);
+ * - access_denied: `access.denied` audit events in [from, to) whose scope is one of the projects
+ *   or the department;
+ * - offboarded_with_holdings (departments only): `user.offboard_refused` audit events of the
+ *   department's users in [from, to) (a leaver still holding copies, files or inventory);
+ * - ports_unsealed (departments only): computers of the port register with USB or burner open;
+ *   the register keeps the current state, so this is the state when computed;
+ * - rectifications_overdue: open rectifications of the department or its projects whose due date
+ *   lies before asOf's local date.
+ */
+export class IndicatorService {
+  constructor(
+    private readonly db: Database,
+    private readonly handover: HandoverCounts,
+    private readonly rectifications: RectificationService,
+    private readonly timezone: string,
+  ) {}
+
+  async compute(scope: IndicatorScope, from: Date, to: Date, asOf: Date): Promise<Indicator[]> {
+    const m = this.db.manager;
+    const ids = scope.projectIds;
+    const departmentId = scope.departmentId ?? null;
+    const none = ids.length === 0;
+    const projects = none ? [] : await m.getRepository(Project).find({ where: { id: In(ids) }, select: { id: true, code: true } });
+    const projectScopes = projects.map((p) => projectScope(p.code));
+    const department = departmentId === null ? null : await m.getRepository(Department).findOneBy({ id: departmentId });
+    const deniedScopes = [...projectScopes, ...(department ? [deptScope(department.code)] : [])];
+
+    const copies = () => m.getRepository(ControlledCopy).createQueryBuilder('c').where('c.projectId IN (:...ids)', { ids });
+    const auditCount = (action: string, scopes: string[]) =>
+      scopes.length === 0
+        ? Promise.resolve(0)
+        : m
+            .getRepository(AuditEvent)
+            .createQueryBuilder('e')
+            .where('e.action = :action', { action })
+            .andWhere('e.scope IN (:...scopes)', { scopes })
+            .andWhere('e.at >= :from AND e.at < :to', { from, to })
+            .getCount();
+    const zero = Promise.resolve(0);
+
+    const [issued, overdue, lost, pending, handover, imports, exports, reveals, denied, leavers, ports, rectOverdue] = await Promise.all([
+      none ? zero : copies().andWhere('c.issuedAt >= :from AND c.issuedAt < :to', { from, to }).getCount(),
+      none ? zero : copies().andWhere('c.status IN (:...st)', { st: ['issued', 'awaiting_signature'] }).andWhere('c.expiresAt < :asOf', { asOf }).getCount(),
+      none ? zero : copies().andWhere('c.lostAt >= :from AND c.lostAt < :to', { from, to }).getCount(),
+      none
+        ? zero
+        : m
+            .getRepository(HandoverFile)
+            .createQueryBuilder('f')
+            .where('f.projectId IN (:...ids)', { ids })
+            .andWhere('f.confirmedAt < :asOf', { asOf })
+            .andWhere('(f.destroyedAt IS NULL OR f.destroyedAt >= :asOf)', { asOf })
+            .getCount(),
+      this.handover.overdueCounts({ projectIds: ids }, asOf),
+      none
+        ? zero
+        : m
+            .getRepository(CustomerImport)
+            .createQueryBuilder('i')
+            .where('i.projectId IN (:...ids)', { ids })
+            .andWhere('i.status = :ok AND i.dryRun = :dry', { ok: 'succeeded', dry: false })
+            .andWhere('i.finishedAt >= :from AND i.finishedAt < :to', { from, to })
+            .getCount(),
+      none
+        ? zero
+        : m
+            .getRepository(CustomerExport)
+            .createQueryBuilder('x')
+            .where('x.projectId IN (:...ids)', { ids })
+            .andWhere('x.createdAt >= :from AND x.createdAt < :to', { from, to })
+            .getCount(),
+      auditCount(REVEAL_ACTION, projectScopes),
+      auditCount(DENIED_ACTION, deniedScopes),
+      department === null ? Promise.resolve(null) : auditCount(OFFBOARD_REFUSED_ACTION, [deptScope(department.code)]),
+      department === null
+        ? Promise.resolve(null)
+        : m
+            .getRepository(PortRecord)
+            .createQueryBuilder('p')
+            .where('p.departmentId = :d', { d: department.id })
+            .andWhere(new Brackets((w) => w.where('p.usbStatus = :open', { open: 'open' }).orWhere('p.burnerStatus = :open', { open: 'open' })))
+            .getCount(),
+      this.rectifications.countOverdue({ departmentId, projectIds: ids }, localDate(asOf, this.timezone)),
+    ]);
+
+    const out: Indicator[] = [
+      { ...DEFS.copies_issued, value: issued },
+      { ...DEFS.copies_overdue, value: overdue },
+      { ...DEFS.copies_lost, value: lost },
+      { ...DEFS.handover_pending_destruction, value: pending },
+      { ...DEFS.handover_past_deadline, value: handover.destructionOverdue },
+      { ...DEFS.handover_delegations_expired, value: handover.delegationsExpiredUnrevoked },
+      { ...DEFS.imports, value: imports },
+      { ...DEFS.exports, value: exports },
+      { ...DEFS.reveals, value: reveals },
+      { ...DEFS.access_denied, value: denied },
+    ];
+    if (leavers !== null) out.push({ ...DEFS.offboarded_with_holdings, value: leavers });
+    if (ports !== null) out.push({ ...DEFS.ports_unsealed, value: ports });
+    out.push({ ...DEFS.rectifications_overdue, value: rectOverdue });
+    return out;
+  }
+
+  /** The scope of a department: its id and its projects. */
+  async departmentScope(departmentId: number): Promise<IndicatorScope> {
+    const projects = await this.db.manager.getRepository(Project).find({ where: { departmentId }, select: { id: true } });
+    return { departmentId, projectIds: projects.map((p) => p.id) };
+  }
+}

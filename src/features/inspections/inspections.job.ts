@@ -1,0 +1,17 @@
+import type { JobDef } from '../../jobs/job';
+
+/**
+ * R-INSPECT (§5.3.2): the quality department inspects every project every two months. On the 1st
+ * of January, March, May, July, September and November at 07:00 this creates the period's
+ * inspection of every project (2026-B6 = November–December), with its checklist and the figures
+ * of the two months before as of the due time. Idempotent: the unique (project, period) key
+ * means a rerun creates nothing twice.
+ */
+export const inspectionsJob: JobDef = {
+  name: 'inspections',
+  description: 'R-INSPECT (§5.3.2): every two months, one inspection per project for the quality department, with its checklist and the figures of the two months before.',
+  cadence: 'bimonthly',
+  at: { day: 1, hour: 7, minute: 0 },
+  covers: 'current',
+  run: (ctx, period) => ctx.inspections.createForPeriod(period),
+};

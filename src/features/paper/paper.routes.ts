@@ -1,0 +1,317 @@
+import { z } from 'zod';
+import type { AuditActor } from '../../audit/audit-writer';
+import type { AppContext } from '../../context';
+import { acting, loaded, permission, projectInBody, route, RouteSpec, ScopeInput, selfAccess } from '../../api/route';
+import { code, idParam, pageQuery } from '../../api/validate';
+import { COPY_VIEW_STATUSES, ControlledCopy, DESTRUCTION_METHODS } from '../../entities/ControlledCopy';
+import { PRINT_REQUEST_STATUSES, PrintRequest } from '../../entities/PrintRequest';
+import { ForbiddenError } from '../../errors';
+import { localToUtc } from '../../jobs/period';
+import { parseScope } from '../../policy/scope';
+import { PRINT_MAX_COPIES, PRINT_MAX_RECORDS } from './print-request.service';
+import { projectIdsOfScope } from './scope-projects';
+
+const serialParam = z.strictObject({ serial: z.string().trim().min(1).max(40) });
+const note = z.string().trim().max(500);
+
+/** A scope as the API writes it: "*", "dept:<code>" or "project:<code>". */
+const scopeString = z.string().refine((s) => parseScope(s) !== null, { message: 'one of "*", "dept:<code>" or "project:<code>"' });
+
+/** A calendar date that exists (2026-02-30 does not). */
+function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() + 1 === Number(m[2]) && d.getUTCDate() === Number(m[3]);
+}
+
+/** "YYYY-MM-DD" (local midnight in the company's timezone) or an ISO 8601 instant. */
+function instant(tz: string) {
+  return z
+    .string()
+    .trim()
+    .refine((s) => isCalendarDate(s) || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))), { message: 'a date YYYY-MM-DD or an ISO 8601 date-time' })
+    .transform((s) => {
+      const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+      return day ? localToUtc(Number(day[1]), Number(day[2]), Number(day[3]), 0, 0, tz) : new Date(s);
+    });
+}
+
+/** The numeric user a change of a copy would have moved it to, for the audit trail (R-NO-LEND). */
+function attemptedHolder(body: unknown): number | null {
+  if (!body || typeof body !== 'object') return null;
+  const b = body as Record<string, unknown>;
+  for (const k of ['toUserId', 'holderUserId', 'recipientUserId', 'userId']) {
+    const v = Number(b[k]);
+    if (b[k] !== undefined && b[k] !== null && Number.isInteger(v) && v > 0) return v;
+  }
+  return null;
+}
+
+const bodyFields = (body: unknown): string[] => (body && typeof body === 'object' ? Object.keys(body as object).slice(0, 20) : []);
+
+/**
+ * Print requests (R-PRINT-APPROVE), the controlled-copy ledger (R-NO-PAPER, R-NO-LEND,
+ * R-PENALTY) and the §7 Borrowing & Destruction Record Form (R-LEDGER-FORM).
+ *
+ * Record-level rules (only the recipient signs, prints, returns; only the requester cancels;
+ * nobody approves their own request; the witness's role) are checked in the services after the
+ * record is loaded, refused with 403 and a stable code, and audited.
+ */
+export function paperRoutes(ctx: AppContext): RouteSpec[] {
+  const maxDays = ctx.config.printMaxUsageDays;
+
+  const requestScope = async ({ params, locals }: ScopeInput) => {
+    const r = await ctx.printRequests.load(Number(params.id));
+    locals.request = r;
+    return ctx.printRequests.scopeOf(r);
+  };
+  const request = (locals: Record<string, unknown>) => loaded<PrintRequest>(locals, 'request');
+  const loadRequest = async (id: number, locals: Record<string, unknown>) => (locals.request as PrintRequest | undefined) ?? ctx.printRequests.load(id);
+  const loadCopy = (serial: string) => ctx.copies.loadBySerial(serial);
+
+  /**
+   * R-NO-LEND: the scope of a copy whose holder someone tries to change. The attempt (with the
+   * holder it would have gone to) is written to the trail before authorization refuses it:
+   * controlled_copy:transfer is in no policy line and is not a permission a line may name, so
+   * the refusal is the same for everyone, the IT admin included; authorization then records
+   * its own access.denied event naming the caller. Should a line ever grant it, the handler
+   * refuses anyway (no_lending).
+   */
+  const transferAttemptScope = (via: 'transfer' | 'patch') => async (input: ScopeInput) => {
+    const c = await loadCopy(String(input.params.serial));
+    input.locals.copy = c;
+    // R-NO-LEND: the refused attempt is recorded with the caller, before authorization refuses the route.
+    const caller = input.actor;
+    await ctx.copies
+      .refuseChange({ id: caller?.id ?? null, username: caller?.username ?? null }, c, { via, toUserId: attemptedHolder(input.body), fields: bodyFields(input.body) })
+      .catch((e: unknown) => {
+        if (!(e instanceof ForbiddenError)) throw e;
+      });
+    return ctx.copies.scopeOf(c);
+  };
+  const refuseInHandler = (via: 'transfer' | 'patch') => async ({ locals, body, auditActor }: { locals: Record<string, unknown>; body: unknown; auditActor: AuditActor }) =>
+    ctx.copies.refuseChange(auditActor, loaded<ControlledCopy>(locals, 'copy'), { via, toUserId: attemptedHolder(body), fields: bodyFields(body) });
+
+  return [
+    // ---- print requests ---------------------------------------------------------------------
+    route({
+      method: 'post',
+      path: '/api/v1/print-requests',
+      summary: `Request a printout of customer records of one project: purpose, customer ids or a saved filter (at most ${PRINT_MAX_RECORDS} records), copies, usage period (R-PRINT-APPROVE)`,
+      tags: ['paper ledger'],
+      access: permission('print_request', 'create', projectInBody),
+      body: z
+        .strictObject({
+          project: code,
+          purpose: z.string().trim().min(5).max(500),
+          customerIds: z.array(z.number().int().positive()).min(1).max(PRINT_MAX_RECORDS).optional(),
+          filter: z.strictObject({ q: z.string().trim().max(100).optional() }).optional(),
+          copies: z.number().int().min(1, 'at least 1 copy').max(PRINT_MAX_COPIES, `at most ${PRINT_MAX_COPIES} copies`),
+          usageDays: z.number().int().min(1, 'at least 1 day').max(maxDays, `the usage period is at most ${maxDays} days (PRINT_MAX_USAGE_DAYS)`),
+          includePersonal: z.boolean().default(false),
+        })
+        .refine((b) => (b.customerIds === undefined) !== (b.filter === undefined), {
+          message: 'give either customerIds or filter (the customer list filter, e.g. {"q": "王"})',
+          path: ['customerIds'],
+        }),
+      status: 201,
+      handler: ({ body, auditActor }) => ctx.printRequests.request(acting(auditActor), body),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/print-requests',
+      summary: 'Print requests: your own, and every request of the projects where you may read them (supervisors, auditors)',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      query: z.strictObject({ project: code.optional(), status: z.enum(PRINT_REQUEST_STATUSES).optional(), ...pageQuery }),
+      handler: ({ query, auditActor }) => ctx.printRequests.list(acting(auditActor), query),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/print-requests/:id',
+      summary: 'One print request: its requester, or a reader of the project (print_request:read)',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: idParam,
+      handler: async ({ params, auditActor }) => ctx.printRequests.viewFor(acting(auditActor), await ctx.printRequests.load(params.id)),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/print-requests/:id/approve',
+      summary: "Approve (the project manager or the department head; never one's own): issues one controlled copy per copy (R-PRINT-APPROVE, R-NO-PAPER)",
+      tags: ['paper ledger'],
+      access: permission('print_request', 'approve', requestScope),
+      params: idParam,
+      body: z.strictObject({ note: note.optional() }).optional(),
+      handler: ({ locals, body, auditActor }) => ctx.printRequests.approve(acting(auditActor), request(locals), body?.note ?? null),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/print-requests/:id/reject',
+      summary: "Reject with a reason (the project manager or the department head; never one's own)",
+      tags: ['paper ledger'],
+      access: permission('print_request', 'approve', requestScope),
+      params: idParam,
+      body: z.strictObject({ reason: z.string().trim().min(3).max(500) }),
+      handler: ({ locals, body, auditActor }) => ctx.printRequests.reject(acting(auditActor), request(locals), body.reason),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/print-requests/:id/cancel',
+      summary: 'The requester withdraws a pending request',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: idParam,
+      body: z.strictObject({ note: note.optional() }).optional(),
+      handler: async ({ params, locals, body, auditActor }) => ctx.printRequests.cancel(acting(auditActor), await loadRequest(params.id, locals), body?.note ?? null),
+    }),
+
+    // ---- the controlled-copy ledger -----------------------------------------------------------
+    route({
+      method: 'get',
+      path: '/api/v1/copies',
+      summary: 'The controlled-copy ledger of a project, a department or the company; status overdue is computed (R-NO-PAPER)',
+      tags: ['paper ledger'],
+      access: permission('controlled_copy', 'read', ({ query }) =>
+        query.project ? `project:${String(query.project)}` : query.department ? `dept:${String(query.department)}` : '*',
+      ),
+      query: z
+        .strictObject({
+          project: code.optional(),
+          department: code.optional(),
+          status: z.enum(COPY_VIEW_STATUSES).optional(),
+          holder: z.coerce.number().int().positive().optional(),
+          ...pageQuery,
+        })
+        .refine((q) => !(q.project && q.department), { message: 'give project or department, not both', path: ['department'] }),
+      handler: async ({ query }) => {
+        const scope = query.project ? `project:${query.project}` : query.department ? `dept:${query.department}` : '*';
+        const projectIds = await projectIdsOfScope(ctx.db.manager, scope);
+        return ctx.copies.list({ projectIds, status: query.status, holderUserId: query.holder, limit: query.limit, offset: query.offset });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/me/copies',
+      summary: 'The controlled copies I hold (overdue computed); all=true includes returned, destroyed and lost ones',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      query: z.strictObject({ all: z.enum(['true', 'false']).optional() }),
+      handler: ({ query, auditActor }) => ctx.copies.mine(acting(auditActor), query.all === 'true'),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/copies/:serial',
+      summary: 'One copy: its recipient, its keeper, or a reader of the ledger (controlled_copy:read)',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: serialParam,
+      handler: async ({ params, auditActor }) => ctx.copies.viewFor(acting(auditActor), await loadCopy(params.serial)),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/copies/:serial/pdf',
+      summary: 'The printout (受控文件, serial, recipient, expiry and watermark on every page): the recipient only, while the copy is out and valid; audited',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: serialParam,
+      produces: 'application/pdf',
+      handler: async ({ params, auditActor, res }) => {
+        const pdf = await ctx.copies.render(acting(auditActor), await loadCopy(params.serial));
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('Content-Type', 'application/pdf');
+        res.setHeader('Content-Disposition', `attachment; filename="${params.serial}.pdf"`);
+        res.status(200).end(pdf);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/sign',
+      summary: 'The recipient signs for the copy on receipt: awaiting_signature → issued (R-NO-PAPER)',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: serialParam,
+      handler: async ({ params, auditActor }) => ctx.copies.sign(acting(auditActor), await loadCopy(params.serial)),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/transfer',
+      summary: 'Always refused: a controlled copy is never passed to anyone else (R-NO-LEND); the attempt is recorded',
+      tags: ['paper ledger'],
+      access: permission('controlled_copy', 'transfer', transferAttemptScope('transfer')),
+      params: serialParam,
+      body: z.strictObject({ toUserId: z.number().int().positive(), reason: note.optional() }),
+      handler: refuseInHandler('transfer'),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/copies/:serial',
+      summary: 'Always refused: the ledger line of a copy changes only by its workflow, never its holder (R-NO-LEND); the attempt is recorded',
+      tags: ['paper ledger'],
+      access: permission('controlled_copy', 'transfer', transferAttemptScope('patch')),
+      params: serialParam,
+      body: z.record(z.string(), z.unknown()),
+      handler: refuseInHandler('patch'),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/return',
+      summary: 'The recipient returns the copy to a keeper (a supervisor of the project: controlled_copy:witness), who keeps it until destruction',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: serialParam,
+      body: z.strictObject({ keeperUserId: z.number().int().positive(), note: note.optional() }),
+      handler: async ({ params, body, auditActor }) => ctx.copies.returnCopy(acting(auditActor), await loadCopy(params.serial), body),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/destroy',
+      summary: 'Destruction by the holder or a supervisor before a witness (another supervisor of the project: controlled_copy:witness); once only',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: serialParam,
+      body: z
+        .strictObject({ method: z.enum(DESTRUCTION_METHODS), note: note.optional(), witnessUserId: z.number().int().positive() })
+        .refine((b) => b.method !== 'other' || (b.note?.length ?? 0) > 0, { message: 'describe the method in note when it is "other"', path: ['note'] }),
+      handler: async ({ params, body, auditActor }) => ctx.copies.destroy(acting(auditActor), await loadCopy(params.serial), body),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/report-lost',
+      summary: 'The holder or a supervisor reports the copy lost: the copy becomes lost and an incident (lost written list) is opened (R-PENALTY)',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: serialParam,
+      body: z.strictObject({ description: z.string().trim().min(5).max(2000) }),
+      handler: async ({ params, body, auditActor }) => ctx.copies.reportLost(acting(auditActor), await loadCopy(params.serial), body),
+    }),
+
+    // ---- the §7 form --------------------------------------------------------------------------
+    route({
+      method: 'get',
+      path: '/api/v1/ledger/form',
+      summary: 'The Borrowing & Destruction Record Form (客戶信息借閱、銷毀記錄表) for [from, to) and a scope, as CSV, XLSX or PDF (R-LEDGER-FORM)',
+      tags: ['paper ledger'],
+      access: permission('ledger_form', 'read', ({ query }) => String(query.scope)),
+      produces: 'application/pdf',
+      query: z
+        .strictObject({
+          from: instant(ctx.config.timezone),
+          to: instant(ctx.config.timezone),
+          scope: scopeString.default('*'),
+          format: z.enum(['csv', 'xlsx', 'pdf']).default('pdf'),
+        })
+        // Only when both dates parsed (zod runs object refinements after field issues too).
+        .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.from.getTime() < q.to.getTime(), { message: 'to must be after from', path: ['to'] }),
+      handler: async ({ query, auditActor, res }) => {
+        const out = await ctx.ledgerForm.produce(acting(auditActor), query);
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('Content-Type', out.contentType);
+        res.setHeader('Content-Disposition', `attachment; filename="${out.filename}"`);
+        res.setHeader('X-Row-Count', String(out.rows));
+        res.status(200).end(out.body);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context';
+import { acting, permission, recordScope, route, RouteSpec } from '../../api/route';
+import { idParam } from '../../api/validate';
+import { Rectification, RECTIFICATION_STATUSES } from '../../entities/Rectification';
+import { NotFoundError } from '../../errors';
+
+export const rectificationChangesBody = z
+  .strictObject({
+    status: z.enum(RECTIFICATION_STATUSES).optional(),
+    evidenceNotes: z.string().trim().min(1).max(5000).optional(),
+    ownerUserId: z.number().int().positive().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });
+
+/**
+ * R-RISK-MONTHLY (§5.3.1): progress of the rectifications a department's assessment opened.
+ * Who may act is decided by the rectification's source: this route serves assessment
+ * rectifications only (risk_assessment:edit in the rectification's department); inspection
+ * rectifications (R-INSPECT) are updated through the inspection's own route
+ * (inspection:conduct), which calls the same RectificationService.update. An inspection
+ * rectification named here is a 404 for this route.
+ */
+export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
+  const assessmentRectification = recordScope(
+    'rectification',
+    async (id) => {
+      const r = await ctx.rectifications.load(Number(id));
+      if (r.sourceType !== 'risk_assessment') throw new NotFoundError('Risk-assessment rectification (inspection rectifications are updated on the inspection route)', id);
+      return r;
+    },
+    (r: Rectification) => ctx.rectifications.scopeOf(r),
+  );
+  return [
+    route({
+      method: 'patch',
+      path: '/api/v1/rectifications/:id',
+      summary: "Progress of a risk assessment's rectification: status, evidence notes, owner (R-RISK-MONTHLY)",
+      tags: ['risk assessments'],
+      access: permission('risk_assessment', 'edit', assessmentRectification),
+      params: idParam,
+      body: rectificationChangesBody,
+      handler: ({ params, body, auditActor }) => ctx.db.tx((m) => ctx.rectifications.update(m, acting(auditActor), params.id, body)),
+    }),
+  ];
+}

@@ -1,0 +1,130 @@
+import PDFDocument from 'pdfkit';
+import { cjkFont } from './fonts';
+
+/**
+ * What every PDF form has in common: A4, the CJK font embedded (subset) so that Chinese both
+ * renders and extracts as text, buffered pages so that the per-page decorations (footer with
+ * "page n / m", watermark, the 受控文件 band of R-NO-PAPER) are drawn once the page count is
+ * known.
+ */
+export type Doc = PDFKit.PDFDocument;
+
+export const FONT = 'cjk';
+export const FONT_BOLD = 'cjk-bold';
+
+export interface PdfOptions {
+  title: string;
+  subject?: string;
+  author?: string;
+  /** Fixed creation date: together with the title it fixes the file ID, so output is repeatable. */
+  createdAt: Date;
+  landscape: boolean;
+  /** Content area margins; decorations (header band, footer) live outside them. */
+  margins: { top: number; bottom: number; left: number; right: number };
+}
+
+export interface Pdf {
+  doc: Doc;
+  /** Resolves with the whole file once `doc.end()` has been called. */
+  result: Promise<Buffer>;
+}
+
+export function createPdf(o: PdfOptions): Pdf {
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: o.landscape ? 'landscape' : 'portrait',
+    margins: o.margins,
+    bufferPages: true,
+    pdfVersion: '1.7',
+    lang: 'zh',
+    displayTitle: true,
+    info: {
+      Title: o.title,
+      ...(o.subject ? { Subject: o.subject } : {}),
+      ...(o.author ? { Author: o.author } : {}),
+      Producer: 'Custodian',
+      Creator: 'Custodian',
+      CreationDate: o.createdAt,
+      ModDate: o.createdAt,
+    },
+  });
+  const result = new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  // pdfkit parses the font per document but from the cached Buffer, and subsets what is used.
+  doc.registerFont(FONT, cjkFont('regular'));
+  doc.registerFont(FONT_BOLD, cjkFont('bold'));
+  doc.font(FONT);
+  return { doc, result };
+}
+
+export interface ContentBox {
+  left: number;
+  top: number;
+  width: number;
+  bottom: number;
+}
+
+/** The content area of the current page. */
+export function contentBox(doc: Doc): ContentBox {
+  const p = doc.page;
+  return { left: p.margins.left, top: p.margins.top, width: p.width - p.margins.left - p.margins.right, bottom: p.height - p.margins.bottom };
+}
+
+/**
+ * One line of text at (x, y), never wrapped and never starting a page (pdfkit only breaks
+ * pages while wrapping). Truncated with … if `maxWidth` is given and the text is wider.
+ */
+export function textLine(doc: Doc, text: string, x: number, y: number, o: { font?: string; size: number; color?: string; maxWidth?: number; align?: 'left' | 'right' | 'center' }): number {
+  doc.font(o.font ?? FONT).fontSize(o.size).fillColor(o.color ?? '#000000');
+  let t = text.replace(/[\r\n]+/g, ' ');
+  if (o.maxWidth !== undefined && doc.widthOfString(t) > o.maxWidth) {
+    const chars = Array.from(t); // by code point: never half a surrogate pair
+    while (chars.length > 1 && doc.widthOfString(`${chars.join('')}…`) > o.maxWidth) chars.pop();
+    t = `${chars.join('')}…`;
+  }
+  const w = doc.widthOfString(t);
+  const box = o.maxWidth ?? w;
+  const dx = o.align === 'right' ? box - w : o.align === 'center' ? (box - w) / 2 : 0;
+  doc.text(t, x + dx, y, { lineBreak: false });
+  return w;
+}
+
+/** Runs `draw` on every page once the content is complete (page count known), then ends the document. */
+export function finishPages(doc: Doc, draw: (pageIndex: number, pageCount: number) => void): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    // Decorations sit in the margins; with the margins at 0 pdfkit can never decide to add a page.
+    const saved = { ...doc.page.margins };
+    doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
+    draw(i - range.start, range.count);
+    doc.page.margins = saved;
+  }
+  doc.flushPages();
+  doc.end();
+}
+
+/**
+ * A light diagonal watermark across the page, drawn over the content at low opacity so that no
+ * fill in the content can hide it. Sized to span most of the page diagonal.
+ */
+export function drawWatermark(doc: Doc, text: string, o: { color?: string; opacity?: number } = {}): void {
+  const { width: W, height: H } = doc.page;
+  const angle = (Math.atan2(H, W) * 180) / Math.PI;
+  const oneLine = text.replace(/[\r\n]+/g, ' ');
+  doc.font(FONT_BOLD).fontSize(100);
+  const w100 = doc.widthOfString(oneLine) || 1;
+  const size = Math.max(10, Math.min(72, (100 * Math.hypot(W, H) * 0.7) / w100));
+  doc.fontSize(size);
+  const w = doc.widthOfString(oneLine);
+  doc.save();
+  doc.rotate(-angle, { origin: [W / 2, H / 2] });
+  doc.fillColor(o.color ?? '#9a9a9a').fillOpacity(o.opacity ?? 0.18);
+  doc.text(oneLine, W / 2 - w / 2, H / 2 - size * 0.6, { lineBreak: false });
+  doc.restore();
+  doc.fillOpacity(1).fillColor('#000000');
+}

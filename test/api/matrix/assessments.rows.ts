@@ -1,0 +1,174 @@
+import { periodFromKey } from '../../../src/jobs/period';
+import { riskAssessmentJob } from '../../../src/features/assessments/risk-assessment.job';
+import { localDate } from '../../../src/features/rectifications/local-date';
+import { adminActor, env, Expectation, Role, uid } from './env';
+
+/**
+ * Access-matrix rows of the monthly risk assessment (R-RISK-MONTHLY), its rectifications and
+ * the port register (R-PORTS), written from the Rules:
+ * - R-RISK-MONTHLY (§5.3.1, §7): each department assesses its own risk monthly: the department
+ *   head fills and submits; the Quality Management Dept supervises (§3.1) and reviews; the
+ *   general manager and the auditors read (the auditor reads reports, changes nothing).
+ * - R-PORTS (§5.2.4): each department records its own port decisions: the department head
+ *   keeps the register; the Quality Management Dept (supervision, §3.1) and the auditors read.
+ */
+const READERS: Role[] = ['dept_head', 'quality_inspector', 'general_manager', 'auditor'];
+const EDITORS: Role[] = ['dept_head'];
+const REVIEWERS: Role[] = ['quality_inspector'];
+const PORT_READERS: Role[] = ['dept_head', 'quality_inspector', 'auditor'];
+const PORT_KEEPERS: Role[] = ['dept_head'];
+
+let month = 0;
+/** A fresh month (far from real ones) for a fresh assessment of the matrix department. */
+function freshPeriod() {
+  month++;
+  const y = 2400 + Math.floor(month / 12);
+  const key = `${y}-${String((month % 12) + 1).padStart(2, '0')}`;
+  return periodFromKey(riskAssessmentJob, key, env.t.ctx.config.timezone)!;
+}
+
+async function freshAssessment(status: 'draft' | 'submitted' = 'draft'): Promise<number> {
+  const d = await env.t.ctx.org.getDepartment(env.dept);
+  const { assessment } = await env.t.ctx.assessments.ensureFor(d.id, freshPeriod());
+  if (status === 'submitted') await env.t.ctx.assessments.submit(adminActor(), assessment.id);
+  return assessment.id;
+}
+
+async function freshItem(): Promise<{ id: number; itemId: number }> {
+  const id = await freshAssessment();
+  const item = await env.t.ctx.assessments.addItem(adminActor(), id, { description: 'Customer list left on a desk', likelihood: 3, impact: 4 });
+  return { id, itemId: item.id };
+}
+
+const inAMonth = () => localDate(new Date(Date.now() + 30 * 86_400_000), env.t.ctx.config.timezone);
+
+async function freshRectification(): Promise<number> {
+  const id = await freshAssessment();
+  const r = await env.t.ctx.assessments.addRectification(adminActor(), id, { description: 'Lock the archive cabinet', ownerUserId: env.t.admin.id, dueDate: inAMonth() });
+  return r.id;
+}
+
+const portBody = () => ({
+  assetTag: `PC-${uid()}`,
+  userName: 'Front desk',
+  location: 'Service center lobby',
+  usbStatus: 'sealed',
+  burnerStatus: 'none',
+  decision: 'Seal USB: the desk handles customer records',
+  approvedById: env.t.admin.id,
+});
+
+async function freshPort(): Promise<number> {
+  const p = await env.t.ctx.ports.create(adminActor(), env.dept, portBody() as Parameters<typeof env.t.ctx.ports.create>[2]);
+  return p.id;
+}
+
+export function assessmentsRows(): Record<string, Expectation> {
+  const base = '/api/v1/risk-assessments';
+  return {
+    // --- R-RISK-MONTHLY: reading ---
+    'GET /api/v1/risk-assessments': { rid: 'R-RISK-MONTHLY', allow: READERS, permission: 'risk_assessment:read', prepare: async () => ({ path: base }) },
+    'GET /api/v1/risk-assessments/:id': {
+      rid: 'R-RISK-MONTHLY',
+      allow: READERS,
+      permission: 'risk_assessment:read',
+      prepare: async () => ({ path: `${base}/${await freshAssessment()}` }),
+    },
+    'GET /api/v1/risk-assessments/:id/export': {
+      rid: 'R-RISK-MONTHLY',
+      allow: READERS,
+      permission: 'risk_assessment:read',
+      prepare: async () => ({ path: `${base}/${await freshAssessment()}/export`, query: { format: 'xlsx' } }),
+    },
+    // --- R-RISK-MONTHLY: the department head fills the draft ---
+    'POST /api/v1/risk-assessments/:id/items': {
+      rid: 'R-RISK-MONTHLY',
+      allow: EDITORS,
+      permission: 'risk_assessment:edit',
+      prepare: async () => ({ path: `${base}/${await freshAssessment()}/items`, body: { description: 'USB port of the clerk PC open', likelihood: 2, impact: 5 } }),
+    },
+    'PATCH /api/v1/risk-assessments/:id/items/:itemId': {
+      rid: 'R-RISK-MONTHLY',
+      allow: EDITORS,
+      permission: 'risk_assessment:edit',
+      prepare: async () => {
+        const { id, itemId } = await freshItem();
+        return { path: `${base}/${id}/items/${itemId}`, body: { impact: 2 } };
+      },
+    },
+    'DELETE /api/v1/risk-assessments/:id/items/:itemId': {
+      rid: 'R-RISK-MONTHLY',
+      allow: EDITORS,
+      permission: 'risk_assessment:edit',
+      prepare: async () => {
+        const { id, itemId } = await freshItem();
+        return { path: `${base}/${id}/items/${itemId}` };
+      },
+    },
+    'POST /api/v1/risk-assessments/:id/rectifications': {
+      rid: 'R-RISK-MONTHLY',
+      allow: EDITORS,
+      permission: 'risk_assessment:edit',
+      prepare: async () => ({
+        path: `${base}/${await freshAssessment()}/rectifications`,
+        body: { description: 'Seal the USB port', ownerUserId: env.t.admin.id, dueDate: inAMonth() },
+      }),
+    },
+    'POST /api/v1/risk-assessments/:id/refresh': {
+      rid: 'R-RISK-MONTHLY',
+      allow: EDITORS,
+      permission: 'risk_assessment:edit',
+      prepare: async () => ({ path: `${base}/${await freshAssessment()}/refresh` }),
+    },
+    'POST /api/v1/risk-assessments/:id/submit': {
+      rid: 'R-RISK-MONTHLY',
+      allow: EDITORS,
+      permission: 'risk_assessment:edit',
+      prepare: async () => ({ path: `${base}/${await freshAssessment()}/submit` }),
+    },
+    'PATCH /api/v1/rectifications/:id': {
+      rid: 'R-RISK-MONTHLY',
+      allow: EDITORS,
+      permission: 'risk_assessment:edit',
+      prepare: async () => ({ path: `/api/v1/rectifications/${await freshRectification()}`, body: { status: 'in_progress' } }),
+    },
+    // --- R-RISK-MONTHLY: the quality department reviews ---
+    'POST /api/v1/risk-assessments/:id/review': {
+      rid: 'R-RISK-MONTHLY',
+      allow: REVIEWERS,
+      permission: 'risk_assessment:review',
+      prepare: async () => ({ path: `${base}/${await freshAssessment('submitted')}/review`, body: { comment: 'Complete; rectifications adequate' } }),
+    },
+    'POST /api/v1/risk-assessments/:id/return': {
+      rid: 'R-RISK-MONTHLY',
+      allow: REVIEWERS,
+      permission: 'risk_assessment:review',
+      prepare: async () => ({ path: `${base}/${await freshAssessment('submitted')}/return`, body: { reason: 'The open USB port is not assessed' } }),
+    },
+    // --- R-PORTS ---
+    'GET /api/v1/departments/:code/ports': {
+      rid: 'R-PORTS',
+      allow: PORT_READERS,
+      permission: 'port_register:read',
+      prepare: async () => ({ path: `/api/v1/departments/${env.dept}/ports` }),
+    },
+    'POST /api/v1/departments/:code/ports': {
+      rid: 'R-PORTS',
+      allow: PORT_KEEPERS,
+      permission: 'port_register:manage',
+      prepare: async () => ({ path: `/api/v1/departments/${env.dept}/ports`, body: portBody() }),
+    },
+    'PATCH /api/v1/ports/:id': {
+      rid: 'R-PORTS',
+      allow: PORT_KEEPERS,
+      permission: 'port_register:manage',
+      prepare: async () => ({ path: `/api/v1/ports/${await freshPort()}`, body: { location: 'Back office' } }),
+    },
+    'POST /api/v1/ports/:id/verify': {
+      rid: 'R-PORTS',
+      allow: PORT_KEEPERS,
+      permission: 'port_register:manage',
+      prepare: async () => ({ path: `/api/v1/ports/${await freshPort()}/verify`, body: { note: 'Checked on site' } }),
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import type { Expectation } from './env';
+import { casesRows } from './cases.rows';
+import { governanceRows } from './governance.rows';
+import { handoverRows } from './handover.rows';
+import { jobsRows } from './jobs.rows';
+import { paperLedgerRows } from './paper-ledger.rows';
+import { sanctionsRows } from './sanctions.rows';
+import { assessmentsRows } from './assessments.rows';
+import { inspectionsRows } from './inspections.rows';
+
+/** Every feature area's rows; each area owns its file. */
+export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows()];

@@ -1,0 +1,193 @@
+import ExcelJS from 'exceljs';
+import { AuditEvent } from '../../src/entities/AuditEvent';
+import { AuditHead } from '../../src/entities/AuditHead';
+import { ControlledCopy } from '../../src/entities/ControlledCopy';
+import { pdfText } from '../../src/lib/documents';
+import { LEDGER_COLUMNS, LedgerRow } from '../../src/features/paper/ledger-form.service';
+import { makeProject, makeUser, MadeUser } from '../helpers/factories';
+import { actorOf, binary, makeCopy, makePaperOrg, PaperOrg } from '../helpers/paper-factories';
+import { startTestApp, TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+let o: PaperOrg;
+let auditor: MadeUser;
+let inspector: MadeUser;
+beforeAll(async () => {
+  t = await startTestApp();
+  o = await makePaperOrg(t);
+  auditor = await makeUser(t, { roles: [['auditor', '*']] });
+  inspector = await makeUser(t, { roles: [['quality_inspector', '*']] });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const m = () => t.ctx.db.manager;
+const form = (u: { auth: string }, query: Record<string, string>) => t.http().get('/api/v1/ledger/form').query(query).set('Authorization', u.auth).buffer(true).parse(binary as never);
+/** CSV lines as cells (the form has no embedded newlines or quotes in these tests). */
+const csvRows = (buf: Buffer) =>
+  buf
+    .toString('utf8')
+    .replace(/^\ufeff/, '')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
+
+/** Moves a copy's approval (issue) time, so that periods can be tested. */
+async function issuedAt(serial: string, at: Date) {
+  await m().getRepository(ControlledCopy).update({ serial }, { issuedAt: at });
+}
+
+describe('the §7 record form (R-LEDGER-FORM)', () => {
+  let returned: ControlledCopy;
+  let destroyed: ControlledCopy;
+  let open: ControlledCopy;
+  let outside: ControlledCopy;
+  let otherProject: string;
+  let elsewhere: ControlledCopy;
+
+  beforeAll(async () => {
+    // Three copies in November 2026 (Asia/Shanghai), one in October, one in another department's project.
+    returned = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    destroyed = await makeCopy(t, o.clerk, o.pm, o.project, { signed: true });
+    open = await makeCopy(t, o.staff, o.head, o.project);
+    outside = await makeCopy(t, o.staff, o.pm, o.project);
+    await t.ctx.copies.returnCopy(actorOf(o.staff), returned, { keeperUserId: o.pm.id });
+    await t.ctx.copies.destroy(actorOf(o.clerk), destroyed, { method: 'shredding', witnessUserId: o.pm.id });
+    await issuedAt(returned.serial, new Date('2026-11-03T02:00:00Z'));
+    await issuedAt(destroyed.serial, new Date('2026-11-10T02:00:00Z'));
+    await issuedAt(open.serial, new Date('2026-11-30T15:59:00Z')); // 30 Nov 23:59 in Shanghai
+    await issuedAt(outside.serial, new Date('2026-10-31T15:59:00Z')); // 31 Oct 23:59 in Shanghai
+    otherProject = (await makeProject(t)).code;
+    const otherPm = await makeUser(t, { roles: [['project_manager', `project:${otherProject}`]] });
+    const otherStaff = await makeUser(t, { roles: [['staff', `project:${otherProject}`]] });
+    elsewhere = await makeCopy(t, otherStaff, otherPm, otherProject);
+    await issuedAt(elsewhere.serial, new Date('2026-11-15T02:00:00Z'));
+  });
+
+  const november = { from: '2026-11-01', to: '2026-12-01' };
+
+  test('R-LEDGER-FORM: the CSV has the Chinese header row, the English one, and one line per copy issued in [from, to) of the scope, with return and destruction details', async () => {
+    const res = await form(o.pm, { ...november, scope: `project:${o.project}`, format: 'csv' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    expect(res.headers['content-disposition']).toContain(`ledger-form_project-${o.project}_`);
+    const rows = csvRows(res.body as Buffer);
+    expect(rows[0]).toEqual(LEDGER_COLUMNS.map((c) => c.zh));
+    expect(rows[1]).toEqual(LEDGER_COLUMNS.map((c) => c.en));
+    expect(rows[0].slice(0, 4)).toEqual(['編號', '內容摘要', '借閱人', '批准人']);
+    const body = rows.slice(2);
+    const col = (key: string) => LEDGER_COLUMNS.findIndex((c) => c.key === key);
+    // In time order; October and the other project are out.
+    expect(body.map((r) => r[col('serial')])).toEqual([returned.serial, destroyed.serial, open.serial]);
+    const [r1, r2, r3] = body;
+    expect(r1[col('summary')]).toContain('Owner meeting sign-in sheet');
+    expect(r1[col('summary')]).toContain('2 records');
+    expect(r1[col('requester')]).toContain(o.staff.username);
+    expect(r1[col('approver')]).toContain(o.pm.username);
+    expect(r1[col('approvedAt')]).toBe('2026-11-03 10:00');
+    expect(r1[col('signedBy')]).toContain(o.staff.username);
+    expect(r1[col('returnedAt')]).not.toBe('');
+    expect(r1[col('destroyedAt')]).toBe('');
+    expect(r2[col('requester')]).toContain(o.clerk.username);
+    expect(r2[col('destroyedAt')]).not.toBe('');
+    expect(r2[col('method')]).toContain('shredding');
+    expect(r2[col('witness')]).toContain(o.pm.username);
+    expect(r3[col('approver')]).toContain(o.head.username);
+    expect(r3[col('signedAt')]).toBe('');
+    expect(r3[col('signedBy')]).toBe('');
+    // Producing the form is audited.
+    const ev = await m().getRepository(AuditEvent).findOne({ where: { action: 'ledger_form.produced', actorId: o.pm.id }, order: { seq: 'DESC' } });
+    expect(ev).toMatchObject({ scope: `project:${o.project}`, decision: 'allow' });
+    expect(ev!.after).toMatchObject({ format: 'csv', rows: 3 });
+  });
+
+  test('R-LEDGER-FORM: scopes: the department covers its projects; the company covers all (auditor, quality department)', async () => {
+    const dept = csvRows((await form(o.head, { ...november, scope: `dept:${o.dept}`, format: 'csv' })).body as Buffer).slice(2);
+    expect(dept.map((r) => r[0])).toEqual([returned.serial, destroyed.serial, open.serial]);
+    for (const u of [auditor, inspector]) {
+      const all = csvRows((await form(u, { ...november, scope: '*', format: 'csv' })).body as Buffer).slice(2).map((r) => r[0]);
+      expect(all).toEqual(expect.arrayContaining([returned.serial, destroyed.serial, open.serial, elsewhere.serial]));
+      expect(all).not.toContain(outside.serial);
+    }
+    const october = csvRows((await form(o.pm, { from: '2026-10-01', to: '2026-11-01', scope: `project:${o.project}`, format: 'csv' })).body as Buffer).slice(2);
+    expect(october.map((r) => r[0])).toEqual([outside.serial]);
+  });
+
+  test('R-LEDGER-FORM: XLSX and PDF carry the same form (Chinese title and headers, the serials)', async () => {
+    const x = await form(o.pm, { ...november, scope: `project:${o.project}`, format: 'xlsx' });
+    expect(x.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(x.body as never);
+    const cells: string[] = [];
+    wb.worksheets[0].eachRow((row) => row.eachCell((cell) => cells.push(String(cell.value))));
+    expect(cells).toEqual(expect.arrayContaining(['編號', 'Serial', '監銷人', 'Witness', returned.serial, destroyed.serial, open.serial]));
+
+    const p = await form(o.pm, { ...november, scope: `project:${o.project}`, format: 'pdf' });
+    expect(p.status).toBe(200);
+    expect(p.headers['content-type']).toBe('application/pdf');
+    const text = (await pdfText(p.body as Buffer)).join('\n').replace(/\s+/g, '');
+    expect(text).toContain('客戶信息借閱、銷毀記錄表');
+    expect(text).toContain('監銷人');
+    for (const c of [returned, destroyed, open]) expect(text).toContain(c.serial);
+    expect(text).not.toContain(elsewhere.serial);
+  });
+
+  test('R-LEDGER-FORM: ledger_form:read is needed in the scope asked: a project manager cannot take the company or another project (403); staff cannot take it at all', async () => {
+    for (const [u, scope] of [
+      [o.pm, '*'],
+      [o.pm, `project:${otherProject}`],
+      [o.staff, `project:${o.project}`],
+    ] as const) {
+      const res = await form(u, { ...november, scope, format: 'csv' });
+      expect(res.status).toBe(403);
+      expect(JSON.parse((res.body as Buffer).toString()).error.details.permission).toBe('ledger_form:read');
+    }
+  });
+
+  test('R-LEDGER-FORM: bad input is 400 and produces nothing: to before from, a malformed date, a malformed scope, an unknown format', async () => {
+    const head = async () => (await m().getRepository(AuditHead).findOneByOrFail({ id: 1 })).seq;
+    for (const [q, path] of [
+      [{ from: '2026-12-01', to: '2026-11-01', scope: `project:${o.project}` }, 'query.to'],
+      [{ from: '2026-13-45x', to: '2026-11-01', scope: `project:${o.project}` }, 'query.from'],
+      [{ from: '2026-02-30', to: '2026-11-01', scope: `project:${o.project}` }, 'query.from'],
+      [{ ...november, scope: 'team:alpha' }, 'query.scope'],
+      [{ ...november, scope: `project:${o.project}`, format: 'docx' }, 'query.format'],
+    ] as const) {
+      const before = await head();
+      const res = await form(o.pm, q as Record<string, string>);
+      expect(res.status).toBe(400);
+      expect(JSON.parse((res.body as Buffer).toString()).error.details.map((d: { path: string }) => d.path)).toContain(path);
+      expect(await head()).toBe(before);
+    }
+  });
+
+  test('R-LEDGER-FORM: another ledger can add its lines to the form through a registered row source', async () => {
+    const extra: LedgerRow = {
+      source: 'test_handover',
+      serial: 'HF-TEST-1',
+      summary: 'Developer handover list',
+      requester: null,
+      approver: null,
+      approvedAt: null,
+      signedAt: null,
+      signedBy: null,
+      expiresAt: null,
+      returnedAt: null,
+      destroyedAt: new Date('2026-11-20T03:00:00Z'),
+      method: '碎紙 shredding',
+      witness: 'witness (w.one)',
+      status: 'destroyed',
+      at: new Date('2026-11-20T03:00:00Z'),
+    };
+    const seen: Array<number[] | null> = [];
+    t.ctx.ledgerForm.addSource('test_handover', async (from, to, projectIds) => {
+      seen.push(projectIds);
+      return extra.at >= from && extra.at < to ? [extra] : [];
+    });
+    const rows = csvRows((await form(o.pm, { ...november, scope: `project:${o.project}`, format: 'csv' })).body as Buffer).slice(2);
+    expect(rows.map((r) => r[0])).toEqual([returned.serial, destroyed.serial, 'HF-TEST-1', open.serial]);
+    expect(seen.at(-1)).toHaveLength(1);
+    expect(() => t.ctx.ledgerForm.addSource('test_handover', async () => [])).toThrow();
+  });
+});
