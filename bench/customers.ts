@@ -7,13 +7,10 @@
  */
 import 'reflect-metadata';
 import express from 'express';
-import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { createApp } from '../src/app';
-import { autocannon, benchContext, Figures, scratchMysql } from './lib';
+import { autocannon, benchContext, Figures, onBothDatabases } from './lib';
 
 async function runOn(url: string): Promise<void> {
   const { ctx, ds } = await benchContext(url);
@@ -64,26 +61,4 @@ async function runOn(url: string): Promise<void> {
   await ds.destroy();
 }
 
-async function main() {
-  const file = path.join(os.tmpdir(), `custodian-bench-customers-${process.pid}.sqlite`);
-  try {
-    await runOn(`sqlite:${file}`);
-  } finally {
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-  }
-  const scratch = await scratchMysql('customers');
-  if (!scratch) {
-    console.log('MariaDB/MySQL not reachable: skipped the second run');
-    return;
-  }
-  try {
-    await runOn(scratch.url);
-  } finally {
-    await scratch.drop();
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+onBothDatabases('customers', runOn);

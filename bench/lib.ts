@@ -85,3 +85,35 @@ export async function benchContext(url: string, env: Record<string, string> = {}
   await bootstrap(ctx, { print: () => undefined });
   return { ctx, ds };
 }
+
+/**
+ * Runs a benchmark on a temporary SQLite file, then on a scratch MariaDB/MySQL database when one
+ * is reachable (skipped with a line otherwise), removing both afterwards; exits 1 on a failure.
+ */
+export function onBothDatabases(tag: string, runOn: (url: string) => Promise<void>): void {
+  const main = async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(os.tmpdir(), `custodian-bench-${tag}-${process.pid}.sqlite`);
+    try {
+      await runOn(`sqlite:${file}`);
+    } finally {
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    }
+    const scratch = await scratchMysql(tag);
+    if (!scratch) {
+      console.log('MariaDB/MySQL not reachable: skipped the second run');
+      return;
+    }
+    try {
+      await runOn(scratch.url);
+    } finally {
+      await scratch.drop();
+    }
+  };
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

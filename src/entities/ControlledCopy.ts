@@ -93,6 +93,14 @@ export class ControlledCopy {
   @Column({ type: 'int', nullable: true })
   incidentId: number | null;
 
+  /**
+   * How many times the recipient downloaded the printout. Each download is numbered (print n,
+   * printed on every page's footer) so that a reprint shows on paper and in the ledger
+   * (R-NO-PAPER: one serial, one copy).
+   */
+  @Column({ type: 'int', default: 0 })
+  printCount: number;
+
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
 

@@ -2,6 +2,9 @@ import cron, { ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context';
 import { cronExpression } from './period';
 
+/** Minute 7 of every hour: after the jobs due on the hour, before those due at :15 and :30. */
+export const RETRY_TICK = '7 * * * *';
+
 /**
  * Fires every job of the registry at its due time (node-cron, in the configured timezone), and
  * once at start-up to catch up a period that fell due while no instance was running. Every
@@ -26,6 +29,18 @@ export class JobScheduler {
       );
       this.tasks.push(task);
     }
+    // Hourly, every instance re-runs what is due and not yet done: a run that failed (database
+    // restarting at 06:00 on the 1st) or whose instance crashed (lease expired) is retried within
+    // the hour instead of waiting for the next cycle. The job_run claim keeps this a no-op otherwise.
+    this.tasks.push(
+      cron.schedule(
+        RETRY_TICK,
+        () => {
+          void this.catchUp();
+        },
+        { timezone: this.ctx.config.timezone, name: 'jobs-retry-tick' },
+      ),
+    );
   }
 
   /** Runs what fell due while the service was down; resolves when every job has been tried. */

@@ -133,6 +133,20 @@ describe('bad input is refused and changes nothing', () => {
     expect(detailPaths(res)).toContain(path);
   });
 
+  // Found by test/api/robustness.test.ts: a lone surrogate ("\ud800" in JSON) was stored as U+FFFD,
+  // so the audit event that carried it no longer matched its hash and the chain "broke" (R-AUDIT).
+  test.each([
+    ['a value', '{"code":"LONE1","name":"North \\ud800 wing"}', 'body.name'],
+    ['a key', '{"code":"LONE2","name":"North wing","\\udc00":1}', 'body.\ufffd'],
+  ])('a string that is not well-formed Unicode (a lone surrogate in %s) → 400 naming the field, nothing changed', async (_label, raw, path) => {
+    const res = await rejected(
+      () => t.http().post('/api/v1/departments').set('Authorization', adminAuth()).set('Content-Type', 'application/json').send(raw),
+      400,
+      'validation_failed',
+    );
+    expect(detailPaths(res)).toEqual([path]);
+  });
+
   test('a body that is an array → 400, nothing created', async () => {
     await rejected(() => t.http().post('/api/v1/departments').set('Authorization', adminAuth()).send([{ code: 'ARR', name: 'x' }]), 400, 'validation_failed');
   });
@@ -180,6 +194,15 @@ describe('bad input is refused and changes nothing', () => {
   test('invalid path id on a write (PATCH /api/v1/users/abc) → 400, nothing changed', async () => {
     const res = await rejected(() => t.http().patch('/api/v1/users/abc').set('Authorization', adminAuth()).send({ displayName: 'x' }), 400, 'validation_failed');
     expect(detailPaths(res)).toContain('params.id');
+  });
+
+  // Found by test/api/robustness.test.ts: an empty PATCH body was a 500 (an UPDATE without values).
+  test.each([
+    ['PATCH /api/v1/users/:id', () => `/api/v1/users/${subject.id}`],
+    ['PATCH /api/v1/projects/:code', () => `/api/v1/projects/${project}`],
+  ])('an empty body on a change (%s with {}) → 400 "nothing to change", nothing changed', async (_label, path) => {
+    const res = await rejected(() => t.http().patch(path()).set('Authorization', adminAuth()).send({}), 400, 'validation_failed');
+    expect(res.body.error.details).toEqual([{ path: 'body', message: 'nothing to change' }]);
   });
 
   test('invalid path code (GET /api/v1/departments/-bad!) → 400 naming params.code', async () => {

@@ -132,6 +132,7 @@ describe('the monthly assessment job and the indicators', () => {
     const asOf = new Date(now + 3 * DAY);
     const at = (ms: number) => new Date(now + ms);
 
+    let held: { id: number } | null = null;
     for (const p of [o.project.id, other.project.id]) {
       // Issued in the period; the first is past its usage period as of asOf, the second is not.
       await makeCopy(t, p, staff.id, { status: 'issued', issuedAt: at(-10 * 60_000), expiresAt: at(DAY) });
@@ -139,7 +140,8 @@ describe('the monthly assessment job and the indicators', () => {
       // Issued before the period, lost in it.
       await makeCopy(t, p, staff.id, { status: 'lost', issuedAt: at(-10 * DAY), expiresAt: at(-9 * DAY), lostAt: at(-60_000) });
       // Confirmed, deadline passes before asOf, not destroyed; another destroyed before asOf.
-      await makeHandoverFile(t, p, o.head.id, { confirmedAt: at(-2 * HOUR), deadline: at(DAY) });
+      const file = await makeHandoverFile(t, p, o.head.id, { confirmedAt: at(-2 * HOUR), deadline: at(DAY) });
+      if (p === o.project.id) held = file;
       await makeHandoverFile(t, p, o.head.id, { confirmedAt: at(-2 * HOUR), deadline: at(DAY), destroyedAt: at(-HOUR / 2) });
       await makeImport(t, p, { finishedAt: at(-60_000), dryRun: false });
       await makeImport(t, p, { finishedAt: at(-60_000), dryRun: true });
@@ -154,11 +156,20 @@ describe('the monthly assessment job and the indicators', () => {
     // Two refusals: one in the project (staff may not reveal), one in the department (staff may not read its inventory).
     expect((await t.http().post(`/api/v1/customers/${c.id}/reveal`).set('Authorization', staff.auth).send({ fields: ['phones'], reason: 'curious' })).status).toBe(403);
     expect((await t.http().get(`/api/v1/departments/${o.dept.code}/inventory`).set('Authorization', staff.auth)).status).toBe(403);
-    // R-OFFBOARD: a leaver of the department who still keeps an inventory item is refused once.
+    // A record-level refusal counts too (decision "deny", the record's scope): a second lead of the project opens a file they do not hold.
+    const otherLead = await makeUser(t, { roles: [['project_manager', `project:${o.project.code}`]] });
+    const notHolder = await t.http().get(`/api/v1/handover-files/${held!.id}`).set('Authorization', otherLead.auth);
+    expect({ status: notHolder.status, code: notHolder.body.error.code }).toEqual({ status: 403, code: 'not_holder' });
+    // R-OFFBOARD: a leaver of the department who still keeps an inventory item is refused, twice (a retry): one leaver.
+    const offboard = (id: number) => t.http().post(`/api/v1/users/${id}/offboard`).set('Authorization', `Bearer ${t.admin.token}`).send({ reason: 'left the company' });
     const leaver = await makeUser(t, { departmentCode: o.dept.code });
     await t.ctx.inventory.create(actorOf(t.admin), o.dept.code, { infoClass: 'paper_archive', description: 'Owner files', keeperUserId: leaver.id, location: 'Room 1', approxCount: 10 });
-    const refused = await t.http().post(`/api/v1/users/${leaver.id}/offboard`).set('Authorization', `Bearer ${t.admin.token}`).send({ reason: 'left the company' });
-    expect(refused.status).toBe(409);
+    expect((await offboard(leaver.id)).status).toBe(409);
+    expect((await offboard(leaver.id)).status).toBe(409);
+    // A leaver with no department who still holds a controlled copy of the department's project: the department's risk too.
+    const drifter = await makeUser(t);
+    await makeCopy(t, o.project.id, drifter.id, { status: 'issued', issuedAt: at(-10 * DAY), expiresAt: at(30 * DAY) });
+    expect((await offboard(drifter.id)).status).toBe(409);
     // The port register: one computer with USB open, one with the burner open, one sealed.
     for (const [tag, usbStatus, burnerStatus] of [
       ['A', 'open', 'sealed'],
@@ -186,18 +197,18 @@ describe('the monthly assessment job and the indicators', () => {
       imports: 1,
       exports: 2,
       reveals: 1,
-      access_denied: 2,
-      offboarded_with_holdings: 1,
+      access_denied: 3,
+      offboarded_with_holdings: 2,
       ports_unsealed: 2,
       rectifications_overdue: 1,
     });
     expect(list.find((i) => i.key === 'ports_unsealed')).toEqual({ key: 'ports_unsealed', labelZh: expect.stringContaining('USB'), labelEn: expect.any(String), value: 2, requirement: 'R-PORTS' });
 
-    // One project: the same project figures; the port register is the department's, so it is not shown; the department's own refusal is not the project's.
+    // One project: the same project figures (its two refusals); the port register is the department's, so it is not shown; the department's own refusal is not the project's.
     const project = await t.ctx.indicators.compute({ projectIds: [o.project.id] }, from, to, asOf);
     expect(project.map((i) => i.key)).not.toContain('ports_unsealed');
     expect(value(project, 'copies_issued')).toBe(2);
-    expect(value(project, 'access_denied')).toBe(1);
+    expect(value(project, 'access_denied')).toBe(2);
     expect(value(project, 'reveals')).toBe(1);
     // The overdue rectification belongs to the department (no project named): not the project's.
     expect(value(project, 'rectifications_overdue')).toBe(0);
@@ -209,6 +220,7 @@ describe('the monthly assessment job and the indicators', () => {
     const theirs = await t.ctx.indicators.compute(await t.ctx.indicators.departmentScope(other.dept.id), from, to, asOf);
     expect(value(theirs, 'reveals')).toBe(0);
     expect(value(theirs, 'access_denied')).toBe(0);
+    expect(value(theirs, 'offboarded_with_holdings')).toBe(0);
     expect(value(theirs, 'ports_unsealed')).toBe(0);
     expect(value(theirs, 'copies_issued')).toBe(2);
   });

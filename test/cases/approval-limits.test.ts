@@ -7,7 +7,7 @@ import { advanceCase, CaseOrg, makeCaseOrg, registerCase } from '../helpers/case
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 describe('CASE_APPROVAL_LIMITS', () => {
-  test('R-CASE-CONFIDENTIAL decision: the limits parse as role:yuan or role:* and a malformed value names the variable', () => {
+  test('第十一條 核決權限 (no R-id of its own): the limits parse as role:yuan or role:* and a malformed value names the variable', () => {
     expect(parseApprovalLimits(DEFAULT_CASE_APPROVAL_LIMITS)).toEqual([
       { role: 'project_manager', limitFen: 50_000 },
       { role: 'dept_head', limitFen: 500_000 },
@@ -39,7 +39,7 @@ describe('CASE_APPROVAL_LIMITS', () => {
 
     const decide = (who: keyof Pick<CaseOrg, 'pm' | 'head' | 'gm'>, id: number) => t.http().post(`/api/v1/cases/${id}/decide`).set('Authorization', org[who].auth).send({});
 
-    test('R-CASE-CONFIDENTIAL decision: the configured limit decides (100.00 yes, 100.01 no); a role with case:decide but no configured limit decides nothing, not even a proposal without an amount', async () => {
+    test('第十一條 核決權限 (no R-id of its own): the configured limit decides (100.00 yes, 100.01 no); a role with case:decide but no configured limit decides nothing, not even a proposal without an amount', async () => {
       const within = await registerCase(t, org.staff, org.project, org.customerId);
       await advanceCase(t, org, within.id, 'proposed', { amount: 100 });
       expect((await decide('pm', within.id)).body).toMatchObject({ status: 'decided', decidedAs: 'project_manager (100.00)' });

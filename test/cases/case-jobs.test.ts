@@ -107,6 +107,53 @@ describe('R-CASE-CHASE: the daily chase of overdue cases', () => {
     expect(result.unreached).toContain(orphan.caseNo);
     expect(result.unreached).not.toContain(c.caseNo);
   });
+
+  test('R-CASE-CHASE: the head of the responsible department, chased for a case of another department\'s project, can open, find and handle it; a head of an unrelated department is refused (403 naming the permission, audited)', async () => {
+    const org = await makeCaseOrg(t);
+    const responsible = await makeDepartment(t);
+    const head = await makeUser(t, { roles: [['dept_head', `dept:${responsible.code}`]] });
+    const unrelatedDept = await makeDepartment(t);
+    const stranger = await makeUser(t, { roles: [['dept_head', `dept:${unrelatedDept.code}`]] });
+    const c = await registerCase(t, org.staff, org.project, org.customerId);
+    const asUser = (u: MadeUser) => ({ get: (path: string, q: Record<string, string> = {}) => t.http().get(path).query(q).set('Authorization', u.auth), post: (path: string, body: object) => t.http().post(path).set('Authorization', u.auth).send(body) });
+
+    // Before a department is assigned, the case is only where its project is.
+    expect((await asUser(head).get(`/api/v1/cases/${c.id}`)).status).toBe(403);
+    await t.ctx.cases.investigate({ id: org.pm.id, username: org.pm.username }, c.id, { department: responsible.code, cause: 'quality' });
+    const period = periodFromKey(casesChaseJob, '2026-12-21', TZ)!;
+    await setCaseTimes(t, c.id, { dueAt: new Date(period.dueAt.getTime() - 1000), dueDate: '2026-12-20' });
+    await casesChaseJob.run(t.ctx, period);
+    expect((await chasesOf(head.id)).map((n) => n.objectId)).toEqual([String(c.id)]);
+
+    // The reminded head opens the case, finds it in the department's list, and handles it.
+    const opened = await asUser(head).get(`/api/v1/cases/${c.id}`);
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatchObject({ caseNo: c.caseNo, project: org.project, department: responsible.code, status: 'investigating' });
+    const listed = await asUser(head).get('/api/v1/cases', { department: responsible.code });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((i: { id: number }) => i.id)).toContain(c.id);
+    const proposed = await asUser(head).post(`/api/v1/cases/${c.id}/propose`, { proposal: 'replacement', amount: 200 });
+    expect(proposed.status).toBe(200);
+    expect(proposed.body).toMatchObject({ status: 'proposed', proposal: 'replacement', amount: 200 });
+    // The project's own department still reads it; the decision stays with the approvers where the case is (第十一條).
+    expect((await asUser(org.head).get(`/api/v1/cases/${c.id}`)).status).toBe(200);
+    expect((await asUser(head).post(`/api/v1/cases/${c.id}/decide`, {})).body.error).toMatchObject({ code: 'forbidden', details: { permission: 'case:decide' } });
+
+    // A head of an unrelated department: refused to read, list or handle, each refusal audited once.
+    const denials = () => t.ctx.db.manager.getRepository(AuditEvent).countBy({ action: 'access.denied', actorId: stranger.id });
+    const read = await asUser(stranger).get(`/api/v1/cases/${c.id}`);
+    expect({ status: read.status, permission: read.body.error?.details?.permission, scope: read.body.error?.details?.scope }).toEqual({ status: 403, permission: 'case:read', scope: `project:${org.project}` });
+    expect(await denials()).toBe(1);
+    const list = await asUser(stranger).get('/api/v1/cases', { department: responsible.code });
+    expect({ status: list.status, permission: list.body.error?.details?.permission }).toEqual({ status: 403, permission: 'case:read' });
+    expect(await denials()).toBe(2);
+    const handle = await asUser(stranger).post(`/api/v1/cases/${c.id}/propose`, { proposal: 'return' });
+    expect({ status: handle.status, permission: handle.body.error?.details?.permission }).toEqual({ status: 403, permission: 'case:handle' });
+    expect(await denials()).toBe(3);
+    const ownList = await asUser(stranger).get('/api/v1/cases', { department: unrelatedDept.code });
+    expect(ownList.body.items).toEqual([]);
+    expect((await t.ctx.cases.load(c.id)).status).toBe('proposed');
+  });
 });
 
 async function assignmentId(u: MadeUser, scope: string): Promise<number> {

@@ -291,7 +291,7 @@ describe('workflow', () => {
     expect(events[3].after).toMatchObject({ status: 'decided', amount: 320.5, decidedAs: 'dept_head (5000.00)' });
   });
 
-  test('R-CASE-CHASE workflow: skipping a step is 409 naming the expected state, and nothing changes', async () => {
+  test('R-CASE-DEADLINE (第九條 steps): a case reaches "closed" only through every step in order: skipping one, or doing one twice, is 409 naming the expected state, and nothing changes', async () => {
     const c = await registerCase(t, org.staff, org.project, org.customerId);
     const skip = await rejected(() => post(org.pm, `/api/v1/cases/${c.id}/propose`, { proposal: 'return' }), 409, 'invalid_case_state');
     expect(skip.body.error!.details).toEqual({ caseNo: c.caseNo, status: 'registered', expected: ['investigating'] });
@@ -304,7 +304,7 @@ describe('workflow', () => {
     expect((await rejected(() => post(org.pm, `/api/v1/cases/${c.id}/investigate`, { department: org.dept, cause: 'quality' }), 409, 'invalid_case_state')).body.error!.details).toMatchObject({ status: 'investigating', expected: ['registered'] });
   });
 
-  test('R-CASE-CHASE workflow: closing without a result given to the customer is refused (409 before communicate; communicate without a result is 400); nothing changes', async () => {
+  test('R-CASE-DEADLINE (第九條(四),(七)): a case is closed only after the result is communicated to the customer: closing before it is 409, communicating without a result is 400; nothing changes', async () => {
     const c = await registerCase(t, org.staff, org.project, org.customerId);
     await advanceCase(t, org, c.id, 'decided');
     const close = await rejected(() => post(org.pm, `/api/v1/cases/${c.id}/close`, {}), 409, 'invalid_case_state');
@@ -334,7 +334,7 @@ describe('workflow', () => {
     expect((await post(org.pm, `/api/v1/cases/${c2.id}/close`)).body).toMatchObject({ status: 'closed', late: false });
   });
 
-  test('R-CASE-CONFIDENTIAL decision: an amount above the approver\'s authority is refused with 403 naming the limit (audited), the case stays proposed; a higher approver decides', async () => {
+  test('R-AUDIT (第十一條 approval authority): an amount above the approver\'s authority is refused with 403 naming the limit and the refusal is recorded in the audit trail; the case stays proposed; a higher approver decides', async () => {
     const c = await registerCase(t, org.staff, org.project, org.customerId);
     await advanceCase(t, org, c.id, 'investigating');
     expect((await post(org.pm, `/api/v1/cases/${c.id}/propose`, { proposal: 'compensation', amount: 800 })).status).toBe(200);
@@ -364,7 +364,7 @@ describe('workflow', () => {
     expect({ status: staff.status, permission: staff.body.error.details.permission }).toEqual({ status: 403, permission: 'case:decide' });
   });
 
-  test('R-CASE-CONFIDENTIAL decision: two approvers deciding at once: exactly one decision stands, the other gets 409', async () => {
+  test('R-AUDIT (第十一條 approval): two approvers deciding at once: exactly one decision stands and is recorded once in the audit trail and the history, the other gets 409', async () => {
     const c = await registerCase(t, org.staff, org.project, org.customerId);
     await advanceCase(t, org, c.id, 'proposed', { amount: 100 });
     const [a, b] = await Promise.all([post(org.pm, `/api/v1/cases/${c.id}/decide`, {}), post(org.gm, `/api/v1/cases/${c.id}/decide`, {})]);
@@ -375,7 +375,7 @@ describe('workflow', () => {
     expect(events).toBe(1);
   });
 
-  test('R-CASE-CONFIDENTIAL decision: the approver may send a proposal back (with a note) to be proposed again; proposals are checked (400, nothing changes)', async () => {
+  test('R-AUDIT (第九條(五) decision): the approver may send a proposal back with a note, recorded in the history and the audit trail (what was sent back), to be proposed again; proposals are checked (400, nothing changes)', async () => {
     const c = await registerCase(t, org.staff, org.project, org.customerId);
     await advanceCase(t, org, c.id, 'investigating');
     await rejected(() => post(org.pm, `/api/v1/cases/${c.id}/propose`, { proposal: 'discount' }), 400, 'validation_failed');
@@ -388,14 +388,22 @@ describe('workflow', () => {
     expect(back.status).toBe(200);
     expect(back.body).toMatchObject({ status: 'investigating', proposal: null, amount: null });
     expect(back.body.history.pop()).toMatchObject({ step: 'returned', note: 'the customer caused it: reject the complaint' });
+    expect((await auditOf(c.id)).pop()).toMatchObject({
+      action: 'case.returned',
+      actorId: org.gm.id,
+      before: expect.objectContaining({ status: 'proposed', proposal: 'compensation', amount: 300 }),
+      after: expect.objectContaining({ status: 'investigating', proposal: null, returnedProposal: 'compensation', returnedAmount: 300 }),
+    });
     expect((await post(org.pm, `/api/v1/cases/${c.id}/propose`, { proposal: 'rejected' })).body).toMatchObject({ status: 'proposed', proposal: 'rejected', amount: null });
     expect((await post(org.pm, `/api/v1/cases/${c.id}/decide`, {})).body).toMatchObject({ status: 'decided', decidedAs: 'project_manager (500.00)' });
   });
 
-  test('R-CASE-NO reopen (第九條(八)): a customer who does not accept the decision reopens the case as a new case with a new number, linked both ways; the original is closed; a second reopen is 409', async () => {
+  test('R-CASE-DEADLINE R-CASE-CHASE (第九條(八) reopening): a customer who does not accept the decision gets a new case with its own number and its own deadline from its acceptance, linked both ways; the original is closed by it (late: only with the reason for lateness); a second reopen is 409', async () => {
+    // Reopening a "communicated" case closes it: the caller both registers (case:create) and handles (case:handle) cases there.
+    const handler = await makeUser(t, { roles: [['staff', `project:${org.project}`], ['project_manager', `project:${org.project}`]] });
     const c = await registerCase(t, org.staff, org.project, org.customerId, { type: 'non_quality_complaint' });
     await advanceCase(t, org, c.id, 'communicated');
-    const res = await post(org.staff, `/api/v1/cases/${c.id}/reopen`, { request: 'The customer does not accept a 100 yuan discount' });
+    const res = await post(handler, `/api/v1/cases/${c.id}/reopen`, { request: 'The customer does not accept a 100 yuan discount' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'registered', type: 'non_quality_complaint', customerId: org.customerId, reopenedFrom: { id: c.id, caseNo: c.caseNo }, reopenedTo: null });
     expect(res.body.caseNo).not.toBe(c.caseNo);
@@ -406,24 +414,50 @@ describe('workflow', () => {
     expect(orig.history.slice(-2).map((h: { step: string }) => h.step)).toEqual(['closed', 'reopened']);
     expect((await auditOf(c.id)).pop()).toMatchObject({ action: 'case.reopened', after: expect.objectContaining({ reopenedAs: res.body.caseNo, closedByReopening: true }) });
     expect((await auditOf(res.body.id)).map((e) => e.action)).toEqual(['case.registered']);
-    const again = await rejected(() => post(org.staff, `/api/v1/cases/${c.id}/reopen`, { request: 'again' }), 409, 'already_reopened');
+    const again = await rejected(() => post(handler, `/api/v1/cases/${c.id}/reopen`, { request: 'again' }), 409, 'already_reopened');
     expect(again.body.error!.details).toEqual({ reopenedTo: res.body.caseNo });
-    // A closed case can be reopened too (the customer came back later); a late original needs the reason when reopening closes it.
+    // A late original needs the reason when reopening closes it (400 naming body.lateReason, nothing changes); with it, it closes late.
     const late = await registerCase(t, org.staff, org.project, org.customerId);
     await advanceCase(t, org, late.id, 'communicated');
     await makeOverdue(t, late.id);
-    await rejected(() => post(org.staff, `/api/v1/cases/${late.id}/reopen`, { request: 'not accepted' }), 400, 'validation_failed');
-    expect((await post(org.staff, `/api/v1/cases/${late.id}/reopen`, { request: 'not accepted', lateReason: 'waited for the customer' })).status).toBe(200);
+    const noReason = await rejected(() => post(handler, `/api/v1/cases/${late.id}/reopen`, { request: 'not accepted' }), 400, 'validation_failed');
+    expect(noReason.body.error!.details).toEqual([expect.objectContaining({ path: 'body.lateReason' })]);
+    expect((await post(handler, `/api/v1/cases/${late.id}/reopen`, { request: 'not accepted', lateReason: 'waited for the customer' })).status).toBe(200);
+    expect(await t.ctx.cases.load(late.id)).toMatchObject({ status: 'closed', late: true, lateReason: 'waited for the customer' });
   });
 
-  test('R-CASE-NO reopen: two reopenings of the same case at once: exactly one new case, the other gets 409', async () => {
+  test('R-SECRET R-AUDIT (第九條(七),(八)): staff (case:create, no case:handle) cannot close a case by reopening it: reopening a still "communicated" case is 403 naming case:handle, the denial audited once, nothing changes; a closed case they reopen', async () => {
     const c = await registerCase(t, org.staff, org.project, org.customerId);
     await advanceCase(t, org, c.id, 'communicated');
-    const clerk = await makeUser(t, { roles: [['info_clerk', `project:${org.project}`]] });
+    const refused = await rejectedButAudited(() => post(org.staff, `/api/v1/cases/${c.id}/reopen`, { request: 'The customer does not accept the decision' }));
+    expect(refused.body.error).toMatchObject({ code: 'forbidden', details: { permission: 'case:handle', scope: `project:${org.project}` } });
+    expect(refused.body.error.message).toContain('case:handle');
+    const denial = (await auditOf(c.id)).pop()!;
+    expect(denial).toMatchObject({ action: 'access.denied', decision: 'deny', actorId: org.staff.id, scope: `project:${org.project}` });
+    expect(denial.reason).toContain('case:handle');
+    expect(await t.ctx.cases.load(c.id)).toMatchObject({ status: 'communicated', closedAt: null, reopenedToId: null });
+    // Once a handler has closed it (第九條(七)), reopening it is a registration only (case:create): staff may.
+    await advanceCase(t, org, c.id, 'closed');
+    const ok = await post(org.staff, `/api/v1/cases/${c.id}/reopen`, { request: 'The customer does not accept the decision' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ status: 'registered', reopenedFrom: { id: c.id, caseNo: c.caseNo } });
+    expect((await auditOf(c.id)).pop()).toMatchObject({ action: 'case.reopened', actorId: org.staff.id, after: expect.objectContaining({ closedByReopening: false }) });
+  });
+
+  test('R-CASE-NO (第九條(八) reopening): two reopenings of the same case at once: exactly one new case and one number taken (the month\'s serial advances by one), the other gets 409', async () => {
+    const c = await registerCase(t, org.staff, org.project, org.customerId);
+    await advanceCase(t, org, c.id, 'communicated');
+    // Both callers register and handle cases in the project (reopening a "communicated" case closes it).
+    const [one, two] = await Promise.all([
+      makeUser(t, { roles: [['staff', `project:${org.project}`], ['project_manager', `project:${org.project}`]] }),
+      makeUser(t, { roles: [['info_clerk', `project:${org.project}`], ['project_manager', `project:${org.project}`]] }),
+    ]);
     const before = await t.ctx.db.manager.getRepository(ComplaintCase).count();
+    const serials = async () => new Map((await t.ctx.db.manager.getRepository(CaseNumberCounter).find()).map((k) => [k.month, k.lastSerial]));
+    const serialsBefore = await serials();
     const [x, y] = await Promise.all([
-      post(org.staff, `/api/v1/cases/${c.id}/reopen`, { request: 'not accepted (phone call)' }),
-      post(clerk, `/api/v1/cases/${c.id}/reopen`, { request: 'not accepted (letter)' }),
+      post(one, `/api/v1/cases/${c.id}/reopen`, { request: 'not accepted (phone call)' }),
+      post(two, `/api/v1/cases/${c.id}/reopen`, { request: 'not accepted (letter)' }),
     ]);
     expect([x.status, y.status].sort()).toEqual([200, 409]);
     expect(['invalid_case_state', 'already_reopened']).toContain((x.status === 409 ? x : y).body.error.code);
@@ -431,6 +465,10 @@ describe('workflow', () => {
     const winner = x.status === 200 ? x : y;
     expect((await t.ctx.cases.load(c.id)).reopenedToId).toBe(winner.body.id);
     expect((await auditOf(c.id)).filter((e) => e.action === 'case.reopened')).toHaveLength(1);
+    const month = caseMonth(new Date(winner.body.acceptedAt), TZ);
+    const serial = (await serials()).get(month)!;
+    expect(serial).toBe((serialsBefore.get(month) ?? 0) + 1);
+    expect(winner.body.caseNo).toBe(`${month}-${String(serial).padStart(3, '0')}`);
   });
 
   test('R-CASE-DEADLINE: the listing filters by status and overdue, and each case shows its due date', async () => {

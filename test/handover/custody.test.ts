@@ -6,7 +6,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditHead } from '../../src/entities/AuditHead';
 import { HandoverFile } from '../../src/entities/HandoverFile';
 import { makeUser, MadeUser } from '../helpers/factories';
-import { handoverEnv, handoverPdf, HandoverSetup, handoverSetup, heldFile, ownersCsv, ownersXlsx } from '../helpers/handover-factories';
+import { actorOf, confirmedFile, handoverEnv, handoverPdf, HandoverSetup, handoverSetup, heldFile, ownersCsv, ownersXlsx } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 const MAX_BYTES = 256 * 1024;
@@ -167,6 +167,46 @@ describe('R-HANDOVER-HOLD: custody of the developer’s electronic handover file
     }
     // Staff and clerks do not list.
     for (const u of [s.staff, s.clerk]) expect((await t.http().get('/api/v1/handover-files').query({ project: s.project }).set('Authorization', u.auth)).status).toBe(403);
+  });
+
+  test('R-AUDIT R-HANDOVER-HOLD: an auditor reads the metadata and the destruction records, never the content (view, download → 403) and changes nothing', async () => {
+    const auditor = await makeUser(t, { roles: [['auditor', '*']] });
+    const f = await heldFile(t, s, s.lead, 'audited.csv');
+    const list = await t.http().get('/api/v1/handover-files').query({ project: s.project }).set('Authorization', auditor.auth);
+    expect(list.status).toBe(200);
+    const item = list.body.items.find((i: { id: number }) => i.id === f.id);
+    expect(item).toMatchObject({ fileName: 'audited.csv', holderId: s.lead.id, status: 'held', sha256: f.sha256 });
+    expect(item).not.toHaveProperty('delegations');
+    const one = await t.http().get(`/api/v1/handover-files/${f.id}`).set('Authorization', auditor.auth);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ id: f.id, fileName: 'audited.csv' });
+    expect(one.body).not.toHaveProperty('delegations');
+    expect(one.body).not.toHaveProperty('entry');
+    expect(JSON.stringify([list.body, one.body])).not.toContain('業主');
+    expect((await t.http().get(`/api/v1/handover-files/${f.id}/delegations`).set('Authorization', auditor.auth)).status).toBe(200);
+    for (const p of ['view', 'download']) {
+      const r = await t.http().get(`/api/v1/handover-files/${f.id}/${p}`).set('Authorization', auditor.auth);
+      expect({ status: r.status, permission: r.body.error.details.permission }).toEqual({ status: 403, permission: p === 'view' ? 'handover_file:view' : 'handover_file:hold' });
+      expect(JSON.stringify(r.body)).not.toContain('業主');
+    }
+    // Changes nothing: no delegation, confirmation, transfer or destruction.
+    const changes: Array<[string, Record<string, unknown>, string]> = [
+      ['delegations', { clerkUserId: s.clerk.id, days: 1 }, 'handover_file:delegate'],
+      ['transfer', { toUserId: s.lead2.id }, 'handover_file:transfer'],
+      ['destroy', { witnessUserId: s.lead2.id, reason: 'auditor tries' }, 'handover_file:destroy'],
+    ];
+    for (const [p, body, permission] of changes) {
+      const r = await t.http().post(`/api/v1/handover-files/${f.id}/${p}`).set('Authorization', auditor.auth).send(body);
+      expect({ status: r.status, permission: r.body.error.details.permission }).toEqual({ status: 403, permission });
+    }
+    expect(await t.ctx.db.manager.getRepository(HandoverFile).findOneByOrFail({ id: f.id })).toMatchObject({ status: 'held', holderId: s.lead.id });
+    // The destruction record of another file: readable (what, who, witness, when, how).
+    const c = await confirmedFile(t, s, s.lead, s.clerk);
+    const d = await t.ctx.handover.destroy(actorOf(s.lead), c, { witnessUserId: s.lead2.id });
+    const rec = await t.http().get(`/api/v1/handover-destructions/${d.id}`).set('Authorization', auditor.auth);
+    expect(rec.status).toBe(200);
+    expect(rec.headers['cache-control']).toBe('no-store');
+    expect(rec.body).toMatchObject({ id: d.id, fileId: c.id, sha256: c.sha256, destroyedById: s.lead.id, witnessId: s.lead2.id, method: expect.stringContaining('crypto-shred') });
   });
 
   test('R-HANDOVER-HOLD: the lead downloads the original (attachment, no-store, audited)', async () => {

@@ -4,7 +4,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { HandoverDelegation } from '../../src/entities/HandoverDelegation';
 import { HandoverDestruction } from '../../src/entities/HandoverDestruction';
 import { HandoverFile } from '../../src/entities/HandoverFile';
-import { makeUser, MadeUser } from '../helpers/factories';
+import { makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { confirmedFile, delegatedFile, handoverEnv, HandoverSetup, handoverSetup, heldFile, ownersCsv } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
@@ -167,6 +167,27 @@ describe('R-HANDOVER-DESTROY: confirmation of the entry, then supervised, record
     expect({ status: r2.status, code: r2.body.error.code }).toEqual({ status: 403, code: 'not_holder' });
     const rc = await destroy(s.clerk, f.id);
     expect({ status: rc.status, permission: rc.body.error.details.permission }).toEqual({ status: 403, permission: 'handover_file:destroy' });
+  });
+
+  test("R-HANDOVER-DESTROY: in a project with a single lead, the head of the project's department witnesses the lead's destruction (§5.2.2.3); a head of another department cannot", async () => {
+    const d = await makeDepartment(t);
+    const p = await makeProject(t, { departmentCode: d.code });
+    const lead = await makeUser(t, { roles: [['project_manager', `project:${p.code}`]] });
+    const clerk = await makeUser(t, { roles: [['info_clerk', `project:${p.code}`]] });
+    const head = await makeUser(t, { roles: [['dept_head', `dept:${d.code}`]] });
+    const otherHead = await makeUser(t, { roles: [['dept_head', `dept:${s.dept}`]] });
+    const f = await confirmedFile(t, { project: p.code }, lead, clerk);
+    const wrong = await destroy(lead, f.id, { witnessUserId: otherHead.id });
+    expect({ status: wrong.status, code: wrong.body.error.code }).toEqual({ status: 400, code: 'witness_not_allowed' });
+    expect(await fileRow(f.id)).toMatchObject({ status: 'pending_destruction', wrappedKey: f.wrappedKey });
+    const res = await destroy(lead, f.id, { witnessUserId: head.id });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ fileId: f.id, destroyedById: lead.id, supervisorId: lead.id, witnessId: head.id, statusBefore: 'pending_destruction' });
+    expect(fs.existsSync(stored(f))).toBe(false);
+    const ev = await t.ctx.db.manager.getRepository(AuditEvent).findOneByOrFail({ action: 'handover_file.destroyed', objectId: String(f.id) });
+    expect(ev.after).toMatchObject({ supervisorId: lead.id, witnessId: head.id });
+    // Witnessing gives the head nothing else: no reading, viewing or destroying of the files.
+    expect((await t.http().get(`/api/v1/handover-destructions/${res.body.id}`).set('Authorization', head.auth)).status).toBe(403);
   });
 
   test('R-HANDOVER-DESTROY: two destructions at once: exactly one wins, the other gets 409; one record, one event', async () => {

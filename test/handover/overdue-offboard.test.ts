@@ -5,7 +5,7 @@ import { HandoverFile } from '../../src/entities/HandoverFile';
 import { Notification } from '../../src/entities/Notification';
 import { handoverOverdueJob } from '../../src/features/handover/handover-overdue.job';
 import { periodFromKey } from '../../src/jobs/period';
-import { formatDate } from '../../src/lib/documents';
+import { formatDate, formatDateTime } from '../../src/lib/documents';
 import { makeUser, MadeUser } from '../helpers/factories';
 import { actorOf, confirmedFile, delegatedFile, handoverEnv, HandoverSetup, handoverSetup, heldFile } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -46,6 +46,11 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     expect(first[0]).toMatchObject({ recipientId: s.lead.id, dedupeKey: `handover.destruction_overdue:HF-${f.id}:${day9.key}` });
     expect(first[0].body).toContain(`HF-${f.id}`);
     expect(first[0].body).not.toContain('owners.csv');
+    // Times on the local wall clock of config.timezone, as the lead reads them; not UTC ISO strings.
+    const tz = t.ctx.config.timezone;
+    expect(first[0].body).toContain(`${formatDateTime(f.destructionDeadline!, tz)} (${tz})`);
+    expect(first[0].body).toContain(formatDateTime(f.confirmedAt!, tz));
+    expect(first[0].body).not.toContain(f.destructionDeadline!.toISOString());
     await handoverOverdueJob.run(t.ctx, day9);
     expect(await notes(f.id, 'handover.destruction_overdue')).toHaveLength(1);
     // The next day reminds again.
@@ -70,6 +75,8 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     expect(n[0]).toMatchObject({ recipientId: s.lead.id, dedupeKey: `handover.delegation_expired:HF-${file.id}:${day4.key}` });
     expect(n[0].body).toContain(`delegation ${delegation.id}`);
     expect(n[0].body).toContain(`delegation ${d2.id}`);
+    expect(n[0].body).toContain(`expired ${formatDateTime(delegation.expiresAt, t.ctx.config.timezone)} (${t.ctx.config.timezone})`);
+    expect(n[0].body).not.toContain(delegation.expiresAt.toISOString());
     expect(await notes(other.id, 'handover.delegation_expired')).toHaveLength(0);
     await handoverOverdueJob.run(t.ctx, day4);
     expect(await notes(file.id, 'handover.delegation_expired')).toHaveLength(1);
@@ -155,7 +162,7 @@ describe('R-OFFBOARD: a lead holding handover files is not offboarded until the 
       [s.clerk.id, 400, 'not_project_manager'],
       [s.staff.id, 400, 'not_project_manager'],
       [other.lead.id, 400, 'not_project_manager'],
-      [it.id, 400, 'not_project_manager'],
+      [it.id, 403, 'own_transfer'],
       [99_999_999, 400, 'not_project_manager'],
       [s.lead.id, 400, 'same_holder'],
     ];
@@ -169,6 +176,23 @@ describe('R-OFFBOARD: a lead holding handover files is not offboarded until the 
     }
     expect((await t.ctx.handover.load(f.id)).holderId).toBe(s.lead.id);
     expect(await t.ctx.db.manager.getRepository(AuditEvent).countBy({ action: 'handover_file.transferred', objectId: String(f.id) })).toBe(0);
+  });
+
+  test('R-OFFBOARD R-HANDOVER-HOLD: an IT admin who also leads the project cannot transfer a file to themselves (403 own_transfer, recorded); the file stays with its holder', async () => {
+    const itLead = await makeUser(t, { roles: [['it_admin', '*'], ['project_manager', `project:${s.project}`]] });
+    const f = await heldFile(t, s, s.lead);
+    const r = await transfer(itLead, f.id, { toUserId: itLead.id, reason: 'taking it over' });
+    expect({ status: r.status, code: r.body.error.code }).toEqual({ status: 403, code: 'own_transfer' });
+    expect((await t.ctx.handover.load(f.id)).holderId).toBe(s.lead.id);
+    expect(await t.ctx.db.manager.getRepository(AuditEvent).countBy({ action: 'handover_file.transferred', objectId: String(f.id) })).toBe(0);
+    const denied = await t.ctx.db.manager.getRepository(AuditEvent).findOneByOrFail({ action: 'handover_file.denied', objectId: String(f.id), actorId: itLead.id });
+    expect(denied).toMatchObject({ decision: 'deny', scope: `project:${s.project}`, reason: expect.stringContaining('own_transfer') });
+    // So the content stays out of their reach.
+    const v = await t.http().get(`/api/v1/handover-files/${f.id}/view`).set('Authorization', itLead.auth);
+    expect({ status: v.status, code: v.body.error.code }).toEqual({ status: 403, code: 'no_delegation' });
+    // Passing it to another lead remains theirs to do.
+    const ok = await transfer(itLead, f.id, { toUserId: s.lead2.id, reason: 'lead leaves' });
+    expect({ status: ok.status, holderId: ok.body.holderId }).toEqual({ status: 200, holderId: s.lead2.id });
   });
 
   test('R-OFFBOARD: destroyed files are not holdings', async () => {

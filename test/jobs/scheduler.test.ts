@@ -5,7 +5,10 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { JobRun } from '../../src/entities/JobRun';
 import { Notification } from '../../src/entities/Notification';
 import type { JobDef } from '../../src/jobs/job';
+import cron from 'node-cron';
 import { JobService } from '../../src/jobs/job.service';
+import { JobScheduler, RETRY_TICK } from '../../src/jobs/scheduler';
+import { cronExpression } from '../../src/jobs/period';
 import { JOBS } from '../../src/jobs/registry';
 import { makeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -93,7 +96,19 @@ describe('scheduled jobs', () => {
     expect(await remindersOf(a, 'test.monthly', user.id)).toBe(2);
   });
 
-  test('R-RISK-MONTHLY scheduler: a failing job is recorded and logged, never fatal, and retried on the next trigger', async () => {
+  test('R-RISK-MONTHLY scheduler: every job of the registry is scheduled at its due time in the configured timezone, plus the hourly retry tick', () => {
+    const before = new Set(cron.getTasks().keys());
+    const scheduler = new JobScheduler(a.ctx);
+    scheduler.start();
+    try {
+      const mine = [...cron.getTasks().entries()].filter(([id]) => !before.has(id)).map(([, task]) => [task.name, (task as unknown as { cronExpression: string }).cronExpression]);
+      expect(mine).toEqual([...JOBS.map((j) => [j.name, cronExpression(j)]), ['jobs-retry-tick', RETRY_TICK]]);
+    } finally {
+      scheduler.stop();
+    }
+  });
+
+  test('R-RISK-MONTHLY scheduler: a failing job is recorded and logged, never fatal, and retried by the hourly catch-up tick', async () => {
     const user = await makeUser(a);
     let failing = true;
     const { def, calls } = monthlyJob(user.id, { fail: () => failing });
@@ -106,8 +121,11 @@ describe('scheduled jobs', () => {
     // The server still answers.
     expect((await a.http().get('/healthz')).status).toBe(200);
     failing = false;
-    const retry = await jobs.runDue(def, 'schedule', sh('2026-12-01T08:00:00'));
+    // What the scheduler's hourly tick (RETRY_TICK) does on every instance.
+    const retry = (await jobs.catchUp(sh('2026-12-01T08:07:00')))[def.name];
     expect(retry).toMatchObject({ ran: true, run: { status: 'succeeded', attempts: 2 } });
+    // Further ticks in the same period do nothing.
+    expect((await jobs.catchUp(sh('2026-12-01T09:07:00')))[def.name]).toMatchObject({ ran: false, reason: 'already_done' });
     expect(calls).toEqual(['2026-11', '2026-11']);
     expect(await remindersOf(a, 'test.monthly', user.id)).toBe(1);
   });

@@ -128,6 +128,56 @@ describe('issue and printout (R-NO-PAPER)', () => {
     expect((await get('/api/v1/copies/CC-0000-99999', o.staff)).status).toBe(404);
   });
 
+  test('R-NO-PAPER: the expiry in the refusal of an expired printout and in the holdings that block offboarding is local time (Asia/Shanghai), not UTC', async () => {
+    const holder = await makeUser(t, { roles: [['staff', `project:${o.project}`]] });
+    const c = await makeCopy(t, holder, o.pm, o.project, { signed: true });
+    // 2026-03-31 16:30 UTC is 1 April 00:30 in Shanghai.
+    await m().getRepository(ControlledCopy).update({ id: c.id }, { expiresAt: new Date('2026-03-31T16:30:00Z') });
+    const res = await pdf(c.serial, holder);
+    expect(res.status).toBe(409);
+    const error = JSON.parse((res.body as Buffer).toString()).error;
+    expect(error.code).toBe('copy_expired');
+    expect(error.message).toContain('2026-04-01 00:30');
+    expect(error.message).not.toContain('2026-03-31T16:30');
+    const holdings = await t.ctx.copies.heldBy(m(), holder.id);
+    expect(holdings.map((h) => h.description)).toEqual([expect.stringContaining('expires 2026-04-01 00:30 Asia/Shanghai')]);
+  });
+
+  test('R-NO-PAPER: a reprint is allowed but never silent: each download is numbered on every page (第 n 次打印 / print n), on the copy and in its audit event; refused downloads take no number', async () => {
+    const c = await makeCopy(t, o.staff, o.pm, o.project);
+    const footer = async (n: number) => {
+      const res = await pdf(c.serial, o.staff);
+      expect(res.status).toBe(200);
+      const pages = await pdfText(res.body as Buffer);
+      for (const text of pages) {
+        expect(text).toContain(`第 ${n} 次打印 print ${n}`);
+        expect(text).toContain(`page ${pages.indexOf(text) + 1} / ${pages.length}`);
+      }
+    };
+    await footer(1);
+    // Someone else's attempt is refused and takes no number.
+    expect((await pdf(c.serial, o.pm)).status).toBe(403);
+    await footer(2);
+    expect((await copyRow(c.serial)).printCount).toBe(2);
+    expect((await get(`/api/v1/copies/${c.serial}`, o.staff)).body.printCount).toBe(2);
+    const renders = (await eventsOf(c.serial)).filter((e) => e.action === 'copy.rendered');
+    expect(renders.map((e) => (e.after as { print: number }).print)).toEqual([1, 2]);
+    // Once returned it cannot be printed, and the count stays.
+    expect((await post(`/api/v1/copies/${c.serial}/return`, o.staff, { keeperUserId: o.pm.id })).status).toBe(200);
+    expect((await pdf(c.serial, o.staff)).status).toBe(409);
+    expect((await copyRow(c.serial)).printCount).toBe(2);
+  });
+
+  test('R-NO-PAPER: two simultaneous downloads get two different print numbers', async () => {
+    const c = await makeCopy(t, o.staff, o.pm, o.project);
+    const [a, b] = await Promise.all([pdf(c.serial, o.staff), pdf(c.serial, o.staff)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const numbers = [];
+    for (const res of [a, b]) numbers.push(Number(/第 (\d+) 次打印/.exec((await pdfText(res.body as Buffer))[0])![1]));
+    expect(numbers.sort()).toEqual([1, 2]);
+    expect((await copyRow(c.serial)).printCount).toBe(2);
+  });
+
   test('R-NO-PAPER: the recipient signs for the copy on receipt (→ issued); nobody else can (403); signing twice is 409', async () => {
     const c = await makeCopy(t, o.staff, o.pm, o.project);
     let before = await snapshot(c.serial);
@@ -228,6 +278,19 @@ describe('no lending (R-NO-LEND)', () => {
     const c = await makeCopy(t, o.staff, o.pm, o.project);
     await expect(t.ctx.copies.refuseChange(actorOf(t.admin), c, { via: 'transfer', toUserId: o.pm.id, fields: ['toUserId'] })).rejects.toMatchObject({ status: 403, code: 'no_lending' });
     expect((await copyRow(c.serial)).holderUserId).toBe(o.staff.id);
+  });
+
+  // Found by test/api/robustness.test.ts: a deeply nested toUserId overflowed the stack in the scope
+  // resolver (Number() of the array), so the attempt went unrecorded and the scope was "unresolved".
+  test('R-NO-LEND: a transfer whose toUserId is a deeply nested array is refused and recorded like any other attempt', async () => {
+    const c = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const body = `{"toUserId":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const res = await t.http().post(`/api/v1/copies/${c.serial}/transfer`).set('Authorization', o.staff.auth).set('Content-Type', 'application/json').send(body);
+    expect({ status: res.status, permission: res.body.error?.details?.permission }).toEqual({ status: 403, permission: 'controlled_copy:transfer' });
+    expect(res.body.error.details.reason).not.toBe('the authorization check failed');
+    const attempts = (await eventsOf(c.serial)).filter((e) => e.action === 'copy.transfer_refused');
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0].after).toMatchObject({ via: 'transfer', holderUserId: o.staff.id, attemptedHolderUserId: null, fields: ['toUserId'] });
   });
 });
 

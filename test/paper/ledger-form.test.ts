@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditHead } from '../../src/entities/AuditHead';
 import { ControlledCopy } from '../../src/entities/ControlledCopy';
-import { pdfText } from '../../src/lib/documents';
+import { formatDate, pdfText } from '../../src/lib/documents';
 import { LEDGER_COLUMNS, LedgerRow } from '../../src/features/paper/ledger-form.service';
 import { makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { actorOf, binary, makeCopy, makePaperOrg, PaperOrg } from '../helpers/paper-factories';
@@ -67,7 +67,7 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
 
   const november = { from: '2026-11-01', to: '2026-12-01' };
 
-  test('R-LEDGER-FORM: the CSV has the Chinese header row, the English one, and one line per copy issued in [from, to) of the scope, with return and destruction details', async () => {
+  test('R-LEDGER-FORM: the CSV has the Chinese header row, the English one, and one line per copy with a ledger event in [from, to) of the scope, with return and destruction details', async () => {
     const res = await form(o.pm, { ...november, scope: `project:${o.project}`, format: 'csv' });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
@@ -78,7 +78,7 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
     expect(rows[0].slice(0, 4)).toEqual(['編號', '內容摘要', '借閱人', '批准人']);
     const body = rows.slice(2);
     const col = (key: string) => LEDGER_COLUMNS.findIndex((c) => c.key === key);
-    // In time order; October and the other project are out.
+    // In time order (each copy at its first event in the period); October and the other project are out.
     expect(body.map((r) => r[col('serial')])).toEqual([returned.serial, destroyed.serial, open.serial]);
     const [r1, r2, r3] = body;
     expect(r1[col('summary')]).toContain('Owner meeting sign-in sheet');
@@ -189,5 +189,63 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
     expect(rows.map((r) => r[0])).toEqual([returned.serial, destroyed.serial, 'HF-TEST-1', open.serial]);
     expect(seen.at(-1)).toHaveLength(1);
     expect(() => t.ctx.ledgerForm.addSource('test_handover', async () => [])).toThrow();
+  });
+});
+
+describe('the §7 form covers every ledger event of the period (R-LEDGER-FORM)', () => {
+  const DAY = 86_400_000;
+  const tz = () => t.ctx.config.timezone;
+  /** The form's lines of the project for the local days [from, to). */
+  const lines = async (from: string, to: string) => {
+    const res = await form(o.pm, { from, to, scope: `project:${o.project}`, format: 'csv' });
+    expect(res.status).toBe(200);
+    return csvRows(res.body as Buffer).slice(2);
+  };
+  const col = (key: string) => LEDGER_COLUMNS.findIndex((c) => c.key === key);
+  /** The local day of `d` and the day after, as the form's from/to. */
+  const dayOf = (d: Date) => [formatDate(d, tz()), formatDate(new Date(d.getTime() + DAY), tz())] as const;
+
+  test('R-LEDGER-FORM: a copy issued 40 days ago and destroyed today is on today\'s form (with all its dates) as well as on the form of its issue day, and on no day in between', async () => {
+    const c = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const issued = new Date(Date.now() - 40 * DAY);
+    await m().getRepository(ControlledCopy).update({ id: c.id }, { issuedAt: issued, signedAt: new Date(issued.getTime() + 3_600_000), expiresAt: new Date(issued.getTime() + 50 * DAY) });
+    const view = await t.ctx.copies.destroy(actorOf(o.staff), await t.ctx.copies.loadBySerial(c.serial), { method: 'pulping', witnessUserId: o.pm.id });
+    const destroyedAt = new Date(view.destroyedAt!);
+
+    const today = (await lines(...dayOf(destroyedAt))).filter((r) => r[col('serial')] === c.serial);
+    expect(today).toHaveLength(1);
+    const [line] = today;
+    // One line with every date of the copy, the ones outside the period included.
+    expect(line[col('approvedAt')].slice(0, 10)).toBe(formatDate(issued, tz()));
+    expect(line[col('signedAt')]).not.toBe('');
+    expect(line[col('destroyedAt')].slice(0, 10)).toBe(formatDate(destroyedAt, tz()));
+    expect(line[col('method')]).toContain('pulping');
+    expect(line[col('witness')]).toContain(o.pm.username);
+
+    expect((await lines(...dayOf(issued))).map((r) => r[col('serial')])).toContain(c.serial);
+    expect((await lines(...dayOf(new Date(issued.getTime() + 20 * DAY)))).map((r) => r[col('serial')])).not.toContain(c.serial);
+  });
+
+  test('R-LEDGER-FORM: returns and losses of copies issued before the period are on the form too; lines sort by their first event in the period', async () => {
+    const returned = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const lost = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const issued = new Date(Date.now() - 40 * DAY);
+    for (const c of [returned, lost]) await m().getRepository(ControlledCopy).update({ id: c.id }, { issuedAt: issued, signedAt: issued, expiresAt: new Date(issued.getTime() + 50 * DAY) });
+    const r = await t.ctx.copies.returnCopy(actorOf(o.staff), await t.ctx.copies.loadBySerial(returned.serial), { keeperUserId: o.pm.id });
+    const l = await t.ctx.copies.reportLost(actorOf(o.staff), await t.ctx.copies.loadBySerial(lost.serial), { description: 'left on the bus' });
+    const rows = (await lines(...dayOf(new Date(r.returnedAt!)))).filter((x) => [returned.serial, lost.serial].includes(x[col('serial')]));
+    // The return came before the loss report: that is the order of the form.
+    expect(rows.map((x) => x[col('serial')])).toEqual([returned.serial, lost.serial]);
+    expect(rows[0][col('returnedAt')]).not.toBe('');
+    expect(rows[1][col('lostAt')].slice(0, 10)).toBe(formatDate(new Date(l.lostAt!), tz()));
+    expect(rows[1][col('status')]).toContain('lost');
+  });
+
+  test('R-LEDGER-FORM: the file is named by the local dates the period covers (March: 2026-03-01 … 2026-03-31)', async () => {
+    const res = await form(o.pm, { from: '2026-03-01', to: '2026-04-01', scope: `project:${o.project}`, format: 'csv' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="ledger-form_project-${o.project}_2026-03-01_2026-03-31.csv"`);
+    const company = await form(auditor, { from: '2026-11-28', to: '2026-11-29', scope: '*', format: 'pdf' });
+    expect(company.headers['content-disposition']).toBe('attachment; filename="ledger-form_company_2026-11-28_2026-11-28.pdf"');
   });
 });

@@ -41,6 +41,7 @@ describe('rectification actions', () => {
     return { dept, project, head, owner, assessment, open };
   }
   const patch = (id: number, u: { auth: string }, body: unknown) => t.http().patch(`/api/v1/rectifications/${id}`).set('Authorization', u.auth).send(body as object);
+  const ownPatch = (id: number, u: { auth: string }, body: unknown) => t.http().patch(`/api/v1/me/rectifications/${id}`).set('Authorization', u.auth).send(body as object);
   const row = (id: number) => t.ctx.db.manager.getRepository(Rectification).findOneByOrFail({ id });
   const seq = async () => (await t.ctx.db.manager.getRepository(AuditHead).findOneByOrFail({ id: 1 })).seq;
   const events = (action: string, id: number) => t.ctx.db.manager.getRepository(AuditEvent).find({ where: { action, objectId: String(id) }, order: { seq: 'ASC' } });
@@ -134,6 +135,55 @@ describe('rectification actions', () => {
     expect(await row(r.id)).toEqual(before);
   });
 
+  test("R-RISK-MONTHLY R-INSPECT: the owner records the progress and evidence of their own rectification on PATCH /api/v1/me/rectifications/:id, for an assessment's and an inspection's; audited as theirs", async () => {
+    const o = await makeOrg();
+    const r = await o.open();
+    const started = await ownPatch(r.id, o.owner, { status: 'in_progress' });
+    expect(started.status).toBe(200);
+    expect(started.body).toEqual(expect.objectContaining({ id: r.id, status: 'in_progress', ownerUserId: o.owner.id, doneAt: null }));
+    const done = await ownPatch(r.id, o.owner, { status: 'done', evidenceNotes: 'Lock fitted; photo sent to the head' });
+    expect(done.body).toEqual(expect.objectContaining({ status: 'done', evidenceNotes: 'Lock fitted; photo sent to the head', doneAt: expect.any(String) }));
+    const ev = await events('rectification.updated', r.id);
+    expect(ev).toHaveLength(2);
+    expect(ev[1]).toEqual(expect.objectContaining({ actorId: o.owner.id, scope: `dept:${o.dept.code}` }));
+    expect(ev[1].after).toEqual(expect.objectContaining({ status: 'done', ownerUserId: o.owner.id }));
+    // An inspection's rectification: its owner records progress the same way (the inspection route stays the inspector's).
+    const ir = await t.ctx.db.tx((m) =>
+      t.ctx.rectifications.open(m, actorOf(quality), { sourceType: 'inspection', sourceId: 11, departmentId: null, projectId: o.project.id, description: 'Take the list off the board', ownerUserId: o.owner.id, dueDate: dayFromNow(t, 2) }),
+    );
+    const ires = await ownPatch(ir.id, o.owner, { evidenceNotes: 'Removed on the day of the inspection' });
+    expect(ires.status).toBe(200);
+    expect(ires.body).toEqual(expect.objectContaining({ id: ir.id, sourceType: 'inspection', evidenceNotes: 'Removed on the day of the inspection', status: 'open' }));
+    expect((await events('rectification.updated', ir.id))[0]).toEqual(expect.objectContaining({ actorId: o.owner.id, scope: `project:${o.project.code}` }));
+  });
+
+  test("R-RISK-MONTHLY R-SECRET: on the owner's route anyone but the owner gets 403 not_owner (recorded as a refusal) and nothing changes; the owner cannot reassign the action (400)", async () => {
+    const o = await makeOrg();
+    const r = await o.open();
+    const stranger = await makeUser(t);
+    const before = await row(r.id);
+    for (const u of [o.head, quality, auditor, stranger, { auth: `Bearer ${t.admin.token}` }]) {
+      const res = await ownPatch(r.id, u, { status: 'done' });
+      expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 403, code: 'not_owner' });
+    }
+    expect(await row(r.id)).toEqual(before);
+    const refusals = await events('rectification.update_refused', r.id);
+    expect(refusals).toHaveLength(5);
+    expect(refusals[0]).toEqual(expect.objectContaining({ actorId: o.head.id, decision: 'deny', scope: `dept:${o.dept.code}` }));
+    // The owner changes progress and evidence only: no owner field, no due date; nothing changes.
+    const seqBefore = await seq();
+    expectValidation(await ownPatch(r.id, o.owner, { ownerUserId: stranger.id }), 'body.ownerUserId');
+    expectValidation(await ownPatch(r.id, o.owner, { dueDate: dayFromNow(t, 30) }), 'body.dueDate');
+    expectValidation(await ownPatch(r.id, o.owner, {}), 'body');
+    expectValidation(await ownPatch(r.id, o.owner, { status: 'closed' }), 'body.status');
+    expect({ row: await row(r.id), seq: await seq() }).toEqual({ row: before, seq: seqBefore });
+    expect((await ownPatch(99999999, o.owner, { status: 'done' })).status).toBe(404);
+    // Once the head reassigns it, the former owner is refused and the new one records.
+    await patch(r.id, o.head, { ownerUserId: stranger.id });
+    expect((await ownPatch(r.id, o.owner, { status: 'in_progress' })).status).toBe(403);
+    expect((await ownPatch(r.id, stranger, { status: 'in_progress' })).status).toBe(200);
+  });
+
   test('R-RISK-MONTHLY: the daily job reminds the owner and the department head of each rectification past its due date, once per day, until it is done', async () => {
     expect(rectificationsOverdueJob).toEqual(expect.objectContaining({ cadence: 'daily', covers: 'current' }));
     const o = await makeOrg();
@@ -149,6 +199,12 @@ describe('rectification actions', () => {
     const first = await reminders(r.id);
     expect(first.map((n) => n.recipientId).sort()).toEqual([o.owner.id, o.head.id].sort());
     expect(first[0].body).toContain(`Rectification ${r.id}`);
+    // The owner is told where to record the progress; the head to follow it up.
+    const toOwner = first.find((n) => n.recipientId === o.owner.id)!;
+    const toHead = first.find((n) => n.recipientId === o.head.id)!;
+    expect(toOwner.body).toContain(`PATCH /api/v1/me/rectifications/${r.id}`);
+    expect(toHead.body).toContain(`user ${o.owner.id}`);
+    expect(toHead.body).not.toContain('/api/v1/me/');
     expect(await reminders(later.id)).toHaveLength(0);
     // The next day reminds again.
     await rectificationsOverdueJob.run(t.ctx, dayPeriod(2));

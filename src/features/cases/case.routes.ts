@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { CASE_CAUSES, CASE_CHANNELS, CASE_PROPOSALS, CASE_STATUSES, CASE_TYPES, ComplaintCase } from '../../entities/ComplaintCase';
-import { acting, loaded, permission, projectInBody, recordScope, route, RouteSpec } from '../../api/route';
+import { acting, loaded, permission, projectInBody, route, RouteSpec, ScopeInput } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { CaseService } from './case.service';
 
@@ -43,10 +43,23 @@ const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 /**
  * Complaint cases (R-CASE-NO … R-CASE-STATS), customer information under the Rules (R-CASE-CONFIDENTIAL): each
  * route needs case:<action> where the case is (its project; the department and the company
- * enclose it). Statistics need case_stats:read in the company (R-CASE-STATS).
+ * enclose it), or, to read and handle a case, in the department responsible for it once one is
+ * assigned (it is chased for it, R-CASE-CHASE). Statistics need case_stats:read in the company
+ * (R-CASE-STATS).
  */
 export function caseRoutes(ctx: AppContext): RouteSpec[] {
-  const caseScope = recordScope('case', (id) => ctx.cases.load(Number(id)), (c) => ctx.cases.scopeOf(c));
+  /**
+   * Loads the case (404 if absent), leaves it for the handler, and answers where case:<action> is
+   * checked for the caller (CaseService.accessScope): the middleware then decides there, and a
+   * refusal is audited once and names the permission.
+   */
+  const caseScope =
+    (action: 'read' | 'handle' | 'decide' | 'create') =>
+    async ({ params, locals, actor }: ScopeInput): Promise<string> => {
+      const c = await ctx.cases.load(Number(params.id));
+      locals.case = c;
+      return actor ? ctx.cases.accessScope(actor.id, c, action) : ctx.cases.scopeOf(c);
+    };
   const theCase = (locals: Record<string, unknown>) => loaded<ComplaintCase>(locals, 'case');
   const workflow = (
     name: string,
@@ -60,7 +73,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
       path: `/api/v1/cases/:id/${name}`,
       summary,
       tags: ['cases'],
-      access: permission('case', action, caseScope),
+      access: permission('case', action, caseScope(action)),
       params: idParam,
       body,
       handler: ({ locals, body: b, auditActor }) => run(acting(auditActor), theCase(locals).id, b as never),
@@ -88,7 +101,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/cases',
-      summary: 'Cases of a project (?project=), a department (?department=) or the company, filtered by status and overdue; free text redacted, customer masked',
+      summary: 'Cases of a project (?project=), a department (?department=: its projects\' cases and the cases assigned to it) or the company, filtered by status and overdue; free text redacted, customer masked',
       tags: ['cases'],
       access: permission('case', 'read', ({ query }) => CaseService.listScope(query)),
       query: z
@@ -108,7 +121,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
       path: '/api/v1/cases/:id',
       summary: 'One case with its due date and history; free text redacted, customer masked (R-CASE-CONFIDENTIAL)',
       tags: ['cases'],
-      access: permission('case', 'read', caseScope),
+      access: permission('case', 'read', caseScope('read')),
       params: idParam,
       handler: ({ locals }) => ctx.cases.view(theCase(locals)),
     }),
@@ -157,7 +170,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
     workflow(
       'reopen',
       'create',
-      'The customer does not accept the decision (第九條(八)): a new linked case with a new number; a case still "communicated" is closed by it',
+      'The customer does not accept the decision (第九條(八)): a new linked case with a new number; a case still "communicated" is closed by it, which needs case:handle as well (403 naming it otherwise)',
       z.strictObject({ request: text(4000), notes: text(4000).optional(), lateReason: text(2000).optional() }),
       (actor, id, b: Parameters<CaseService['reopen']>[2]) => ctx.cases.reopen(actor, id, b),
     ),

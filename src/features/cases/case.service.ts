@@ -1,4 +1,4 @@
-import { EntityManager, In, LessThanOrEqual, MoreThan, Not } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In, LessThanOrEqual, MoreThan, Not } from 'typeorm';
 import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import { Database, forUpdate } from '../../db/database';
@@ -10,7 +10,7 @@ import { Project } from '../../entities/Project';
 import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { JobPeriod } from '../../jobs/period';
-import { PolicyService } from '../../policy/policy-service';
+import { Decision, PolicyService, userSubject } from '../../policy/policy-service';
 import { COMPANY, deptScope, projectScope } from '../../policy/scope';
 import { CustomerService } from '../customers/customer.service';
 import type { NotificationOutbox } from '../notifications/outbox';
@@ -64,6 +64,24 @@ function snapshot(c: ComplaintCase) {
   };
 }
 
+/** Thrown inside a reopening's transaction when it would close the original without case:handle; refused (and audited) after the rollback. */
+class MayNotClose extends Error {
+  constructor(
+    readonly c: ComplaintCase,
+    readonly scope: string,
+    readonly decision: Decision,
+  ) {
+    super('may not close');
+  }
+}
+
+/**
+ * What the responsible department may do on a case assigned to it (第九條(三), 第十四條: the
+ * department chased for it must be able to open and handle it). Registering, deciding and
+ * reopening stay where the case is (its project, its department, the company).
+ */
+const RESPONSIBLE_DEPT_ACTIONS: ReadonlySet<string> = new Set(['read', 'handle']);
+
 /** Thrown inside a decision's transaction when the amount is above the approver's authority; refused (and audited) after the rollback. */
 class AboveAuthority extends Error {
   constructor(
@@ -78,15 +96,18 @@ class AboveAuthority extends Error {
 /**
  * Complaint cases (the complaint procedure, 第八條–第十四條), as customer information under the
  * Rules (R-CASE-CONFIDENTIAL): every route checks case:<action> in the case's project (its
- * department and the company enclose it), free text is shown only redacted, the customer only
- * masked, and every step writes its audit event in the transaction of the change (R-AUDIT).
+ * department and the company enclose it; once a responsible department is assigned, it may read
+ * and handle the case too: it is the one chased for it, R-CASE-CHASE), free text is shown only
+ * redacted, the customer only masked, and every step writes its audit event in the transaction of
+ * the change (R-AUDIT).
  * - R-CASE-NO: numbers YYMM-NNN from a per-month counter locked in the registration's transaction.
  * - R-CASE-DEADLINE: due 15 (domestic) or 20 (foreign) days after acceptance.
  * - Workflow registered → investigating → proposed → decided → communicated → closed; a skipped
  *   step is 409 naming the expected state; the decision needs an approver whose configured
  *   authority (CASE_APPROVAL_LIMITS) covers the amount (403 naming the limit otherwise).
  * - R-CASE-CHASE: a case closed after its due date needs the reason; the daily job chases overdue cases.
- * - 第九條(八): a customer who does not accept the decision reopens it as a new linked case.
+ * - 第九條(八): a customer who does not accept the decision reopens it as a new linked case
+ *   (case:create; closing a still "communicated" original by it needs case:handle too).
  */
 export class CaseService {
   private readonly numbering: CaseNumbering;
@@ -120,6 +141,25 @@ export class CaseService {
   /** The case's scope: its project's (R-CASE-CONFIDENTIAL: the same scopes as the customer records). */
   scopeOf(c: Pick<ComplaintCase, 'projectId'>): Promise<string> {
     return this.policy.projectScope(c.projectId);
+  }
+
+  /**
+   * Where case:<action> is checked for this caller on this case: the case's project scope (its
+   * department and the company enclose it), unless the caller lacks the permission there and holds
+   * it in the scope of the department responsible for the case (read and handle only, once one is
+   * assigned: the department that is chased for it, R-CASE-CHASE). A caller allowed in neither is
+   * checked (and refused, audited, 403 naming the permission) in the project scope. An explicit
+   * deny line in the project scope is not overridden by the department's scope.
+   */
+  async accessScope(userId: number, c: ComplaintCase, action: string, m: EntityManager = this.db.manager): Promise<string> {
+    const own = await this.scopeOf(c);
+    if (c.departmentId === null || !RESPONSIBLE_DEPT_ACTIONS.has(action)) return own;
+    const here = this.policy.decide(userSubject(userId), own, 'case', action);
+    if (here.allowed || here.effect !== 'default') return own;
+    const d = await m.getRepository(Department).findOneBy({ id: c.departmentId });
+    if (!d) return own;
+    const responsible = deptScope(d.code);
+    return this.policy.decide(userSubject(userId), responsible, 'case', action).allowed ? responsible : own;
   }
 
   /** Where a listing needs case:read: the project or department asked for, else the whole company. */
@@ -225,33 +265,33 @@ export class CaseService {
 
   async list(f: CaseListFilter): Promise<{ items: CaseView[]; total: number }> {
     const m = this.db.manager;
-    let projectIds: number[] | undefined;
+    // Where the cases are: one project; a department's projects and the cases assigned to the
+    // department as the responsible one (it is chased for them, R-CASE-CHASE); or the company.
+    let where0: FindOptionsWhere<ComplaintCase>[] = [{}];
     if (f.project !== undefined) {
       const p = await m.getRepository(Project).findOneBy({ code: f.project });
       if (!p) throw new NotFoundError('Project', f.project);
-      projectIds = [p.id];
+      where0 = [{ projectId: In([p.id]) }];
     } else if (f.department !== undefined) {
       const d = await m.getRepository(Department).findOneBy({ code: f.department });
       if (!d) throw new NotFoundError('Department', f.department);
-      projectIds = (await m.getRepository(Project).find({ where: { departmentId: d.id }, select: { id: true } })).map((p) => p.id);
-      if (!projectIds.length) return { items: [], total: 0 };
+      const projectIds = (await m.getRepository(Project).find({ where: { departmentId: d.id }, select: { id: true } })).map((p) => p.id);
+      where0 = [...(projectIds.length ? [{ projectId: In(projectIds) }] : []), { departmentId: d.id }];
     }
     if (f.overdue === true && f.status === 'closed') return { items: [], total: 0 };
     const now = new Date();
-    const base = {
-      ...(projectIds ? { projectId: In(projectIds) } : {}),
-      ...(f.customerId !== undefined ? { customerId: f.customerId } : {}),
-    };
+    const customer = f.customerId !== undefined ? { customerId: f.customerId } : {};
     // overdue: open and past due; not overdue: closed, or open and not yet due.
-    const where =
+    const states =
       f.overdue === true
-        ? [{ ...base, status: f.status ?? Not('closed' as CaseStatus), dueAt: LessThanOrEqual(now) }]
+        ? [{ status: f.status ?? Not('closed' as CaseStatus), dueAt: LessThanOrEqual(now) }]
         : f.overdue === false
           ? [
-              ...(f.status === undefined || f.status === 'closed' ? [{ ...base, status: 'closed' as CaseStatus }] : []),
-              ...(f.status !== 'closed' ? [{ ...base, status: f.status ?? Not('closed' as CaseStatus), dueAt: MoreThan(now) }] : []),
+              ...(f.status === undefined || f.status === 'closed' ? [{ status: 'closed' as CaseStatus }] : []),
+              ...(f.status !== 'closed' ? [{ status: f.status ?? Not('closed' as CaseStatus), dueAt: MoreThan(now) }] : []),
             ]
-          : [{ ...base, ...(f.status ? { status: f.status } : {}) }];
+          : [f.status ? { status: f.status } : {}];
+    const where: FindOptionsWhere<ComplaintCase>[] = where0.flatMap((w) => states.map((st) => ({ ...w, ...customer, ...st })));
     const [rows, total] = await m.getRepository(ComplaintCase).findAndCount({ where, order: { id: 'DESC' }, take: f.limit, skip: f.offset });
     return { items: await this.views(rows), total };
   }
@@ -521,41 +561,74 @@ export class CaseService {
     const acceptedAt = new Date();
     const month = caseMonth(acceptedAt, this.tz);
     await this.numbering.ensureMonth(month);
-    const created = await this.db.tx(async (m) => {
-      const orig = await this.lock(m, id);
-      requireState(orig, 'reopen');
-      if (orig.reopenedToId !== null) {
-        const to = await m.getRepository(ComplaintCase).findOneBy({ id: orig.reopenedToId });
-        throw new ConflictError('already_reopened', `Case ${orig.caseNo} was already reopened as ${to?.caseNo ?? orig.reopenedToId}`, { reopenedTo: to?.caseNo ?? null });
-      }
-      const project = await m.getRepository(Project).findOneByOrFail({ id: orig.projectId });
-      const before = snapshot(orig);
-      const closing = orig.status === 'communicated' ? this.closing(orig, actor, acceptedAt, input.lateReason, 'body.lateReason') : {};
-      const fresh = await this.insertCase(
-        m,
+    let created: ComplaintCase;
+    try {
+      created = await this.db.tx((m) => this.reopenIn(m, actor, id, input, acceptedAt, month));
+    } catch (err) {
+      if (!(err instanceof MayNotClose)) throw err;
+      const { c, scope, decision } = err;
+      const reason = `reopening closes case ${c.caseNo}, which is still "communicated": closing needs case:handle`;
+      return refuse(
+        this.db,
+        this.audit,
         actor,
-        month,
-        acceptedAt,
-        project,
-        { customerId: orig.customerId, channel: orig.channel, type: orig.type, request: input.request, items: orig.items, notes: input.notes ?? null },
-        orig.id,
+        'forbidden',
+        `Missing permission case:handle in scope ${scope}: ${reason} (have it closed first, then reopen the closed case)`,
+        { action: 'access.denied', objectType: 'case', objectId: c.id, scope, reason: `case:handle ${decision.effect}: ${reason}`, after: { caseNo: c.caseNo, status: c.status } },
+        { permission: 'case:handle', scope, reason },
       );
-      const changes = { ...closing, reopenedToId: fresh.id, updatedAt: acceptedAt };
-      await m.getRepository(ComplaintCase).update({ id: orig.id }, changes);
-      Object.assign(orig, changes);
-      if (closing.status) await this.addEvent(m, orig.id, 'closed', actor.id, acceptedAt, null);
-      await this.addEvent(m, orig.id, 'reopened', actor.id, acceptedAt, null);
-      await this.audit.append(m, actor, {
-        action: 'case.reopened',
-        objectType: 'case',
-        objectId: orig.id,
-        scope: projectScope(project.code),
-        before,
-        after: { ...snapshot(orig), reopenedAs: fresh.caseNo, closedByReopening: !!closing.status, lateReasonGiven: !!input.lateReason },
-      });
-      return fresh;
-    });
+    }
     return this.view(created);
+  }
+
+  private async reopenIn(
+    m: EntityManager,
+    actor: Acting,
+    id: number,
+    input: { request: string; notes?: string | null; lateReason?: string | null },
+    acceptedAt: Date,
+    month: string,
+  ): Promise<ComplaintCase> {
+    const orig = await this.lock(m, id);
+    requireState(orig, 'reopen');
+    if (orig.reopenedToId !== null) {
+      const to = await m.getRepository(ComplaintCase).findOneBy({ id: orig.reopenedToId });
+      throw new ConflictError('already_reopened', `Case ${orig.caseNo} was already reopened as ${to?.caseNo ?? orig.reopenedToId}`, { reopenedTo: to?.caseNo ?? null });
+    }
+    // The route checked case:create. Closing the original is a handling step (第九條(七)): a
+    // reopening that closes a still "communicated" case needs case:handle there as well, or
+    // staff who register cases could close them without handling them.
+    if (orig.status === 'communicated') {
+      const scope = await this.accessScope(actor.id, orig, 'handle', m);
+      const decision = this.policy.decide(userSubject(actor.id), scope, 'case', 'handle');
+      if (!decision.allowed) throw new MayNotClose(orig, scope, decision);
+    }
+    const project = await m.getRepository(Project).findOneByOrFail({ id: orig.projectId });
+    const before = snapshot(orig);
+    const closing = orig.status === 'communicated' ? this.closing(orig, actor, acceptedAt, input.lateReason, 'body.lateReason') : {};
+    const fresh = await this.insertCase(
+      m,
+      actor,
+      month,
+      acceptedAt,
+      project,
+      { customerId: orig.customerId, channel: orig.channel, type: orig.type, request: input.request, items: orig.items, notes: input.notes ?? null },
+      orig.id,
+    );
+    const changes = { ...closing, reopenedToId: fresh.id, updatedAt: acceptedAt };
+    await m.getRepository(ComplaintCase).update({ id: orig.id }, changes);
+    Object.assign(orig, changes);
+    if (closing.status) await this.addEvent(m, orig.id, 'closed', actor.id, acceptedAt, null);
+    await this.addEvent(m, orig.id, 'reopened', actor.id, acceptedAt, null);
+    await this.audit.append(m, actor, {
+      action: 'case.reopened',
+      objectType: 'case',
+      objectId: orig.id,
+      scope: projectScope(project.code),
+      before,
+      after: { ...snapshot(orig), reopenedAs: fresh.caseNo, closedByReopening: !!closing.status, lateReasonGiven: !!input.lateReason },
+    });
+    return fresh;
   }
 
   // ---- R-CASE-CHASE ----------------------------------------------------------------------

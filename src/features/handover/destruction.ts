@@ -129,7 +129,8 @@ export class HandoverDestructions {
   /**
    * The holding lead destroys the file under supervision. The lead supervises (§5.2.2.3); since
    * the lead is also the one destroying, a second person holding handover_file:witness in the
-   * project witnesses it. Before the lead confirmed the clerk's entry, a reason is required
+   * project witnesses it: another lead, or the head of the project's department (who also
+   * supervises it, so that a project with a single lead can destroy its files). Before the lead confirmed the clerk's entry, a reason is required
    * (and recorded); otherwise 409.
    */
   async destroy(

@@ -29,7 +29,9 @@ const fileName = z
  * The developer's electronic handover files (R-HANDOVER-HOLD, R-HANDOVER-DESTROY, §5.2.2).
  * Permissions (policies/policy.csv): the project lead holds, reads, views, delegates, confirms,
  * destroys and witnesses; the information clerk views (by delegation, checked on the record)
- * and reports the entry; the IT admin reads metadata and transfers custody (R-OFFBOARD).
+ * and reports the entry; the IT admin reads metadata and transfers custody (R-OFFBOARD), never
+ * to themselves; auditors read the metadata and the destruction records (R-AUDIT); the head of
+ * the project's department may witness a destruction (§5.2.2.3).
  * Downloading needs handover_file:hold (the holder only); forwarding needs handover_file:forward,
  * which is not in the permission vocabulary, so no policy line can ever grant it: the route
  * exists to refuse and record the attempt.
@@ -57,7 +59,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/handover-files',
-      summary: "Handover files of a project: the lead sees the files they hold; the IT admin sees every file's metadata; never the content",
+      summary: "Handover files of a project: the lead sees the files they hold; the IT admin and auditors see every file's metadata; never the content",
       tags,
       access: permission('handover_file', 'read', projectInQuery),
       query: z.strictObject({ project: code, status: z.enum(HANDOVER_STATUSES).optional(), ...pageQuery }),
@@ -209,7 +211,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/api/v1/handover-files/:id/transfer',
-      summary: 'The IT admin passes custody to another project manager of the project (R-OFFBOARD): the only way a file changes holder; open delegations end',
+      summary: 'The IT admin passes custody to another project manager of the project (R-OFFBOARD), never to themselves (403 own_transfer): the only way a file changes holder; open delegations end',
       tags,
       access: permission('handover_file', 'transfer', fileScope),
       params: idParam,

@@ -26,7 +26,7 @@ import { receiveBody } from './upload';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** What anyone allowed to read a file sees (the IT admin included): never the content. */
+/** What anyone allowed to read a file sees (the IT admin and auditors included): never the content. */
 export interface HandoverFileMeta {
   id: number;
   serial: string;
@@ -278,7 +278,8 @@ export class HandoverService {
 
   /**
    * The files of a project. A project lead sees the files they hold (full view); a reader who
-   * cannot hold files there (the IT admin) sees that every file exists, as metadata only.
+   * cannot hold files there (the IT admin, an auditor: decided by handover_file:hold, not by the
+   * role's name) sees that every file exists, as metadata only.
    */
   async list(actor: Acting, projectCode: string, f: { status?: HandoverStatus; limit: number; offset: number }): Promise<{ items: Array<HandoverFileMeta | HandoverFileView>; total: number }> {
     const project = await this.projectByCode(projectCode);
@@ -293,7 +294,7 @@ export class HandoverService {
     return { items: await Promise.all(rows.map((r) => this.fullView(r))), total };
   }
 
-  /** One file: the holder sees everything but the content; another lead of the project is refused; the IT admin sees metadata. */
+  /** One file: the holder sees everything but the content; another lead of the project is refused; a reader who cannot hold files (IT admin, auditor) sees metadata. */
   async get(actor: Acting, f: HandoverFile): Promise<HandoverFileMeta | HandoverFileView> {
     ensureNotDestroyed(f);
     if (f.holderId === actor.id) return this.fullView(f);
@@ -575,12 +576,18 @@ export class HandoverService {
 
   /**
    * The IT admin passes a file to another project lead of the same project: the only way a file
-   * changes holder. Open delegations end (the new holder decides who views).
+   * changes holder, and never to the one transferring it (403 own_transfer, recorded). Open
+   * delegations end (the new holder decides who views).
    */
   async transfer(actor: Acting, f: HandoverFile, toUserId: number, reason?: string): Promise<HandoverFileMeta> {
     ensureNotDestroyed(f);
     const scope = await this.scopeOf(f);
     if (toUserId === f.holderId) throw new AppError(400, 'same_holder', `User ${toUserId} already holds ${serialOf(f.id)}`);
+    // R-HANDOVER-HOLD, R-OFFBOARD: the IT admin passes custody on, never to themselves (an IT admin who
+    // also leads the project would otherwise take the file and open it): refused and recorded.
+    if (toUserId === actor.id) {
+      await this.refusals.refuse(actor, f, scope, 'transfer', 'own_transfer', `Nobody transfers ${serialOf(f.id)} to themselves: another project lead of ${scope} must receive it`);
+    }
     const to = await this.db.manager.getRepository(User).findOneBy({ id: toUserId });
     if (!to || to.status !== 'active' || !this.policy.holdersOf('project_manager', scope).includes(to.id)) {
       throw new AppError(400, 'not_project_manager', `User ${toUserId} is not an active project manager of ${scope}: handover files pass only to a lead of their project`, { toUserId, scope });
@@ -639,7 +646,7 @@ export class HandoverService {
   /** Daily job body (see handover-overdue.job.ts). */
   async flagOverdue(asOf: Date, dayKey: string): Promise<Record<string, number>> {
     const shredded = await this.destructions.finishShredding();
-    return { ...(await flagOverdue(this.db, this.outbox, this.policy, asOf, dayKey)), shredded };
+    return { ...(await flagOverdue(this.db, this.outbox, this.policy, asOf, dayKey, this.config.timezone)), shredded };
   }
 
   /** Counts for the monthly assessment (R-RISK-MONTHLY): files past their destruction deadline, delegations expired and not revoked, as of `asOf`. */

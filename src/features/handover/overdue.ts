@@ -3,6 +3,7 @@ import type { Database } from '../../db/database';
 import { HandoverDelegation } from '../../entities/HandoverDelegation';
 import { HandoverFile } from '../../entities/HandoverFile';
 import { Project } from '../../entities/Project';
+import { formatDateTime } from '../../lib/documents';
 import type { PolicyService } from '../../policy/policy-service';
 import type { NotificationOutbox } from '../notifications/outbox';
 import { serialOf } from './handover-access';
@@ -52,9 +53,17 @@ export async function overdueCounts(db: Database, scope: OverdueScope, asOf: Dat
  * The daily reminders (handoverOverdueJob): to the holding lead of every file past its
  * destruction deadline, and of every file with a delegation past expiry that was not revoked.
  * One message per file, kind and day (the dedupe key carries the day): a rerun adds nothing.
- * Bodies name files by serial, never by their (possibly personal) file names.
+ * Bodies name files by serial, never by their (possibly personal) file names, and give times on
+ * the local wall clock of `timezone` (config.timezone), as the recipients read them.
  */
-export async function flagOverdue(db: Database, outbox: NotificationOutbox, policy: PolicyService, asOf: Date, dayKey: string): Promise<{ destructionOverdue: number; delegationsExpired: number; reminders: number }> {
+export async function flagOverdue(
+  db: Database,
+  outbox: NotificationOutbox,
+  policy: PolicyService,
+  asOf: Date,
+  dayKey: string,
+  timezone: string,
+): Promise<{ destructionOverdue: number; delegationsExpired: number; reminders: number }> {
   const files = await db.manager
     .getRepository(HandoverFile)
     .createQueryBuilder('f')
@@ -75,6 +84,7 @@ export async function flagOverdue(db: Database, outbox: NotificationOutbox, poli
   for (const d of expired) byFile.set(d.fileId, [...(byFile.get(d.fileId) ?? []), d]);
   const delegated = byFile.size ? await db.manager.getRepository(HandoverFile).findBy({ id: In([...byFile.keys()]) }) : [];
 
+  const local = (d: Date | null) => (d ? `${formatDateTime(d, timezone)} (${timezone})` : 'an unrecorded time');
   let reminders = 0;
   await db.tx(async (m) => {
     for (const f of files) {
@@ -84,8 +94,8 @@ export async function flagOverdue(db: Database, outbox: NotificationOutbox, poli
         kind: 'handover.destruction_overdue',
         subject: `Handover file ${serialOf(f.id)} is past its destruction deadline`,
         body:
-          `Handover file ${serialOf(f.id)} of project ${project} was confirmed as entered on ${f.confirmedAt?.toISOString()} and was due for destruction by ` +
-          `${f.destructionDeadline?.toISOString()}. Destroy it under supervision and with a witness (R-HANDOVER-DESTROY).`,
+          `Handover file ${serialOf(f.id)} of project ${project} was confirmed as entered on ${local(f.confirmedAt)} and was due for destruction by ` +
+          `${local(f.destructionDeadline)}. Destroy it under supervision and with a witness (R-HANDOVER-DESTROY).`,
         objectType: 'handover_file',
         objectId: f.id,
         dedupeKey: `handover.destruction_overdue:${serialOf(f.id)}:${dayKey}`,
@@ -100,7 +110,7 @@ export async function flagOverdue(db: Database, outbox: NotificationOutbox, poli
         kind: 'handover.delegation_expired',
         subject: `View access to handover file ${serialOf(f.id)} has expired and was not revoked`,
         body:
-          `Handover file ${serialOf(f.id)} of project ${project}: ${ds.map((d) => `delegation ${d.id} to clerk user ${d.clerkId} expired ${d.expiresAt.toISOString()}`).join('; ')}. ` +
+          `Handover file ${serialOf(f.id)} of project ${project}: ${ds.map((d) => `delegation ${d.id} to clerk user ${d.clerkId} expired ${local(d.expiresAt)}`).join('; ')}. ` +
           'Revoke it to record the end of the access (R-HANDOVER-HOLD).',
         objectType: 'handover_file',
         objectId: f.id,

@@ -1,4 +1,4 @@
-import { Brackets, In } from 'typeorm';
+import { Brackets, EntityManager, In } from 'typeorm';
 import { Database } from '../../db/database';
 import { AuditEvent } from '../../entities/AuditEvent';
 import { ControlledCopy } from '../../entities/ControlledCopy';
@@ -6,6 +6,7 @@ import { CustomerExport } from '../../entities/CustomerExport';
 import { CustomerImport } from '../../entities/CustomerImport';
 import { Department } from '../../entities/Department';
 import { HandoverFile } from '../../entities/HandoverFile';
+import { InventoryItem } from '../../entities/InventoryItem';
 import { PortRecord } from '../../entities/PortRecord';
 import { Project } from '../../entities/Project';
 import { deptScope, projectScope } from '../../policy/scope';
@@ -33,10 +34,13 @@ interface HandoverCounts {
   overdueCounts(scope: OverdueScope, asOf: Date): Promise<OverdueCounts>;
 }
 
-/** Audit actions the indicators count (written by src/features/customers and the authorizer). */
+/** Audit actions the indicators count (written by src/features/customers). */
 const REVEAL_ACTION = 'customer.revealed';
-const DENIED_ACTION = 'access.denied';
-/** Written by UsersService.offboard when a leaver still holds copies, files or inventory (R-OFFBOARD). */
+/**
+ * Written by UsersService.offboard when a leaver still holds copies, files or inventory
+ * (R-OFFBOARD), with decision "deny" and the leaver's department as its scope (none for a user
+ * without a department), the held items in `after.holdings`.
+ */
 const OFFBOARD_REFUSED_ACTION = 'user.offboard_refused';
 
 type Def = Omit<Indicator, 'value'>;
@@ -89,10 +93,17 @@ export type IndicatorKey = keyof typeof DEFS;
  * - exports: customer exports in [from, to), external releases included (a release's download is
  *   recorded as an export carrying the release id);
  * - reveals: `customer.revealed` audit events of the projects in [from, to);
- * - access_denied: `access.denied` audit events in [from, to) whose scope is one of the projects
- *   or the department;
- * - offboarded_with_holdings (departments only): `user.offboard_refused` audit events of the
- *   department's users in [from, to) (a leaver still holding copies, files or inventory);
+ * - access_denied: refusals in [from, to) whose scope is one of the projects or the department:
+ *   every audit event with decision "deny", i.e. the authorizer's route-level `access.denied`
+ *   and the services' record-level refusals (copy.*_refused, print_request.*_refused,
+ *   handover_file.denied, case.decide_refused, rectification.update_refused…), which carry the
+ *   record's scope. A refused offboarding is not an access attempt (the IT admin may offboard;
+ *   the leaver's holdings stop it) and is counted by offboarded_with_holdings instead;
+ * - offboarded_with_holdings (departments only): the distinct leavers refused offboarding in
+ *   [from, to) because they still held copies, files or inventory: refusals scoped to the
+ *   department (its own users), and refusals of anyone (a user of another department or of none)
+ *   whose held items belong to the department or its projects. A retried offboarding of the same
+ *   leaver counts once;
  * - ports_unsealed (departments only): computers of the port register with USB or burner open;
  *   the register keeps the current state, so this is the state when computed;
  * - rectifications_overdue: open rectifications of the department or its projects whose due date
@@ -124,6 +135,18 @@ export class IndicatorService {
             .getRepository(AuditEvent)
             .createQueryBuilder('e')
             .where('e.action = :action', { action })
+            .andWhere('e.scope IN (:...scopes)', { scopes })
+            .andWhere('e.at >= :from AND e.at < :to', { from, to })
+            .getCount();
+    // R-SECRET: every refusal, route-level or record-level (see the list above).
+    const deniedCount = (scopes: string[]) =>
+      scopes.length === 0
+        ? Promise.resolve(0)
+        : m
+            .getRepository(AuditEvent)
+            .createQueryBuilder('e')
+            .where('e.decision = :deny', { deny: 'deny' })
+            .andWhere('e.action <> :offboard', { offboard: OFFBOARD_REFUSED_ACTION })
             .andWhere('e.scope IN (:...scopes)', { scopes })
             .andWhere('e.at >= :from AND e.at < :to', { from, to })
             .getCount();
@@ -161,8 +184,8 @@ export class IndicatorService {
             .andWhere('x.createdAt >= :from AND x.createdAt < :to', { from, to })
             .getCount(),
       auditCount(REVEAL_ACTION, projectScopes),
-      auditCount(DENIED_ACTION, deniedScopes),
-      department === null ? Promise.resolve(null) : auditCount(OFFBOARD_REFUSED_ACTION, [deptScope(department.code)]),
+      deniedCount(deniedScopes),
+      department === null ? Promise.resolve(null) : this.leaversWithHoldings(m, department, ids, from, to),
       department === null
         ? Promise.resolve(null)
         : m
@@ -190,6 +213,50 @@ export class IndicatorService {
     if (ports !== null) out.push({ ...DEFS.ports_unsealed, value: ports });
     out.push({ ...DEFS.rectifications_overdue, value: rectOverdue });
     return out;
+  }
+
+  /**
+   * R-OFFBOARD: the distinct users refused offboarding in [from, to) who are the department's
+   * (the refusal's scope) or who held items of the department or its projects (the refusal's
+   * `after.holdings`: handover files and controlled copies by project, inventory by department).
+   * Refusals are rare, so the month's are read and matched here.
+   */
+  private async leaversWithHoldings(m: EntityManager, department: Department, projectIds: number[], from: Date, to: Date): Promise<number> {
+    const events = await m
+      .getRepository(AuditEvent)
+      .createQueryBuilder('e')
+      .where('e.action = :action', { action: OFFBOARD_REFUSED_ACTION })
+      .andWhere('e.at >= :from AND e.at < :to', { from, to })
+      .getMany();
+    const own = deptScope(department.code);
+    const leavers = new Set<string>();
+    const others: Array<{ userId: string; holdings: Array<{ kind: string; id: string }> }> = [];
+    for (const e of events) {
+      if (e.objectId === null) continue;
+      if (e.scope === own) {
+        leavers.add(e.objectId);
+        continue;
+      }
+      const raw = (e.after as { holdings?: unknown } | null)?.holdings;
+      const holdings = Array.isArray(raw) ? raw.filter((h): h is { kind: string; id: string } => typeof h?.kind === 'string' && typeof h?.id === 'string') : [];
+      if (holdings.length) others.push({ userId: e.objectId, holdings });
+    }
+    if (!others.length) return leavers.size;
+    const idsOf = (kind: string) => [...new Set(others.flatMap((o) => o.holdings.filter((h) => h.kind === kind).map((h) => h.id)))];
+    const fileIds = idsOf('handover_file').map(Number).filter(Number.isSafeInteger);
+    const serials = idsOf('controlled_copy');
+    const itemIds = idsOf('inventory_keeper').map(Number).filter(Number.isSafeInteger);
+    const mine = new Set<string>();
+    const [files, copies, items] = await Promise.all([
+      fileIds.length && projectIds.length ? m.getRepository(HandoverFile).find({ where: { id: In(fileIds), projectId: In(projectIds) }, select: { id: true } }) : [],
+      serials.length && projectIds.length ? m.getRepository(ControlledCopy).find({ where: { serial: In(serials), projectId: In(projectIds) }, select: { id: true, serial: true } }) : [],
+      itemIds.length ? m.getRepository(InventoryItem).find({ where: { id: In(itemIds), departmentId: department.id }, select: { id: true } }) : [],
+    ]);
+    for (const f of files) mine.add(`handover_file:${f.id}`);
+    for (const c of copies) mine.add(`controlled_copy:${c.serial}`);
+    for (const i of items) mine.add(`inventory_keeper:${i.id}`);
+    for (const o of others) if (o.holdings.some((h) => mine.has(`${h.kind}:${h.id}`))) leavers.add(o.userId);
+    return leavers.size;
   }
 
   /** The scope of a department: its id and its projects. */

@@ -83,7 +83,10 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['organisation'],
       access: permission('org', 'manage'),
       params: codeParam,
-      body: z.strictObject({ name: name.optional(), departmentCode: code.nullable().optional() }),
+      // An empty body was a 500 (TypeORM refuses an UPDATE without values): refused as 400 like the other PATCH routes.
+      body: z
+        .strictObject({ name: name.optional(), departmentCode: code.nullable().optional() })
+        .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
       handler: ({ params, body, auditActor }) => ctx.org.updateProject(auditActor, params.code, body),
     }),
   ];

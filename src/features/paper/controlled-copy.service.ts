@@ -68,6 +68,8 @@ export interface CopyView {
   lostAt: Date | null;
   lostReportedBy: UserRef | null;
   incidentId: number | null;
+  /** How many times the printout was downloaded (each print is numbered on its pages). */
+  printCount: number;
 }
 
 export interface CopyFilter {
@@ -77,6 +79,13 @@ export interface CopyFilter {
   limit: number;
   offset: number;
 }
+
+/**
+ * Whether a free text was given. Notes and descriptions may quote customer data (a phone, a
+ * name): they stay in the record; the immutable audit trail records only that one was given
+ * (R-AUDIT), as incidents and cases do.
+ */
+export const textGiven = (s: string | null | undefined): boolean => typeof s === 'string' && s.trim() !== '';
 
 /** overdue: out with the recipient (awaiting signature or issued) past its expiry (R-NO-PAPER usage period). */
 export function viewStatus(c: Pick<ControlledCopy, 'status' | 'expiresAt'>, now: Date): CopyViewStatus {
@@ -168,6 +177,7 @@ export class ControlledCopyService {
         lostAt: c.lostAt,
         lostReportedBy: ref(c.lostReportedById),
         incidentId: c.incidentId,
+        printCount: c.printCount,
       });
     }
     return views;
@@ -254,6 +264,7 @@ export class ControlledCopyService {
         lostAt: null,
         lostReportedById: null,
         incidentId: null,
+        printCount: 0,
         createdAt: now,
         updatedAt: now,
       });
@@ -277,6 +288,11 @@ export class ControlledCopyService {
    * them and within its usage period. Phones and ID numbers are printed in clear only if the
    * request asked for them AND the recipient may reveal them in the project now (customer:reveal);
    * otherwise masked as in every customer view. Each render is audited.
+   *
+   * A reprint is allowed (a jammed printer) but never silent: each download takes the next print
+   * number of the copy (printCount, counted in the same transaction as its audit event), and
+   * every page's footer says 第 n 次打印 / print n, so a second paper under one serial shows on
+   * the paper and in the ledger.
    */
   async render(actor: Acting, c: ControlledCopy): Promise<Buffer> {
     const scope = await this.scopeOf(c);
@@ -292,7 +308,7 @@ export class ControlledCopyService {
     const now = new Date();
     if (!OUT_STATUSES.includes(c.status)) throw new ConflictError('copy_not_out', `Copy ${c.serial} is ${c.status}: it can no longer be printed`);
     if (c.expiresAt.getTime() <= now.getTime()) {
-      throw new ConflictError('copy_expired', `The usage period of ${c.serial} ended at ${c.expiresAt.toISOString()}: return or destroy it`);
+      throw new ConflictError('copy_expired', `The usage period of ${c.serial} ended at ${formatDateTime(c.expiresAt, this.config.timezone)} (${this.config.timezone}): return or destroy it`);
     }
     const r = await this.db.manager.getRepository(PrintRequest).findOneByOrFail({ id: c.printRequestId });
     const printPersonal = Boolean(r.includePersonal) && this.authz.decide(actor.id, scope, REVEAL).allowed;
@@ -320,7 +336,23 @@ export class ControlledCopyService {
         idNumber: p.idNumber ? (printPersonal ? p.idNumber : maskIdNumber(p.idNumber)) : '',
       };
     });
-    const pdf = await renderControlledCopyPdf({
+    // The print number is taken (and audited) before rendering, so two simultaneous downloads get
+    // n and n+1; the conditional update also loses to a return or destruction that got in first.
+    const printNumber = await this.db.tx(async (m) => {
+      const res = await m.getRepository(ControlledCopy).increment({ id: c.id, status: In(OUT_STATUSES) }, 'printCount', 1);
+      if (!res.affected) await this.conflict(c.serial, 'copy_not_out', 'printed');
+      const { printCount } = await m.getRepository(ControlledCopy).findOneOrFail({ where: { id: c.id }, select: { id: true, printCount: true } });
+      await this.audit.append(m, actor, {
+        action: 'copy.rendered',
+        objectType: 'controlled_copy',
+        objectId: c.serial,
+        scope,
+        decision: 'allow',
+        after: { records: rows.length, personalPrinted: printPersonal, print: printCount },
+      });
+      return printCount;
+    });
+    return renderControlledCopyPdf({
       serial: c.serial,
       recipientName: holder.displayName,
       recipientUsername: holder.username,
@@ -332,19 +364,9 @@ export class ControlledCopyService {
       copiesTotal: c.copiesTotal,
       columns,
       rows,
+      printNumber,
       timezone: this.config.timezone,
     });
-    await this.db.tx((m) =>
-      this.audit.append(m, actor, {
-        action: 'copy.rendered',
-        objectType: 'controlled_copy',
-        objectId: c.serial,
-        scope,
-        decision: 'allow',
-        after: { records: rows.length, personalPrinted: printPersonal, bytes: pdf.length },
-      }),
-    );
-    return pdf;
   }
 
   // ---- transitions ------------------------------------------------------------------------
@@ -455,9 +477,9 @@ export class ControlledCopyService {
         objectType: 'controlled_copy',
         objectId: c.serial,
         scope,
-        reason: input.note,
         before: { status: c.status },
-        after: { status: 'returned', returnedAt: now, keeperUserId: input.keeperUserId },
+        // Free text may quote customer data: it stays out of the immutable trail (R-AUDIT); only that one was given.
+        after: { status: 'returned', returnedAt: now, keeperUserId: input.keeperUserId, noteGiven: textGiven(input.note) },
       });
     });
     return this.view(await this.loadBySerial(c.serial));
@@ -505,9 +527,9 @@ export class ControlledCopyService {
         objectType: 'controlled_copy',
         objectId: c.serial,
         scope,
-        reason: input.note,
         before: { status: c.status },
-        after: { status: 'destroyed', destroyedAt: now, method: input.method, witnessUserId: input.witnessUserId },
+        // The note stays on the copy (destructionNote), not in the trail: only that one was given.
+        after: { status: 'destroyed', destroyedAt: now, method: input.method, witnessUserId: input.witnessUserId, noteGiven: textGiven(input.note) },
       });
     });
     return this.view(await this.loadBySerial(c.serial));
@@ -551,7 +573,7 @@ export class ControlledCopyService {
         objectType: 'controlled_copy',
         objectId: c.serial,
         scope,
-        reason: input.description,
+        // The description may quote customer data: it stays in the incident, not in the trail.
         before: { status: c.status },
         after: { status: 'lost', lostAt: now, holderUserId: holder, incidentId: incident.id },
       });
@@ -572,7 +594,7 @@ export class ControlledCopyService {
     const out = await m.getRepository(ControlledCopy).find({ where: { holderUserId: userId, status: In(OUT_STATUSES) }, order: { id: 'ASC' } });
     const kept = await m.getRepository(ControlledCopy).find({ where: { returnedToUserId: userId, status: 'returned' }, order: { id: 'ASC' } });
     return [
-      ...out.map((c) => ({ kind: 'controlled_copy', id: c.serial, description: `holds controlled copy ${c.serial} (${viewStatus(c, now)}, expires ${c.expiresAt.toISOString()})` })),
+      ...out.map((c) => ({ kind: 'controlled_copy', id: c.serial, description: `holds controlled copy ${c.serial} (${viewStatus(c, now)}, expires ${formatDateTime(c.expiresAt, this.config.timezone)} ${this.config.timezone})` })),
       ...kept.map((c) => ({ kind: 'controlled_copy', id: c.serial, description: `keeps returned controlled copy ${c.serial} awaiting destruction` })),
     ];
   }

@@ -1,10 +1,10 @@
-import { And, In, LessThan, MoreThanOrEqual } from 'typeorm';
+import { And, FindOptionsWhere, In, LessThan, MoreThanOrEqual } from 'typeorm';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import { Database } from '../../db/database';
 import { ControlledCopy } from '../../entities/ControlledCopy';
 import { PrintRequest } from '../../entities/PrintRequest';
-import { Column, formatDateTime, Report, reportToCsv, reportToPdf, reportToXlsx } from '../../lib/documents';
+import { Column, formatDate, formatDateTime, Report, reportToCsv, reportToPdf, reportToXlsx } from '../../lib/documents';
 import { ControlledCopyService, METHOD_LABEL, UserRef, viewStatus } from './controlled-copy.service';
 import { projectIdsOfScope } from './scope-projects';
 
@@ -31,8 +31,10 @@ export interface LedgerRow {
   destroyedAt: Date | null;
   method: string | null;
   witness: string | null;
+  /** When the paper was reported lost (R-PENALTY); sources without losses leave it out. */
+  lostAt?: Date | null;
   status: string | null;
-  /** Where the line sorts in the form (copies: approval time; other sources: their own event time). */
+  /** Where the line sorts in the form (copies: their first ledger event in the period; other sources: their own event time). */
   at: Date;
 }
 
@@ -57,6 +59,7 @@ export const LEDGER_COLUMNS: Column[] = [
   { key: 'destroyedAt', zh: '銷毀時間', en: 'Destroyed at', width: 1 },
   { key: 'method', zh: '銷毀方式', en: 'Method', width: 1 },
   { key: 'witness', zh: '監銷人', en: 'Witness', width: 1.1 },
+  { key: 'lostAt', zh: '遺失時間', en: 'Lost at', width: 1 },
   { key: 'status', zh: '狀態', en: 'Status', width: 0.8 },
 ];
 
@@ -76,6 +79,15 @@ const CONTENT_TYPE: Record<LedgerFormat, string> = {
 };
 
 const name = (u: UserRef | null | undefined): string | null => (u ? `${u.displayName} (${u.username})` : null);
+
+/** The ledger events of a copy (R-LEDGER-FORM): approval (issue), signature, return, destruction, loss. */
+const COPY_EVENTS = ['issuedAt', 'signedAt', 'returnedAt', 'destroyedAt', 'lostAt'] as const;
+
+/** The earliest of the copy's events inside [from, to) (the query guarantees there is one). */
+function firstEventIn(c: ControlledCopy, from: Date, to: Date): Date {
+  const inside = COPY_EVENTS.map((k) => c[k]).filter((d): d is Date => d !== null && d.getTime() >= from.getTime() && d.getTime() < to.getTime());
+  return inside.length ? new Date(Math.min(...inside.map((d) => d.getTime()))) : c.issuedAt;
+}
 
 /**
  * R-LEDGER-FORM (§7): the Borrowing & Destruction Record Form (客戶信息借閱、銷毀記錄表) for any
@@ -104,12 +116,21 @@ export class LedgerFormService {
     return [...this.sources.keys()];
   }
 
-  /** Controlled copies approved in [from, to) in the projects. */
+  /**
+   * R-LEDGER-FORM: the controlled copies with any ledger event in [from, to) in the projects:
+   * approved (issued), signed for, returned, destroyed or reported lost. A copy approved in
+   * February and destroyed in March is on both months' forms. One line per copy with all its
+   * dates (also those outside the period); it sorts by its first event inside the period, so
+   * the form reads in the order things happened in that period, beside the other sources'
+   * destructions.
+   */
   private async copyRows(from: Date, to: Date, projectIds: number[] | null): Promise<LedgerRow[]> {
     if (projectIds !== null && !projectIds.length) return [];
     const m = this.db.manager;
+    const inProjects: FindOptionsWhere<ControlledCopy> = projectIds !== null ? { projectId: In(projectIds) } : {};
     const copies = await m.getRepository(ControlledCopy).find({
-      where: { issuedAt: And(MoreThanOrEqual(from), LessThan(to)), ...(projectIds !== null ? { projectId: In(projectIds) } : {}) },
+      // One OR branch per event column: the copy is on the form if any of its events is in the period.
+      where: COPY_EVENTS.map((k) => ({ ...inProjects, [k]: And(MoreThanOrEqual(from), LessThan(to)) })),
       order: { issuedAt: 'ASC', id: 'ASC' },
     });
     if (!copies.length) return [];
@@ -134,8 +155,9 @@ export class LedgerFormService {
         destroyedAt: c.destroyedAt,
         method: c.destructionMethod ? `${METHOD_LABEL[c.destructionMethod]}${c.destructionNote ? `: ${c.destructionNote}` : ''}` : null,
         witness: c.witnessUserId ? name(users.get(c.witnessUserId)) : null,
+        lostAt: c.lostAt,
         status: STATUS_LABEL[viewStatus(c, now)] ?? c.status,
-        at: c.issuedAt,
+        at: firstEventIn(c, from, to),
       };
     });
   }
@@ -185,8 +207,11 @@ export class LedgerFormService {
         after: { from: q.from, to: q.to, format: q.format, rows: rows.length },
       }),
     );
-    const day = (d: Date) => d.toISOString().slice(0, 10);
+    // Named by the local dates the period covers: [2026-03-01, 2026-04-01) is …_2026-03-01_2026-03-31.
+    const tz = this.config.timezone;
+    const first = formatDate(q.from, tz);
+    const last = formatDate(new Date(q.to.getTime() - 1), tz);
     const scopeName = q.scope === '*' ? 'company' : q.scope.replace(':', '-');
-    return { body, contentType: CONTENT_TYPE[q.format], filename: `ledger-form_${scopeName}_${day(q.from)}_${day(q.to)}.${q.format}`, rows: rows.length };
+    return { body, contentType: CONTENT_TYPE[q.format], filename: `ledger-form_${scopeName}_${first}_${last}.${q.format}`, rows: rows.length };
   }
 }

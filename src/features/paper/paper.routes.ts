@@ -42,8 +42,11 @@ function attemptedHolder(body: unknown): number | null {
   if (!body || typeof body !== 'object') return null;
   const b = body as Record<string, unknown>;
   for (const k of ['toUserId', 'holderUserId', 'recipientUserId', 'userId']) {
+    // Only a number or a numeric string: Number() of a deeply nested array recursed until the stack
+    // overflowed, and the scope resolver failed (found by test/api/robustness.test.ts).
+    if (typeof b[k] !== 'number' && typeof b[k] !== 'string') continue;
     const v = Number(b[k]);
-    if (b[k] !== undefined && b[k] !== null && Number.isInteger(v) && v > 0) return v;
+    if (Number.isInteger(v) && v > 0) return v;
   }
   return null;
 }
@@ -212,7 +215,7 @@ export function paperRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/copies/:serial/pdf',
-      summary: 'The printout (受控文件, serial, recipient, expiry and watermark on every page): the recipient only, while the copy is out and valid; audited',
+      summary: 'The printout (受控文件, serial, recipient, expiry and watermark on every page): the recipient only, while the copy is out and valid; each download is numbered (print n, on every page and on the copy) and audited',
       tags: ['paper ledger'],
       access: selfAccess(),
       params: serialParam,
@@ -291,7 +294,7 @@ export function paperRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/ledger/form',
-      summary: 'The Borrowing & Destruction Record Form (客戶信息借閱、銷毀記錄表) for [from, to) and a scope, as CSV, XLSX or PDF (R-LEDGER-FORM)',
+      summary: 'The Borrowing & Destruction Record Form (客戶信息借閱、銷毀記錄表) for [from, to) and a scope, as CSV, XLSX or PDF: every copy with a ledger event (approval, signature, return, destruction, loss) in the period (R-LEDGER-FORM)',
       tags: ['paper ledger'],
       access: permission('ledger_form', 'read', ({ query }) => String(query.scope)),
       produces: 'application/pdf',

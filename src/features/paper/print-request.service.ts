@@ -10,7 +10,8 @@ import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { Authorizer } from '../../policy/authorizer';
 import { PolicyService } from '../../policy/policy-service';
-import { ControlledCopyService, UserRef, viewStatus } from './controlled-copy.service';
+import { redactPersonalDetails } from '../survey/redact';
+import { ControlledCopyService, textGiven, UserRef, viewStatus } from './controlled-copy.service';
 import { refuse } from './refusal';
 
 type Acting = AuditActor & { id: number };
@@ -227,7 +228,16 @@ export class PrintRequestService {
         objectType: 'print_request',
         objectId: r.id,
         scope: `project:${project.code}`,
-        after: { purpose: r.purpose, customerIds: r.customerIds, filter: r.filter, copies: r.copies, usageDays: r.usageDays, includePersonal: r.includePersonal },
+        // Purpose and search text are free text that may quote customer data: the trail keeps them
+        // only redacted (phones, ID numbers, emails, employers removed); the request keeps them whole.
+        after: {
+          purpose: redactPersonalDetails(r.purpose).text,
+          customerIds: r.customerIds,
+          filter: r.filter ? { ...r.filter, ...(r.filter.q !== undefined ? { q: redactPersonalDetails(r.filter.q).text } : {}) } : null,
+          copies: r.copies,
+          usageDays: r.usageDays,
+          includePersonal: r.includePersonal,
+        },
       });
       return r;
     });
@@ -289,9 +299,9 @@ export class PrintRequestService {
         objectType: 'print_request',
         objectId: r.id,
         scope,
-        reason: note ?? undefined,
         before: { status: 'pending' },
-        after: { status: 'approved', records: recordIds.length, copies: r.copies, usageDays: r.usageDays },
+        // Notes stay on the request (decisionNote); the trail records only that one was given.
+        after: { status: 'approved', records: recordIds.length, copies: r.copies, usageDays: r.usageDays, noteGiven: textGiven(note) },
       });
       await this.copies.issueFor(m, actor, { ...r, recordIds } as PrintRequest, now, scope);
     });
@@ -314,9 +324,8 @@ export class PrintRequestService {
         objectType: 'print_request',
         objectId: r.id,
         scope,
-        reason,
         before: { status: 'pending' },
-        after: { status: 'rejected' },
+        after: { status: 'rejected', reasonGiven: textGiven(reason) },
       });
     });
     return this.view(await this.load(r.id));
@@ -344,9 +353,8 @@ export class PrintRequestService {
         objectType: 'print_request',
         objectId: r.id,
         scope,
-        reason: note ?? undefined,
         before: { status: 'pending' },
-        after: { status: 'cancelled' },
+        after: { status: 'cancelled', noteGiven: textGiven(note) },
       });
     });
     return this.view(await this.load(r.id));

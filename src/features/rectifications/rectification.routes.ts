@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { acting, permission, recordScope, route, RouteSpec } from '../../api/route';
+import { acting, permission, recordScope, route, RouteSpec, selfAccess } from '../../api/route';
 import { idParam } from '../../api/validate';
 import { Rectification, RECTIFICATION_STATUSES } from '../../entities/Rectification';
 import { NotFoundError } from '../../errors';
@@ -13,6 +13,14 @@ export const rectificationChangesBody = z
   })
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });
 
+/** What an owner may change on their own action: progress and evidence; reassigning is the head's (or the inspector's). */
+export const ownerChangesBody = z
+  .strictObject({
+    status: z.enum(RECTIFICATION_STATUSES).optional(),
+    evidenceNotes: z.string().trim().min(1).max(5000).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });
+
 /**
  * R-RISK-MONTHLY (§5.3.1): progress of the rectifications a department's assessment opened.
  * Who may act is decided by the rectification's source: this route serves assessment
@@ -20,6 +28,10 @@ export const rectificationChangesBody = z
  * rectifications (R-INSPECT) are updated through the inspection's own route
  * (inspection:conduct), which calls the same RectificationService.update. An inspection
  * rectification named here is a 404 for this route.
+ * The owner of a rectification of either source records its progress and evidence on
+ * PATCH /api/v1/me/rectifications/:id: any signed-in user may call it, and the service lets
+ * only the owner through (403 not_owner, audited): the action is theirs, and the daily
+ * reminder asks them to.
  */
 export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
   const assessmentRectification = recordScope(
@@ -41,6 +53,16 @@ export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
       params: idParam,
       body: rectificationChangesBody,
       handler: ({ params, body, auditActor }) => ctx.db.tx((m) => ctx.rectifications.update(m, acting(auditActor), params.id, body)),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/me/rectifications/:id',
+      summary: 'The owner records the progress of their own rectification (assessment or inspection): status and evidence notes, not the owner; anyone else 403 not_owner (R-RISK-MONTHLY, R-INSPECT)',
+      tags: ['risk assessments'],
+      access: selfAccess(),
+      params: idParam,
+      body: ownerChangesBody,
+      handler: ({ params, body, auditActor }) => ctx.rectifications.updateAsOwner(acting(auditActor), params.id, body),
     }),
   ];
 }

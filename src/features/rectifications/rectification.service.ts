@@ -6,11 +6,12 @@ import { Department } from '../../entities/Department';
 import { Project } from '../../entities/Project';
 import { Rectification, RectificationSource, RectificationStatus } from '../../entities/Rectification';
 import { User } from '../../entities/User';
-import { NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { PolicyService } from '../../policy/policy-service';
 import { deptScope, projectScope } from '../../policy/scope';
 import type { IndicatorScope } from '../indicators/indicators';
 import type { NotificationOutbox } from '../notifications/outbox';
+import { refuse } from '../paper/refusal';
 import { isCalendarDate, localDate } from './local-date';
 
 export type { RectificationSource, RectificationStatus };
@@ -56,6 +57,12 @@ export interface RectificationChanges {
   ownerUserId?: number;
 }
 
+/** What the owner records on their own action: progress and evidence, never a new owner. */
+export type OwnerChanges = Pick<RectificationChanges, 'status' | 'evidenceNotes'>;
+
+/** The route on which an owner records progress (named in the reminders). */
+export const ownerRoute = (id: number) => `PATCH /api/v1/me/rectifications/${id}`;
+
 /** Not done: what counts as open when a due date passes. */
 export const OPEN_STATUSES: RectificationStatus[] = ['open', 'in_progress'];
 
@@ -80,8 +87,10 @@ function snapshot(r: Rectification) {
  * "評估…並及時整改") and the bimonthly inspection (R-INSPECT): what must be put right, the owner
  * and the due date, progress and evidence. The source's routes decide who may act (assessment
  * rectifications: risk_assessment:edit in the department, PATCH /api/v1/rectifications/:id;
- * inspection rectifications: inspection:conduct, on the inspection's own route); this service
- * holds the rules and writes the audit events in the caller's transaction (R-AUDIT).
+ * inspection rectifications: inspection:conduct, on the inspection's own route); the owner of
+ * either records progress and evidence on PATCH /api/v1/me/rectifications/:id (updateAsOwner,
+ * checked on the record). This service holds the rules and writes the audit events in the
+ * caller's transaction (R-AUDIT).
  */
 export class RectificationService {
   constructor(
@@ -220,9 +229,11 @@ export class RectificationService {
    * evidence notes, the owner. The row is locked, so two updates apply one after the other.
    * Allowed after the source was submitted: rectifying goes on after the assessment is filed.
    */
-  async update(m: EntityManager, actor: Acting, id: number, changes: RectificationChanges): Promise<RectificationView> {
+  async update(m: EntityManager, actor: Acting, id: number, changes: RectificationChanges, opts: { ownerOnly?: boolean } = {}): Promise<RectificationView> {
     const r = await m.getRepository(Rectification).findOne({ where: { id }, ...forUpdate(this.db.mysql) });
     if (!r) throw new NotFoundError('Rectification', id);
+    // Re-checked under the lock: a reassignment committed meanwhile wins over the former owner.
+    if (opts.ownerOnly && r.ownerUserId !== actor.id) throw new ConflictError('owner_changed', `Rectification ${id} was reassigned to another owner meanwhile`);
     const before = snapshot(r);
     const next: Partial<Rectification> = { updatedAt: new Date() };
     if (changes.ownerUserId !== undefined && changes.ownerUserId !== r.ownerUserId) {
@@ -245,6 +256,26 @@ export class RectificationService {
       after: snapshot(updated),
     });
     return (await this.views(m, [updated]))[0];
+  }
+
+  /**
+   * R-RISK-MONTHLY, R-INSPECT: the owner of a rectification (whatever its source) records its
+   * progress and evidence: the action is theirs, and the daily reminder asks them to. Anyone
+   * else is refused on the record (403 not_owner, audited with decision "deny" in the
+   * rectification's scope); the owner cannot reassign it (the body has no owner field).
+   */
+  async updateAsOwner(actor: Acting, id: number, changes: OwnerChanges): Promise<RectificationView> {
+    const r = await this.load(id);
+    if (r.ownerUserId !== actor.id) {
+      await refuse(this.db, this.audit, actor, 'not_owner', `Only the owner of rectification ${id} records its progress here`, {
+        action: 'rectification.update_refused',
+        objectType: 'rectification',
+        objectId: id,
+        scope: await this.scopeOf(r),
+        reason: `user ${actor.id} is not the owner (user ${r.ownerUserId})`,
+      });
+    }
+    return this.db.tx((m) => this.update(m, actor, id, { status: changes.status, evidenceNotes: changes.evidenceNotes }, { ownerOnly: true }));
   }
 
   /** The rectifications of one assessment or inspection, oldest first. */
@@ -306,19 +337,22 @@ export class RectificationService {
         let n = 0;
         for (const r of batch) {
           const key = `rectification.overdue:${r.id}:${day}`;
+          const late = `Rectification ${r.id} (${r.sourceType} ${r.sourceId}) was due on ${r.dueDate} and is still ${r.status}.`;
           const msg = {
             kind: 'rectification.overdue',
             subject: `Rectification ${r.id} is past its due date ${r.dueDate}`,
-            body: `Rectification ${r.id} (${r.sourceType} ${r.sourceId}) was due on ${r.dueDate} and is still ${r.status}. Record the progress and the evidence.`,
             objectType: 'rectification',
             objectId: r.id,
           };
-          if (await outbox.enqueue(m, { ...msg, recipientId: r.ownerUserId, dedupeKey: `${key}:owner:${r.ownerUserId}` })) n++;
+          // The owner records the progress on their own route; the heads follow it up.
+          const toOwner = `${late} Record the progress and the evidence (${ownerRoute(r.id)}).`;
+          const toHead = `${late} Its owner is user ${r.ownerUserId}: follow it up with them.`;
+          if (await outbox.enqueue(m, { ...msg, body: toOwner, recipientId: r.ownerUserId, dedupeKey: `${key}:owner:${r.ownerUserId}` })) n++;
           const deptId = r.departmentId ?? (r.projectId !== null ? (deptOfProject.get(r.projectId) ?? null) : null);
           const code = deptId !== null ? deptCode.get(deptId) : undefined;
           // The department's heads (an owner who is also a head gets one message, not two).
           const heads = code ? this.policy.holdersOf('dept_head', deptScope(code)).filter((h) => h !== r.ownerUserId) : [];
-          for (const h of heads) if (await outbox.enqueue(m, { ...msg, recipientId: h, dedupeKey: `${key}:head:${h}` })) n++;
+          for (const h of heads) if (await outbox.enqueue(m, { ...msg, body: toHead, recipientId: h, dedupeKey: `${key}:head:${h}` })) n++;
         }
         return n;
       });

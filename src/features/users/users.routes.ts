@@ -46,7 +46,10 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['users'],
       access: permission('user', 'manage'),
       params: idParam,
-      body: z.strictObject({ displayName: displayName.optional(), departmentCode: code.nullable().optional() }),
+      // An empty body was a 500 (TypeORM refuses an UPDATE without values): refused as 400 like the other PATCH routes.
+      body: z
+        .strictObject({ displayName: displayName.optional(), departmentCode: code.nullable().optional() })
+        .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
       handler: ({ params, body, auditActor }) => ctx.users.update(acting(auditActor), params.id, body),
     }),
     route({

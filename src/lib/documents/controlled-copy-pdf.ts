@@ -17,6 +17,8 @@ export interface ControlledCopyInput {
   copiesTotal: number;
   columns: Column[];
   rows: Array<Record<string, Cell>>;
+  /** Which download of this copy this is (1 = first): printed on every page so a reprint shows. */
+  printNumber?: number;
   timezone?: string;
 }
 
@@ -81,15 +83,16 @@ export async function renderControlledCopyPdf(input: ControlledCopyInput): Promi
     margins: MARGINS,
   });
   drawIssueBlock(doc, input, tz);
-  drawTable(doc, { columns: input.columns, rows: input.rows, headingZh: '客戶信息', headingEn: 'Customer information' }, tz);
+  await drawTable(doc, { columns: input.columns, rows: input.rows, headingZh: '客戶信息', headingEn: 'Customer information' }, tz);
   const watermark = `${input.recipientName} ${input.serial}`;
-  finishPages(doc, (i, n) => {
+  const print = input.printNumber === undefined ? '' : ` · 第 ${input.printNumber} 次打印 print ${input.printNumber}`;
+  await finishPages(doc, (i, n) => {
     drawBand(doc, input, tz);
     drawWatermark(doc, watermark, { color: '#c04040', opacity: 0.14 });
     const { width: W, height: H } = doc.page;
     textLine(
       doc,
-      `不得轉借、複印或帶離辦公區域，到期歸還或銷毀 Do not lend, copy or take out of the office; return or destroy by the expiry · ${input.serial} · page ${i + 1} / ${n}`,
+      `不得轉借、複印或帶離辦公區域，到期歸還或銷毀 Do not lend, copy or take out of the office; return or destroy by the expiry · ${input.serial}${print} · page ${i + 1} / ${n}`,
       MARGINS.left,
       H - 28,
       { font: FONT, size: 7.5, color: '#555555', maxWidth: W - MARGINS.left - MARGINS.right, align: 'center' },

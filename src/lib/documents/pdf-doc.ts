@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { cjkFont } from './fonts';
+import { yielder, type Yielder } from './yield';
 
 /**
  * What every PDF form has in common: A4, the CJK font embedded (subset) so that Chinese both
@@ -93,10 +94,14 @@ export function textLine(doc: Doc, text: string, x: number, y: number, o: { font
   return w;
 }
 
-/** Runs `draw` on every page once the content is complete (page count known), then ends the document. */
-export function finishPages(doc: Doc, draw: (pageIndex: number, pageCount: number) => void): void {
+/**
+ * Runs `draw` on every page once the content is complete (page count known), then ends the
+ * document. Between pages it lets the event loop run (`pause`).
+ */
+export async function finishPages(doc: Doc, draw: (pageIndex: number, pageCount: number) => void, pause: Yielder = yielder()): Promise<void> {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
+    await pause();
     doc.switchToPage(i);
     // Decorations sit in the margins; with the margins at 0 pdfkit can never decide to add a page.
     const saved = { ...doc.page.margins };
@@ -104,9 +109,43 @@ export function finishPages(doc: Doc, draw: (pageIndex: number, pageCount: numbe
     draw(i - range.start, range.count);
     doc.page.margins = saved;
   }
+  // Writing out the pages (each page's content deflated) takes seconds for a form of hundreds
+  // of pages: flush them a few at a time, in order, giving the event loop its turns in between.
+  // pdfkit's flushPages() writes whatever is in its page buffer, so it is handed one slice at a
+  // time: the same pages in the same order as one flushPages() call, so the same bytes.
+  const internals = doc as unknown as PageBufferInternals;
+  if (Array.isArray(internals._pageBuffer)) {
+    const pages = internals._pageBuffer;
+    while (pages.length) {
+      internals._pageBuffer = pages.splice(0, FLUSH_PAGES_AT_ONCE);
+      doc.flushPages();
+      await pause();
+    }
+  }
   doc.flushPages();
+  // doc.end() embeds each font's subset (the glyphs used), and encoding a CJK subset takes a few
+  // hundred ms: encode them here, one at a time with turns in between, and let end() embed the
+  // encoded bytes (encode() is called once either way, on the same glyphs: the same bytes).
+  for (const font of Object.values(internals._fontFamilies ?? {})) {
+    const subset = font.subset;
+    if (font.embedded || !subset || typeof subset.encode !== 'function') continue;
+    await pause();
+    const bytes = subset.encode();
+    subset.encode = () => bytes;
+  }
+  await pause();
   doc.end();
 }
+
+/**
+ * pdfkit internals used above: the buffer of pages not yet written (bufferPages: true;
+ * flushPages() writes and empties it) and the embedded fonts with their fontkit subsets.
+ */
+type PageBufferInternals = {
+  _pageBuffer: unknown[];
+  _fontFamilies?: Record<string, { embedded?: boolean; subset?: { encode?: () => unknown } }>;
+};
+const FLUSH_PAGES_AT_ONCE = 4;
 
 /**
  * A light diagonal watermark across the page, drawn over the content at low opacity so that no

@@ -2,6 +2,7 @@ import { cellText, DEFAULT_TIMEZONE, formatDateTime } from './format';
 import { contentBox, createPdf, drawWatermark, finishPages, FONT, FONT_BOLD, textLine, type Doc } from './pdf-doc';
 import { drawParagraphs, drawTable } from './pdf-table';
 import { isTableSection, type Report } from './types';
+import { yielder } from './yield';
 
 export interface ReportPdfOptions {
   /** Drawn as a light diagonal watermark on every page (e.g. "DRAFT", or who printed it). */
@@ -48,15 +49,21 @@ export async function reportToPdf(report: Report, opts: ReportPdfOptions = {}): 
     margins: MARGINS,
   });
   drawTitle(doc, report, tz);
+  // One budget for the whole render: the event loop gets a turn every ~20 ms of work.
+  const pause = yielder();
   for (const section of report.sections) {
-    if (isTableSection(section)) drawTable(doc, section, tz);
+    if (isTableSection(section)) await drawTable(doc, section, tz, pause);
     else drawParagraphs(doc, section);
   }
   const footer = [`${formatDateTime(report.generatedAt, tz)} (${tz})`, report.generatedBy].filter(Boolean).join(' · ');
-  finishPages(doc, (i, n) => {
-    if (opts.stamp) drawWatermark(doc, opts.stamp);
-    const { width: W, height: H } = doc.page;
-    textLine(doc, `${footer} · page ${i + 1} / ${n}`, MARGINS.left, H - 28, { size: 8, color: '#555555', maxWidth: W - MARGINS.left - MARGINS.right, align: 'center' });
-  });
+  await finishPages(
+    doc,
+    (i, n) => {
+      if (opts.stamp) drawWatermark(doc, opts.stamp);
+      const { width: W, height: H } = doc.page;
+      textLine(doc, `${footer} · page ${i + 1} / ${n}`, MARGINS.left, H - 28, { size: 8, color: '#555555', maxWidth: W - MARGINS.left - MARGINS.right, align: 'center' });
+    },
+    pause,
+  );
   return result;
 }

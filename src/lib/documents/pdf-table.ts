@@ -1,6 +1,7 @@
 import { cellText, DEFAULT_EMPTY_TEXT, headingText } from './format';
 import { contentBox, FONT, FONT_BOLD, type Doc } from './pdf-doc';
 import type { ParagraphSection, TableSection } from './types';
+import { yielder, type Yielder } from './yield';
 
 /**
  * Tables and paragraphs laid out by hand rather than with pdfkit's table(): the forms need the
@@ -61,7 +62,8 @@ function headingHeight(doc: Doc, text: string, width: number): number {
   return doc.heightOfString(text, { width, lineGap: LINE_GAP }) + 3;
 }
 
-export function drawTable(doc: Doc, section: TableSection, tz: string): void {
+/** Draws the table; between rows it lets the event loop run (`pause`), which changes nothing on the page. */
+export async function drawTable(doc: Doc, section: TableSection, tz: string, pause: Yielder = yielder()): Promise<void> {
   const heading = headingText(section.headingZh, section.headingEn);
   const continued = heading ? `${heading}（續）(continued)` : '';
   const cols = section.columns.length ? section.columns : [{ key: '', zh: '', en: '' }];
@@ -159,6 +161,7 @@ export function drawTable(doc: Doc, section: TableSection, tz: string): void {
     drawRow([wrapLines(doc, text, box.width - 2 * PAD)], true);
   }
   for (const row of section.rows) {
+    await pause();
     doc.font(FONT).fontSize(BODY);
     drawRow(cols.map((c, i) => wrapLines(doc, cellText(row[c.key], tz), inner[i])));
   }

@@ -1,14 +1,15 @@
 import { periodFromKey } from '../../../src/jobs/period';
 import { riskAssessmentJob } from '../../../src/features/assessments/risk-assessment.job';
 import { localDate } from '../../../src/features/rectifications/local-date';
-import { adminActor, env, Expectation, Role, uid } from './env';
+import { adminActor, Caller, env, Expectation, Role, uid } from './env';
 
 /**
  * Access-matrix rows of the monthly risk assessment (R-RISK-MONTHLY), its rectifications and
  * the port register (R-PORTS), written from the Rules:
  * - R-RISK-MONTHLY (§5.3.1, §7): each department assesses its own risk monthly: the department
  *   head fills and submits; the Quality Management Dept supervises (§3.1) and reviews; the
- *   general manager and the auditors read (the auditor reads reports, changes nothing).
+ *   general manager and the auditors read (the auditor reads reports, changes nothing). The
+ *   owner of a rectification, whoever they are, records its progress (their own action).
  * - R-PORTS (§5.2.4): each department records its own port decisions: the department head
  *   keeps the register; the Quality Management Dept (supervision, §3.1) and the auditors read.
  */
@@ -42,11 +43,14 @@ async function freshItem(): Promise<{ id: number; itemId: number }> {
 
 const inAMonth = () => localDate(new Date(Date.now() + 30 * 86_400_000), env.t.ctx.config.timezone);
 
-async function freshRectification(): Promise<number> {
+async function freshRectification(ownerUserId = env.t.admin.id): Promise<number> {
   const id = await freshAssessment();
-  const r = await env.t.ctx.assessments.addRectification(adminActor(), id, { description: 'Lock the archive cabinet', ownerUserId: env.t.admin.id, dueDate: inAMonth() });
+  const r = await env.t.ctx.assessments.addRectification(adminActor(), id, { description: 'Lock the archive cabinet', ownerUserId, dueDate: inAMonth() });
   return r.id;
 }
+
+/** A fresh rectification owned by the caller (the anonymous caller is refused before any record matters). */
+const ownedRectification = (c: Caller) => freshRectification(c.user?.id);
 
 const portBody = () => ({
   assetTag: `PC-${uid()}`,
@@ -131,6 +135,11 @@ export function assessmentsRows(): Record<string, Expectation> {
       allow: EDITORS,
       permission: 'risk_assessment:edit',
       prepare: async () => ({ path: `/api/v1/rectifications/${await freshRectification()}`, body: { status: 'in_progress' } }),
+    },
+    'PATCH /api/v1/me/rectifications/:id': {
+      rid: 'R-RISK-MONTHLY',
+      allow: 'authenticated',
+      prepare: async (c) => ({ path: `/api/v1/me/rectifications/${await ownedRectification(c)}`, body: { status: 'in_progress', evidenceNotes: 'Lock ordered' } }),
     },
     // --- R-RISK-MONTHLY: the quality department reviews ---
     'POST /api/v1/risk-assessments/:id/review': {

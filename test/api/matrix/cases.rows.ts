@@ -9,7 +9,8 @@ import { adminActor, env, Expectation, Role } from './env';
  * (第九條(十)): case records are customer information, so they are reached only by the case roles
  * where the case is (its project, the project's department, the company):
  * - the business side registers cases and files a new one when the customer does not accept the
- *   decision (第九條(一),(八)): staff, the customer manager, the information clerk (case:create);
+ *   decision (第九條(一),(八)): staff, the customer manager, the information clerk (case:create;
+ *   a reopening that closes a still "communicated" case is a handling step too: case:handle);
  * - the project manager and the department head handle them: investigation, proposal, result,
  *   closing (第九條(三),(四)) (case:handle);
  * - the decision goes by the amount to the project manager, the department head or the general
@@ -72,7 +73,8 @@ export function casesRows(): Record<string, Expectation> {
     'POST /api/v1/cases/:id/decide': step('decide', 'proposed', 'case:decide', DECIDERS, () => ({})),
     'POST /api/v1/cases/:id/communicate': step('communicate', 'decided', 'case:handle', HANDLERS, () => ({ result: 'Told the customer by phone' })),
     'POST /api/v1/cases/:id/close': step('close', 'communicated', 'case:handle', HANDLERS, () => ({})),
-    'POST /api/v1/cases/:id/reopen': step('reopen', 'communicated', 'case:create', CREATORS, () => ({ request: 'The customer does not accept the decision' })),
+    // A closed original: reopening it is a registration (case:create). Reopening a still "communicated" case also closes it and needs case:handle as well (test/cases/cases.test.ts).
+    'POST /api/v1/cases/:id/reopen': step('reopen', 'closed', 'case:create', CREATORS, () => ({ request: 'The customer does not accept the decision' })),
     'GET /api/v1/case-statistics': {
       rid: 'R-CASE-STATS',
       allow: STATS_READERS,

@@ -8,14 +8,16 @@ import { Caller, env, Expectation, Role } from './env';
  *   lead alone (takes them in, lists, opens, downloads, delegates); the information clerk may
  *   view them, view only, for a set time (record-level: an open delegation); nobody prints,
  *   copies, downloads (but the holder) or forwards them. The IT admin sees that they exist
- *   (metadata, never content).
+ *   (metadata, never content); so do the auditors, who read everything and change nothing
+ *   (R-AUDIT; the role table: "reads the audit trail, inspections and reports").
  * - R-HANDOVER-DESTROY (§5.2.2.2–3): the clerk reports the control data entered, the lead
- *   confirms and destroys under supervision; the record is readable by those who read the files.
+ *   confirms and destroys under supervision; the record is readable by those who read the files
+ *   (auditors included).
  * - R-OFFBOARD (§5.2.5): the IT admin passes a leaver's files to another lead of the project.
  * Every caller may list their own delegations (an empty list without any).
  */
 const HOLDER: Role[] = ['project_manager'];
-const READERS: Role[] = ['project_manager', 'it_admin'];
+const READERS: Role[] = ['project_manager', 'it_admin', 'auditor'];
 const VIEWERS: Role[] = ['project_manager', 'info_clerk'];
 
 let witness: MadeUser | null = null;
