@@ -7,6 +7,8 @@
  * 1 December the November risk assessment, R-RISK-MONTHLY). Period keys: `2026-11-28`,
  * `2026-11`, `2026-B6` (the sixth two-month block, November–December).
  */
+import { pad, wallClock } from '../lib/time';
+
 export type Cadence = 'daily' | 'monthly' | 'bimonthly';
 
 export interface DueAt {
@@ -33,33 +35,19 @@ interface LocalDate {
   d: number;
 }
 
-const partsFormat = new Map<string, Intl.DateTimeFormat>();
-
-/** Wall-clock parts of an instant in a timezone. */
-export function zoned(date: Date, tz: string): LocalDate & { h: number; mi: number } {
-  let f = partsFormat.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-    partsFormat.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
-  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), mi: Number(p.minute) };
-}
-
 /** The instant at which the wall clock in `tz` shows the given local time. */
 export function localToUtc(y: number, m: number, d: number, h: number, mi: number, tz: string): Date {
   const asUtc = Date.UTC(y, m - 1, d, h, mi);
   let guess = asUtc;
   // Two passes settle the offset, DST transitions included.
   for (let i = 0; i < 2; i++) {
-    const z = zoned(new Date(guess), tz);
+    const z = wallClock(new Date(guess), tz);
     const shown = Date.UTC(z.y, z.m - 1, z.d, z.h, z.mi);
     guess += asUtc - shown;
   }
   return new Date(guess);
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** Normalises y/m/d after adding days or months (via UTC calendar arithmetic). */
 function addDays(x: LocalDate, days: number): LocalDate {
@@ -139,7 +127,7 @@ function periodOfCycle(t: Timing, cycle: LocalDate, tz: string): JobPeriod {
 
 /** The latest period whose run is due at `now` (what a scheduled run or a catch-up at start runs). */
 export function duePeriod(t: Timing, now: Date, tz: string): JobPeriod {
-  const z = zoned(now, tz);
+  const z = wallClock(now, tz);
   let cycle = cycleStart(t.cadence, z);
   if (dueOfCycle(t, cycle, tz).getTime() > now.getTime()) cycle = shiftCycle(t.cadence, cycle, -1);
   return periodOfCycle(t, cycle, tz);
@@ -147,7 +135,7 @@ export function duePeriod(t: Timing, now: Date, tz: string): JobPeriod {
 
 /** When the next run after `now` is due. */
 export function nextDueAt(t: Timing, now: Date, tz: string): Date {
-  const z = zoned(now, tz);
+  const z = wallClock(now, tz);
   let cycle = cycleStart(t.cadence, z);
   if (dueOfCycle(t, cycle, tz).getTime() <= now.getTime()) cycle = shiftCycle(t.cadence, cycle, 1);
   return dueOfCycle(t, cycle, tz);

@@ -1,7 +1,8 @@
 import { Inspection } from '../../src/entities/Inspection';
 import { InspectionItem } from '../../src/entities/InspectionItem';
 import { inspectionsJob } from '../../src/features/inspections/inspections.job';
-import { JobPeriod, periodFromKey, zoned } from '../../src/jobs/period';
+import { JobPeriod, periodFromKey } from '../../src/jobs/period';
+import { wallClock } from '../../src/lib/time';
 import { makeDepartment, makeProject, makeUser, MadeUser } from './factories';
 import type { TestApp } from './test-app';
 
@@ -9,7 +10,7 @@ import type { TestApp } from './test-app';
 
 /** The two-month block that contains `now` (2026-B6 on 28 November 2026), and the one after it. */
 export function blockKeys(t: TestApp, now = new Date()): { current: string; next: string; previous: string } {
-  const z = zoned(now, t.ctx.config.timezone);
+  const z = wallClock(now, t.ctx.config.timezone);
   const b = Math.ceil(z.m / 2);
   return {
     current: `${z.y}-B${b}`,

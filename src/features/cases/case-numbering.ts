@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../../api/middleware/error-handler';
 import { Database, forUpdate } from '../../db/database';
 import { CaseNumberCounter } from '../../entities/CaseNumberCounter';
-import { zoned } from '../../jobs/period';
+import { wallClock } from '../../lib/time';
 
 /**
  * R-CASE-NO (第八條): 年度(××)月份(××)流水編號 — a case number is the year (2 digits), the month
@@ -11,7 +11,7 @@ import { zoned } from '../../jobs/period';
  * (2611-999, then 2611-1000).
  */
 export function caseMonth(at: Date, tz: string): string {
-  const z = zoned(at, tz);
+  const z = wallClock(at, tz);
   return `${String(z.y % 100).padStart(2, '0')}${String(z.m).padStart(2, '0')}`;
 }
 

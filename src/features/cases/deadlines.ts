@@ -1,5 +1,6 @@
 import type { NationalityClass } from '../../entities/Customer';
-import { localToUtc, zoned } from '../../jobs/period';
+import { localToUtc } from '../../jobs/period';
+import { wallClock } from '../../lib/time';
 
 /**
  * R-CASE-DEADLINE (第十條(一)): 處理期限自總經理室受理起國內十五天國外二十天內結案 — a case is closed
@@ -23,7 +24,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
  */
 export function deadlineFor(acceptedAt: Date, nationality: NationalityClass, tz: string): Deadline {
   const days = DEADLINE_DAYS[nationality];
-  const z = zoned(acceptedAt, tz);
+  const z = wallClock(acceptedAt, tz);
   const due = new Date(Date.UTC(z.y, z.m - 1, z.d + days));
   const after = new Date(Date.UTC(z.y, z.m - 1, z.d + days + 1));
   return {

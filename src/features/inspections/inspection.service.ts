@@ -13,7 +13,8 @@ import { Project } from '../../entities/Project';
 import { User } from '../../entities/User';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import type { JobPeriod } from '../../jobs/period';
-import { localToUtc, periodFromKey, zoned } from '../../jobs/period';
+import { localToUtc, periodFromKey } from '../../jobs/period';
+import { wallClock } from '../../lib/time';
 import { Authorizer } from '../../policy/authorizer';
 import { PolicyService } from '../../policy/policy-service';
 import { COMPANY, projectScope } from '../../policy/scope';
@@ -118,7 +119,7 @@ export interface ItemChanges {
 
 /** The instant `months` calendar months before a local first-of-month instant, in the timezone. */
 function monthsBefore(start: Date, months: number, tz: string): Date {
-  const z = zoned(start, tz);
+  const z = wallClock(start, tz);
   const t = new Date(Date.UTC(z.y, z.m - 1 - months, 1));
   return localToUtc(t.getUTCFullYear(), t.getUTCMonth() + 1, 1, 0, 0, tz);
 }

@@ -2,11 +2,11 @@ import { EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../../api/middleware/error-handler';
 import { Database, forUpdate } from '../../db/database';
 import { SerialCounter } from '../../entities/SerialCounter';
-import { zoned } from '../../jobs/period';
+import { wallClock } from '../../lib/time';
 
 /** "CC-2611" for an approval in November 2026 (local month in the company's timezone). */
 export function copySerialPrefix(at: Date, tz: string): string {
-  const z = zoned(at, tz);
+  const z = wallClock(at, tz);
   return `CC-${String(z.y % 100).padStart(2, '0')}${String(z.m).padStart(2, '0')}`;
 }
 

@@ -1,12 +1,6 @@
-import { zoned } from '../../jobs/period';
+export { localDate } from '../../lib/time';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** The local calendar date (YYYY-MM-DD) of an instant in a timezone. */
-export function localDate(at: Date, tz: string): string {
-  const z = zoned(at, tz);
-  return `${z.y}-${String(z.m).padStart(2, '0')}-${String(z.d).padStart(2, '0')}`;
-}
 
 /** Whether a string is a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
 export function isCalendarDate(s: string): boolean {

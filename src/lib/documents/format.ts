@@ -1,40 +1,8 @@
+import { localDate, pad, wallClock } from '../time';
 import type { Cell } from './types';
 
 /** The company works in China: forms show Beijing time unless the report says otherwise. */
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
-
-export interface WallClock {
-  y: number;
-  m: number; // 1-12
-  d: number;
-  h: number;
-  mi: number;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/** Wall-clock parts of an instant in an IANA timezone (one cached formatter per zone). */
-export function wallClock(date: Date, tz: string = DEFAULT_TIMEZONE): WallClock {
-  let f = formats.get(tz);
-  if (!f) {
-    // Throws RangeError on an unknown zone: better than silently printing UTC on a form.
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formats.set(tz, f);
-  }
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(date)) p[part.type] = part.value;
-  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), mi: Number(p.minute) };
-}
-
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** 'YYYY-MM-DD HH:mm' in `tz`. */
 export function formatDateTime(d: Date, tz: string = DEFAULT_TIMEZONE): string {
@@ -44,8 +12,7 @@ export function formatDateTime(d: Date, tz: string = DEFAULT_TIMEZONE): string {
 
 /** 'YYYY-MM-DD' in `tz`. */
 export function formatDate(d: Date, tz: string = DEFAULT_TIMEZONE): string {
-  const w = wallClock(d, tz);
-  return `${pad(w.y, 4)}-${pad(w.m)}-${pad(w.d)}`;
+  return localDate(d, tz);
 }
 
 /**

@@ -1,0 +1,34 @@
+/**
+ * Wall-clock time in an IANA timezone. The Rules' dates are local (Asia/Shanghai by default):
+ * serials and case numbers by local month, deadlines and due dates by local day, job periods,
+ * and every date printed on a form all read the wall clock through this one function.
+ */
+export interface WallClock {
+  y: number;
+  m: number; // 1-12
+  d: number;
+  h: number;
+  mi: number;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Wall-clock parts of an instant in `tz` (one cached formatter per zone; RangeError on an unknown zone). */
+export function wallClock(date: Date, tz: string): WallClock {
+  let f = formats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    formats.set(tz, f);
+  }
+  const p: Record<string, string> = {};
+  for (const part of f.formatToParts(date)) p[part.type] = part.value;
+  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), h: Number(p.hour), mi: Number(p.minute) };
+}
+
+export const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** The local calendar date of an instant in `tz`: 'YYYY-MM-DD'. */
+export function localDate(at: Date, tz: string): string {
+  const w = wallClock(at, tz);
+  return `${pad(w.y, 4)}-${pad(w.m)}-${pad(w.d)}`;
+}
