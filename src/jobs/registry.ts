@@ -1,4 +1,3 @@
-import type { AppContext } from '../context';
 import { SYSTEM_ACTOR } from '../audit/audit-writer';
 import { verifyAuditChain } from '../audit/verify';
 import { riskAssessmentJob } from '../features/assessments/risk-assessment.job';

@@ -7,7 +7,7 @@ import { riskAssessmentJob } from '../../src/features/assessments/risk-assessmen
 import { JobService } from '../../src/jobs/job.service';
 import { SYSTEM_ACTOR } from '../../src/audit/audit-writer';
 import { actorOf, dayFromNow, freshMonth, makeCopy, makeExport, makeHandoverFile, makeImport, monthPeriod } from '../helpers/assessments-factories';
-import { makeDepartment, makePhone, makeProject, makeUser, MadeUser } from '../helpers/factories';
+import { makeDepartment, makePhone, makeProject, makeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 /**

@@ -117,7 +117,7 @@ export class HandoverService {
     private readonly cipher: FieldCipher,
     private readonly outbox: NotificationOutbox,
     private readonly config: Config,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
     this.store = new HandoverFileStore(config.handoverStorageDir, cipher);
     this.refusals = new Refusals(db, audit, logger);
