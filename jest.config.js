@@ -1,19 +1,25 @@
-// The whole suite runs twice: once on SQLite (embedded default) and once on MariaDB/MySQL.
+// Tests that use a database run twice: once on SQLite (embedded default) and once on MariaDB/MySQL.
 // CI fails if MariaDB is not reachable: the mysql project never skips.
+// Tests that use no database at all are named *.unit.test.ts and run once, in the `unit` project.
 const common = {
   // Transpile only (types are checked once by `npm run typecheck`, which CI runs): much faster.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   setupFiles: ['reflect-metadata'],
 };
+const UNIT = '**/*.unit.test.ts';
+// This file is read once, by jest's main process: its pid names everything the run creates
+// (test/helpers/test-db.ts), and test/helpers/global-teardown.js removes it at the end.
+const TEST_RUN = String(process.pid);
 module.exports = {
   maxWorkers: 2,
   // Per-project testTimeout is ignored by jest: it must be set here.
   testTimeout: 30000,
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
   projects: [
-    { ...common, displayName: 'sqlite', globals: { TEST_DB: 'sqlite' } },
-    { ...common, displayName: 'mysql', globals: { TEST_DB: 'mysql' } },
+    { ...common, displayName: 'unit', testMatch: [UNIT], globals: { TEST_DB: 'none', TEST_RUN } },
+    { ...common, displayName: 'sqlite', testMatch: ['**/*.test.ts', `!${UNIT}`], globals: { TEST_DB: 'sqlite', TEST_RUN } },
+    { ...common, displayName: 'mysql', testMatch: ['**/*.test.ts', `!${UNIT}`], globals: { TEST_DB: 'mysql', TEST_RUN } },
   ],
 };

@@ -48,6 +48,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): Express {
   mountRoutes(app, routes, ctx);
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)));
-  app.use(errorHandler(ctx.logger));
+  // R-AUDIT: the error handler records every 403 that nobody recorded (src/policy/refusal.ts).
+  app.use(errorHandler(ctx.logger, ctx.authz));
   return app;
 }

@@ -15,8 +15,11 @@ export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) 
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   await ctx.db.ds.runMigrations({ transaction: 'each' });
   await verifyKeys(ctx.db, ctx.keyring);
-  // Imports a stopped process left queued/running never committed: mark them interrupted.
+  // Imports a stopped process left queued/running never committed: mark them interrupted now,
+  // and look again every minute: a killed import's rollback may still be running (issue 11).
+  // The sweep stops on shutdown (ctx.imports.close) or when the data source is closed.
   await ctx.imports.recoverInterrupted();
+  ctx.imports.startSweeping();
   // Handover files: the store must be usable (else a clear refusal to start), then interrupted destructions are finished (R-HANDOVER-DESTROY).
   await ctx.handover.startUp();
 

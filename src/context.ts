@@ -28,6 +28,7 @@ import { CustomerImportService } from './features/customers/import/import.servic
 import { ExportService } from './features/customers/export/export.service';
 import { ReleaseService } from './features/releases/release.service';
 import { SurveyService } from './features/survey/survey.service';
+import { PeopleService } from './features/people/people.service';
 import { FieldCipher } from './crypto/field-cipher';
 import { Keyring, parseKey } from './crypto/keyring';
 import { InventoryService } from './features/inventory/inventory.service';
@@ -61,6 +62,7 @@ export interface AppContext {
   exports: ExportService;
   releases: ReleaseService;
   surveys: SurveyService;
+  people: PeopleService;
   inventory: InventoryService;
   outbox: NotificationOutbox;
   handover: HandoverService;
@@ -138,8 +140,9 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
       destroyedAt: r.destroyedAt,
       method: r.method,
       witness: r.witness,
-      status: '已銷毀 destroyed',
-      at: r.destroyedAt,
+      witnessConfirmedAt: r.witnessConfirmedAt,
+      status: r.status,
+      at: r.at,
     })),
   );
   const ctx: AppContext = {
@@ -164,6 +167,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     exports,
     releases: new ReleaseService(db, audit, customers, exports),
     surveys: new SurveyService(db, audit, cipher, customers, authz),
+    people: new PeopleService(db, policy, authz),
     inventory,
     outbox,
     handover,

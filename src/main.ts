@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     jobs.stop();
     ctx.policy.stopPolling();
+    ctx.imports.close();
     // Finish in-flight requests, then close the pool; force exit if something hangs.
     setTimeout(() => process.exit(1), 10_000).unref();
     server.close(() => {

@@ -1,8 +1,10 @@
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import type { AuditActor } from '../audit/audit-writer';
-import { AppError, ForbiddenError } from '../errors';
+import { AppError, ForbiddenError, UnauthorizedError } from '../errors';
 import { CURRENT_AGREEMENT } from '../features/agreement/agreement';
 import type { AppContext } from '../context';
+import { accountRefusal } from '../policy/authorizer';
+import type { RefusedRequest } from '../policy/refusal';
 import { authenticate } from './middleware/authenticate';
 import { isDatabaseUnavailable } from './middleware/error-handler';
 import { Actor, Reply, RouteSpec } from './route';
@@ -35,20 +37,25 @@ async function resolveScope(ctx: AppContext, acting: AuditActor & { id: number }
     // A typed error (404, 400) and an unreachable database (503) pass through unchanged.
     if (err instanceof AppError || isDatabaseUnavailable(err)) throw err;
     ctx.logger.error('scope resolution failed', { object: p.object, action: p.action, error: String(err) });
-    await ctx.authz.recordDenial(acting, 'unresolved', p, { allowed: false, effect: 'error', line: null, decidedIn: null, checked: [] });
-    throw new ForbiddenError('forbidden', `Missing permission ${p.object}:${p.action}: the scope could not be resolved`, {
+    const refused = new ForbiddenError('forbidden', `Missing permission ${p.object}:${p.action}: the scope could not be resolved`, {
       permission: `${p.object}:${p.action}`,
       scope: null,
       reason: 'the authorization check failed',
     });
+    await ctx.authz.recordDenial(acting, 'unresolved', p, { allowed: false, effect: 'error', line: null, decidedIn: null, checked: [] }, refused);
+    throw refused;
   }
 }
 
 /**
  * Mounts route specs. For each request, in order: authenticate (401), parse params and query
- * (400), agreement gate (403 agreement_required, R-ONBOARD), resolve the scope and ask the
- * policy (403 with the missing permission; 404 if the scope's record does not exist), parse
- * the body (400), then the thin handler.
+ * (400), the account gate (403 agreement_required, R-ONBOARD; 403 account_locked, R-SCOPE),
+ * resolve the scope and ask the policy (403 with the missing permission; 404 if the scope's
+ * record does not exist), parse the body (400), then the thin handler.
+ *
+ * R-AUDIT: what is known of the request as it goes (who, the permission, the resolved scope) is
+ * kept in res.locals.refused, so that the error handler records any 403 nobody recorded (the
+ * gate's, a service's plain ForbiddenError) with the scope that was refused.
  */
 export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext): void {
   const seen = new Set<string>();
@@ -72,6 +79,7 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
     router[spec.method](relative, async (req: Request, res: Response) => {
       res.locals.route = spec.path;
       const access = spec.access;
+      const startedAt = new Date();
       let actor: Actor | null = null;
       if (access.kind !== 'public') {
         actor = await authenticate(req, ctx.tokens, ctx.db);
@@ -83,16 +91,21 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
         requestId: res.locals.requestId,
         ip: req.ip ?? null,
       };
+      const refused: RefusedRequest = {
+        actor: auditActor,
+        departmentId: actor?.departmentId ?? null,
+        startedAt,
+        permission: access.kind === 'permission' ? { object: access.object, action: access.action } : null,
+        scope: access.kind === 'permission' && access.scope === 'company' ? COMPANY : null,
+      };
+      if (actor) res.locals.refused = refused;
       const locals: Record<string, unknown> = {};
       const params = parsePart(spec.params, req.params, 'params');
       const query = parsePart(spec.query, req.query, 'query');
 
-      if (actor && !(access.kind === 'self' && access.pendingAgreement) && !hasSignedCurrentAgreement(actor)) {
-        throw new ForbiddenError(
-          'agreement_required',
-          `Sign the confidentiality agreement version ${CURRENT_AGREEMENT.version} first (POST /api/v1/me/agreement)`,
-        );
-      }
+      // The account gate (the same function /authz/explain answers with); recorded by the error handler.
+      const gate = actor && !(access.kind === 'self' && access.pendingAgreement) ? accountRefusal(actor) : null;
+      if (gate) throw gate.status === 401 ? new UnauthorizedError(gate.code, gate.message) : new ForbiddenError(gate.code, gate.message);
       if (access.kind === 'permission') {
         const acting = { ...auditActor, id: actor!.id };
         if (access.scope === 'held') {
@@ -101,6 +114,7 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
           const scope = access.scope === 'company' ? COMPANY : await resolveScope(ctx, acting, access, () =>
             (access.scope as Exclude<typeof access.scope, string>)({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, body: req.body, locals, actor }),
           );
+          refused.scope = scope;
           await ctx.authz.require(acting, scope, access);
         }
       }

@@ -6,7 +6,7 @@ import { code } from './validate';
 import type { User } from '../entities/User';
 
 /** The authenticated user of a request. */
-export type Actor = Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId'>;
+export type Actor = Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId'> & Partial<Pick<User, 'lockedUntil'>>;
 
 export interface ScopeInput {
   params: Record<string, unknown>;

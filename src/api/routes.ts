@@ -11,6 +11,7 @@ import { inventoryRoutes } from '../features/inventory/inventory.routes';
 import { meRoutes } from '../features/me/me.routes';
 import { orgRoutes } from '../features/org/org.routes';
 import { usersRoutes } from '../features/users/users.routes';
+import { peopleRoutes } from '../features/people/people.routes';
 import { paperRoutes } from '../features/paper/paper.routes';
 import { incidentRoutes } from '../features/incidents/incident.routes';
 import { sanctionRoutes } from '../features/sanctions/sanction.routes';
@@ -34,6 +35,7 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...meRoutes(ctx),
     ...orgRoutes(ctx),
     ...usersRoutes(ctx),
+    ...peopleRoutes(ctx),
     ...customerRoutes(ctx),
     ...importRoutes(ctx),
     ...releaseRoutes(ctx),

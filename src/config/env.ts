@@ -37,6 +37,8 @@ export interface Config {
   printMaxUsageDays: number;
   /** Complaint procedure 第十一條 (核決權限): who decides a case up to which amount, e.g. "project_manager:500,dept_head:5000,general_manager:*" (parsed by src/features/cases/approval-limits.ts). */
   caseApprovalLimits: string;
+  /** R-NO-PAPER, R-HANDOVER-DESTROY: hours a named witness or keeper has to confirm (or decline) a destruction or a return before the request lapses. */
+  confirmationTtlHours: number;
 }
 
 const DEV_SECRETS_FILE = 'var/dev-secrets.json';
@@ -135,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     blindIndexKey: env.BLIND_INDEX_KEY || devSecret('BLIND_INDEX_KEY'),
     printMaxUsageDays: int(env, 'PRINT_MAX_USAGE_DAYS', 30, 1),
     caseApprovalLimits: env.CASE_APPROVAL_LIMITS || 'project_manager:500,dept_head:5000,general_manager:*',
+    confirmationTtlHours: int(env, 'CONFIRMATION_TTL_HOURS', 72, 1),
   };
 }

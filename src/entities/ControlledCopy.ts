@@ -3,18 +3,28 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 /** Stored states of a copy. `overdue` is never stored: it is computed (awaiting_signature|issued past expiresAt). */
 export const COPY_STATUSES = ['awaiting_signature', 'issued', 'returned', 'destroyed', 'lost'] as const;
 export type CopyStatus = (typeof COPY_STATUSES)[number];
-/** What listings show: the stored state, or overdue. */
-export const COPY_VIEW_STATUSES = [...COPY_STATUSES, 'overdue'] as const;
+/**
+ * What listings show: the stored state, or a computed one: overdue; pending_witness (a destruction
+ * recorded, awaiting its witness's confirmation) and pending_receipt (a return awaiting its
+ * keeper's), during which the stored state does not change; confirmation_expired (that
+ * confirmation lapsed: the copy is where it was, and its holder can start again).
+ */
+export const COPY_VIEW_STATUSES = [...COPY_STATUSES, 'overdue', 'pending_witness', 'pending_receipt', 'confirmation_expired'] as const;
 export type CopyViewStatus = (typeof COPY_VIEW_STATUSES)[number];
 
 export const DESTRUCTION_METHODS = ['shredding', 'pulping', 'burning', 'other'] as const;
 export type DestructionMethod = (typeof DESTRUCTION_METHODS)[number];
 
+/** A two-person act recorded on the copy and awaiting the second person (R-NO-PAPER): the witness of a destruction, the keeper of a return. */
+export const PENDING_ACTS = ['destruction', 'return'] as const;
+export type PendingAct = (typeof PENDING_ACTS)[number];
+
 /**
  * One controlled paper copy (受控文件) of customer information (R-NO-PAPER, §5.2.1.1): a unique
  * serial, the recipient who signed for it, the usage period; it stays with its recipient
- * (R-NO-LEND: there is no holder change) until it is returned to a keeper or destroyed before a
- * witness, or reported lost (R-PENALTY). One ledger line per copy (R-LEDGER-FORM).
+ * (R-NO-LEND: there is no holder change) until it is returned to a keeper who confirms receipt,
+ * or destroyed before a witness who confirms it, or reported lost (R-PENALTY). One ledger line
+ * per copy (R-LEDGER-FORM).
  */
 @Entity('controlled_copy')
 @Index('idx_controlled_copy_holder', ['holderUserId', 'status'])
@@ -82,6 +92,33 @@ export class ControlledCopy {
 
   @Column({ type: 'int', nullable: true })
   witnessUserId: number | null;
+
+  /** Where the copy was destroyed (recorded by the destroyer, confirmed by the witness). */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  destructionPlace: string | null;
+
+  /** When the witness confirmed the destruction from their own session (R-NO-PAPER: witnessed, not asserted). */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  witnessConfirmedAt: Date | null;
+
+  /** When the keeper confirmed receiving the returned copy. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  keeperConfirmedAt: Date | null;
+
+  /**
+   * A destruction or return recorded and awaiting its witness or keeper (two_person_confirmation
+   * `confirmationId`, due at `confirmationDueAt`). The stored status does not change meanwhile:
+   * the copy stays where it is until the second person confirms. Cleared on confirmation or
+   * decline; left as it is when it lapses (shown as confirmation_expired until the holder starts again).
+   */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  pendingAct: PendingAct | null;
+
+  @Column({ type: 'int', nullable: true })
+  confirmationId: number | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  confirmationDueAt: Date | null;
 
   @Column({ type: 'datetime', precision: 3, nullable: true })
   lostAt: Date | null;

@@ -71,7 +71,7 @@ export class CustomerImport {
   @Column({ type: 'int', nullable: true })
   createdById: number | null;
 
-  /** Who runs it: "mysql:<connection id>" of the import transaction, or "sqlite:<pid>". */
+  /** Who runs it: "<host>/<pid>/<service instance>" (see CustomerImportService.recoverInterrupted). */
   @Column({ type: 'varchar', length: 64, nullable: true })
   runnerId: string | null;
 

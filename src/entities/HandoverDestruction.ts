@@ -3,8 +3,8 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 /**
  * The record of a handover file's destruction (R-HANDOVER-DESTROY, §5.2.2.2–3): what (name,
  * hash, size), who destroyed it, who supervised (the lead) and who witnessed, when, how, and
- * why if it was destroyed before the entry was confirmed. Written in the same transaction that
- * deletes the file's wrapped key; `bytesShreddedAt` is set once the ciphertext has also been
+ * why if it was destroyed before the entry was confirmed. Written when the witness confirms, in
+ * the same transaction that deletes the file's wrapped key; `bytesShreddedAt` is set once the ciphertext has also been
  * overwritten and unlinked (a start-up sweep finishes that step after a crash).
  */
 @Entity('handover_destruction')
@@ -58,4 +58,19 @@ export class HandoverDestruction {
 
   @Column({ type: 'datetime', precision: 3, nullable: true })
   bytesShreddedAt: Date | null;
+
+  /** When the holder recorded the destruction (null for a destruction recorded before the two-person rule). */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  requestedAt: Date | null;
+
+  /**
+   * When the witness confirmed it from their own session: the moment of the crypto-shred (equal to
+   * destroyedAt). Null for a destruction recorded before the two-person rule (asserted, not witnessed).
+   */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  witnessConfirmedAt: Date | null;
+
+  /** The two_person_confirmation the witness confirmed. */
+  @Column({ type: 'int', nullable: true })
+  confirmationId: number | null;
 }

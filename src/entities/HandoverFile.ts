@@ -94,4 +94,16 @@ export class HandoverFile {
 
   @Column({ type: 'datetime', precision: 3, nullable: true })
   destroyedAt: Date | null;
+
+  /**
+   * R-HANDOVER-DESTROY: a destruction the holder recorded, awaiting its witness's confirmation
+   * (two_person_confirmation `confirmationId`, due at `confirmationDueAt`). The file stays held,
+   * keyed and readable meanwhile; the crypto-shred happens at the confirmation. Cleared on
+   * decline; left when it lapses, until the holder starts again.
+   */
+  @Column({ type: 'int', nullable: true })
+  confirmationId: number | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  confirmationDueAt: Date | null;
 }

@@ -36,10 +36,12 @@ import { InspectionFinding } from './InspectionFinding';
 import { InspectionItem } from './InspectionItem';
 import { InspectionRectification } from './InspectionRectification';
 import { Notice } from './Notice';
+import { TwoPersonConfirmation } from './TwoPersonConfirmation';
 
 export { JobRun, Notification };
 export { HandoverDelegation, HandoverDestruction, HandoverFile };
 export { ControlledCopy, Incident, PrintRequest, SerialCounter };
+export { TwoPersonConfirmation };
 export { PortRecord, Rectification, RiskAssessment, RiskItem };
 export { Sanction };
 export { CaseEvent, CaseNumberCounter, CaseStatistics, ComplaintCase };
@@ -47,4 +49,4 @@ export { Inspection, InspectionFinding, InspectionItem, InspectionRectification,
 export { AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
 
 /** Every entity of the schema; casbin_rule is typeorm-adapter's entity (extended with indexes). */
-export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice];
+export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation];

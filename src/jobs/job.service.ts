@@ -4,7 +4,7 @@ import { JobRun, JobTrigger } from '../entities/JobRun';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { JobDef } from './job';
 import { JobRunStore } from './job-runs.store';
-import { cronExpression, duePeriod, JobPeriod, nextDueAt, PERIOD_EXAMPLES, periodFromKey } from './period';
+import { claimKey, cronExpression, duePeriod, JobPeriod, nextDueAt, PERIOD_EXAMPLES, periodFromKey, toDatePeriod } from './period';
 
 /** A run is considered crashed (and may be taken over) this long after it started. */
 const LEASE_MS = 15 * 60_000;
@@ -143,14 +143,16 @@ export class JobService {
       if (!parsed) {
         throw new ValidationError('Invalid period', [{ path: 'body.period', message: `a ${def.cadence} period such as ${PERIOD_EXAMPLES[def.cadence]}` }]);
       }
-      if (parsed.dueAt.getTime() > now.getTime()) {
+      // A period under way runs to date if the job allows it (period.ts toDatePeriod, under its own claim key).
+      const runnable = parsed.dueAt.getTime() > now.getTime() ? toDatePeriod(def, parsed, now) : parsed;
+      if (!runnable) {
         throw new ValidationError('The period is not due yet', [
           { path: 'body.period', message: `${def.name} for ${parsed.key} is not due until ${parsed.dueAt.toISOString()}` },
         ]);
       }
-      period = parsed;
+      period = runnable;
     }
-    const claim = await this.store.claim({ job: def.name, period: period.key, trigger: 'manual', requestedById: actor.id ?? null, leaseMs: LEASE_MS, allowRerun: true, now });
+    const claim = await this.store.claim({ job: def.name, period: claimKey(period), trigger: 'manual', requestedById: actor.id ?? null, leaseMs: LEASE_MS, allowRerun: true, now });
     if (!claim.claimed) {
       throw new ConflictError('job_running', `${def.name} for ${period.key} is running on ${claim.existing.instanceId} (started ${claim.existing.startedAt.toISOString()})`);
     }

@@ -27,6 +27,12 @@ export interface JobPeriod {
   end: Date;
   /** When the run for this period became due: the job's "now" (reminders are computed as of this time). */
   dueAt: Date;
+  /**
+   * A run by hand before the period's run is due (the month under way): `dueAt` is then the time
+   * of that run, and what the job computes covers the period to date only. It is never the
+   * period's final result (see toDatePeriod).
+   */
+  toDate?: true;
 }
 
 interface LocalDate {
@@ -106,6 +112,12 @@ export interface Timing {
   cadence: Cadence;
   at: DueAt;
   covers: 'current' | 'previous';
+  /**
+   * The job may also be run by hand for a period whose run is not due yet, once that period has
+   * begun: a run "to date" (a month-to-date case table, this month's assessments on a new
+   * installation). Default: only due periods run.
+   */
+  toDateRuns?: boolean;
 }
 
 function dueOfCycle(t: Timing, cycle: LocalDate, tz: string): Date {
@@ -147,6 +159,33 @@ export function periodFromKey(t: Timing, key: string, tz: string): JobPeriod | n
   if (!covered) return null;
   const cycle = t.covers === 'previous' ? shiftCycle(t.cadence, covered, 1) : covered;
   return periodOfCycle(t, cycle, tz);
+}
+
+/**
+ * A period whose run is not due yet, run by hand to date (R-RISK-MONTHLY, R-INSPECT,
+ * R-CASE-STATS: the quality department and the auditors run their work for the period under
+ * way): "now" is the time of the run. Null when the job does not allow it or the period has not
+ * begun (a future period).
+ */
+export function toDatePeriod(t: Timing, p: JobPeriod, now: Date): JobPeriod | null {
+  if (!t.toDateRuns || p.start.getTime() > now.getTime() || p.dueAt.getTime() <= now.getTime()) return null;
+  return { ...p, dueAt: now, toDate: true };
+}
+
+/** The period that contains `now`, run to date, when the job allows it and its run is not due yet. */
+export function periodUnderWay(t: Timing, now: Date, tz: string): JobPeriod | null {
+  const p = periodFromKey(t, keyOf(t.cadence, cycleStart(t.cadence, wallClock(now, tz))), tz);
+  return p && toDatePeriod(t, p, now);
+}
+
+/**
+ * The key under which job_run claims a run: the period's own key, or a separate one for a run to
+ * date. A run to date must never consume the once-per-period claim: the scheduled run after the
+ * period ends still claims `2026-11` and does the whole month. (`~` is in no period key, so no
+ * period can be named to take it.)
+ */
+export function claimKey(p: JobPeriod): string {
+  return p.toDate ? `${p.key}~to-date` : p.key;
 }
 
 /** The node-cron expression that fires at the due time of every cycle. */

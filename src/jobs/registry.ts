@@ -10,7 +10,11 @@ import type { JobDef } from './job';
 
 export type { JobDef };
 
-/** The one registry of scheduled jobs; later features add theirs here. */
+/**
+ * The one registry of scheduled jobs; later features add theirs here. A job with `runBy` gets its
+ * own run route for the role whose work it is (src/jobs/jobs.routes.ts); the others are the IT
+ * admin's (job:run).
+ */
 export const JOBS: JobDef[] = [
   {
     name: 'audit-verify',

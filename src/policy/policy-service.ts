@@ -1,4 +1,5 @@
 import { Enforcer, newEnforcer, newModelFromString } from 'casbin';
+import { EntityManager } from 'typeorm';
 import TypeORMAdapter from 'typeorm-adapter';
 import { Database } from '../db/database';
 import { Department } from '../entities/Department';
@@ -199,10 +200,11 @@ export class PolicyService {
   /**
    * "project:<code>" of a project id: from the loaded organisation, or from the database for a
    * project created on another instance since the last poll. The one place records of a project
-   * (customers, imports, releases, notes) get their scope from.
+   * (customers, imports, releases, notes) get their scope from. Inside a transaction pass its
+   * manager: the fallback read must not take a second connection (issue 11).
    */
-  async projectScope(projectId: number): Promise<string> {
-    const code = this.projectCode(projectId) ?? (await this.db.manager.getRepository(Project).findOneByOrFail({ id: projectId })).code;
+  async projectScope(projectId: number, m: EntityManager = this.db.manager): Promise<string> {
+    const code = this.projectCode(projectId) ?? (await m.getRepository(Project).findOneByOrFail({ id: projectId })).code;
     return `project:${code}`;
   }
 

@@ -1,4 +1,4 @@
-/** The roles of the regulation (see ../shared/regulation/README.md, "Roles"), with the scopes each may be held in. */
+/** The roles of the regulation (see docs/regulation/README.md, "Roles"), with the scopes each may be held in. */
 export type ScopeKind = 'company' | 'dept' | 'project';
 
 export interface RoleDef {

@@ -44,7 +44,7 @@ describe('the monthly assessment job and the indicators', () => {
     const period = monthPeriod(t, key);
     const result = await riskAssessmentJob.run(t.ctx, period);
     const departments = await t.ctx.db.manager.getRepository(Department).count();
-    expect(result).toEqual({ period: key, created: departments, existing: 0 });
+    expect(result).toEqual({ period: key, toDate: false, created: departments, existing: 0, completed: 0 });
 
     for (const o of [a, b]) {
       const rows = await assessmentsOf(o.dept.id, key);
@@ -54,9 +54,11 @@ describe('the monthly assessment job and the indicators', () => {
         'copies_issued',
         'copies_overdue',
         'copies_lost',
+        'copy_confirmations_expired',
         'handover_pending_destruction',
         'handover_past_deadline',
         'handover_delegations_expired',
+        'handover_confirmations_expired',
         'imports',
         'exports',
         'reveals',
@@ -81,8 +83,8 @@ describe('the monthly assessment job and the indicators', () => {
     const first = await riskAssessmentJob.run(t.ctx, period);
     const second = await riskAssessmentJob.run(t.ctx, period);
     const departments = await t.ctx.db.manager.getRepository(Department).count();
-    expect(first).toEqual({ period: key, created: departments, existing: 0 });
-    expect(second).toEqual({ period: key, created: 0, existing: departments });
+    expect(first).toEqual({ period: key, toDate: false, created: departments, existing: 0, completed: 0 });
+    expect(second).toEqual({ period: key, toDate: false, created: 0, existing: departments, completed: 0 });
     expect(await assessmentsOf(o.dept.id, key)).toHaveLength(1);
     expect(await t.ctx.db.manager.getRepository(RiskAssessment).countBy({ period: key })).toBe(departments);
     // Two runs at once (two instances): still one per department.
@@ -114,11 +116,18 @@ describe('the monthly assessment job and the indicators', () => {
     expect(await assessmentsOf(o.dept.id, key)).toHaveLength(1);
   });
 
-  test('R-RISK-MONTHLY: a department created after the month ended is not assessed for it', async () => {
+  test('R-RISK-MONTHLY: the job covers every department that exists when it runs, one created after the month ended included (a rerun, a new installation)', async () => {
     const o = await makeOrg();
     const past = monthPeriod(t, '2020-01');
+    expect(o.dept.createdAt.getTime()).toBeGreaterThan(past.end.getTime());
     await riskAssessmentJob.run(t.ctx, past);
-    expect(await assessmentsOf(o.dept.id, '2020-01')).toHaveLength(0);
+    const rows = await assessmentsOf(o.dept.id, '2020-01');
+    expect(rows.map((r) => [r.period, r.status, r.indicatorsAsOf])).toEqual([['2020-01', 'draft', past.dueAt]]);
+    // Through the API as the IT admin, for the previous month: a department made just now is covered.
+    const later = await makeOrg();
+    const run = await t.http().post('/api/v1/jobs/risk-assessment/run').set('Authorization', `Bearer ${t.admin.token}`).send({});
+    expect(run.status).toBe(200);
+    expect(await assessmentsOf(later.dept.id, run.body.period)).toHaveLength(1);
   });
 
   test("R-RISK-MONTHLY: the indicators count the department's ledgers in the period (and as of asOf), and nothing of other departments", async () => {
@@ -191,9 +200,11 @@ describe('the monthly assessment job and the indicators', () => {
       copies_issued: 2,
       copies_overdue: 1,
       copies_lost: 1,
+      copy_confirmations_expired: 0,
       handover_pending_destruction: 1,
       handover_past_deadline: 1,
       handover_delegations_expired: 0,
+      handover_confirmations_expired: 0,
       imports: 1,
       exports: 2,
       reveals: 1,

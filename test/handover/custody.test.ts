@@ -6,7 +6,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditHead } from '../../src/entities/AuditHead';
 import { HandoverFile } from '../../src/entities/HandoverFile';
 import { makeUser, MadeUser } from '../helpers/factories';
-import { actorOf, confirmedFile, handoverEnv, handoverPdf, HandoverSetup, handoverSetup, heldFile, ownersCsv, ownersXlsx } from '../helpers/handover-factories';
+import { actorOf, confirmedFile, handoverEnv, handoverPdf, HandoverSetup, handoverSetup, heldFile, ownersCsv, ownersXlsx, witnessedDestruction } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 const MAX_BYTES = 256 * 1024;
@@ -202,7 +202,7 @@ describe('R-HANDOVER-HOLD: custody of the developer’s electronic handover file
     expect(await t.ctx.db.manager.getRepository(HandoverFile).findOneByOrFail({ id: f.id })).toMatchObject({ status: 'held', holderId: s.lead.id });
     // The destruction record of another file: readable (what, who, witness, when, how).
     const c = await confirmedFile(t, s, s.lead, s.clerk);
-    const d = await t.ctx.handover.destroy(actorOf(s.lead), c, { witnessUserId: s.lead2.id });
+    const d = await witnessedDestruction(t, s.lead, s.lead2, c);
     const rec = await t.http().get(`/api/v1/handover-destructions/${d.id}`).set('Authorization', auditor.auth);
     expect(rec.status).toBe(200);
     expect(rec.headers['cache-control']).toBe('no-store');

@@ -7,7 +7,7 @@ import { handoverOverdueJob } from '../../src/features/handover/handover-overdue
 import { periodFromKey } from '../../src/jobs/period';
 import { formatDate, formatDateTime } from '../../src/lib/documents';
 import { makeUser, MadeUser } from '../helpers/factories';
-import { actorOf, confirmedFile, delegatedFile, handoverEnv, HandoverSetup, handoverSetup, heldFile } from '../helpers/handover-factories';
+import { actorOf, confirmedFile, delegatedFile, handoverEnv, HandoverSetup, handoverSetup, heldFile, witnessedDestruction } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 const TZ = 'Asia/Shanghai';
@@ -57,7 +57,7 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     await handoverOverdueJob.run(t.ctx, periodAfter(f.confirmedAt!, 10));
     expect(await notes(f.id, 'handover.destruction_overdue')).toHaveLength(2);
     // Once destroyed, no more reminders.
-    await t.ctx.handover.destroy(actorOf(s.lead), await t.ctx.handover.load(f.id), { witnessUserId: s.lead2.id });
+    await witnessedDestruction(t, s.lead, s.lead2, f);
     await handoverOverdueJob.run(t.ctx, periodAfter(f.confirmedAt!, 11));
     expect(await notes(f.id, 'handover.destruction_overdue')).toHaveLength(2);
   });
@@ -102,7 +102,7 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     expect(await t.ctx.handover.overdueCounts({ projectIds: [] }, after)).toEqual({ destructionOverdue: 0, delegationsExpiredUnrevoked: 0 });
     // Destroyed (late) afterwards: still overdue as of `after`, no longer as of a date after the destruction.
     await t.ctx.db.manager.getRepository(HandoverFile).update({ id: f.id }, { destructionDeadline: new Date(Date.now() - DAY) });
-    await t.ctx.handover.destroy(actorOf(s.lead), await t.ctx.handover.load(f.id), { witnessUserId: s.lead2.id });
+    await witnessedDestruction(t, s.lead, s.lead2, f);
     const destroyedAt = (await t.ctx.handover.load(f.id)).destroyedAt!;
     expect((await t.ctx.handover.overdueCounts({ projectIds: [s.projectId] }, new Date(destroyedAt.getTime() - 1))).destructionOverdue).toBe(1);
     expect(await t.ctx.handover.overdueCounts({ projectIds: [s.projectId] }, new Date(destroyedAt.getTime() + 9 * DAY))).toEqual({ destructionOverdue: 0, delegationsExpiredUnrevoked: 0 });
@@ -195,11 +195,15 @@ describe('R-OFFBOARD: a lead holding handover files is not offboarded until the 
     expect({ status: ok.status, holderId: ok.body.holderId }).toEqual({ status: 200, holderId: s.lead2.id });
   });
 
-  test('R-OFFBOARD: destroyed files are not holdings', async () => {
+  test('R-OFFBOARD: destroyed files are not holdings; a file whose destruction awaits its witness still is', async () => {
     const leaver = await makeUser(t, { roles: [['project_manager', `project:${s.project}`]] });
     const f = await confirmedFile(t, s, leaver, s.clerk);
     expect((await t.ctx.users.holdingsOf(leaver.id)).filter((h) => h.kind === 'handover_file')).toHaveLength(1);
     await t.ctx.handover.destroy(actorOf(leaver), f, { witnessUserId: s.lead.id });
+    // R-HANDOVER-DESTROY: recorded is not destroyed until the witness confirms.
+    expect((await t.ctx.users.holdingsOf(leaver.id)).filter((h) => h.kind === 'handover_file')).toHaveLength(1);
+    expect((await offboard(leaver.id)).status).toBe(409);
+    await t.ctx.handover.confirmDestruction(actorOf(s.lead), await t.ctx.handover.load(f.id));
     expect((await t.ctx.users.holdingsOf(leaver.id)).filter((h) => h.kind === 'handover_file')).toHaveLength(0);
     expect((await offboard(leaver.id)).status).toBe(200);
   });

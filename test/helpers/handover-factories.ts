@@ -91,3 +91,13 @@ export async function confirmedFile(t: TestApp, s: Pick<HandoverSetup, 'project'
   await t.ctx.handover.confirm(actorOf(holder), await t.ctx.handover.load(file.id));
   return t.ctx.handover.load(file.id);
 }
+
+/**
+ * R-HANDOVER-DESTROY (two-person rule): the holder records the destruction naming `witness`, who
+ * confirms it from their own session (through the services): the file is crypto-shredded then.
+ * Returns the destruction record's view.
+ */
+export async function witnessedDestruction(t: TestApp, holder: MadeUser, witness: MadeUser, f: HandoverFile, reason?: string) {
+  await t.ctx.handover.destroy(actorOf(holder), await t.ctx.handover.load(f.id), { witnessUserId: witness.id, reason });
+  return t.ctx.handover.confirmDestruction(actorOf(witness), await t.ctx.handover.load(f.id));
+}

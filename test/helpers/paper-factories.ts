@@ -110,3 +110,30 @@ export function binary(res: NodeJS.ReadableStream & { setEncoding(e: string): vo
   res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
   res.on('end', () => cb(null, Buffer.concat(chunks)));
 }
+
+/**
+ * R-NO-PAPER (two-person rule): `actor` records the destruction of the copy naming `witness`, who
+ * then confirms it from their own session (through the services). Returns the destroyed copy's view.
+ */
+export async function witnessedDestruction(
+  t: TestApp,
+  actor: { id: number; username: string },
+  witness: { id: number; username: string },
+  serial: string,
+  input: { method?: 'shredding' | 'pulping' | 'burning' | 'other'; note?: string; place?: string; destroyedAt?: Date } = {},
+) {
+  await t.ctx.copies.destroy(actorOf(actor), await t.ctx.copies.loadBySerial(serial), {
+    method: input.method ?? 'shredding',
+    note: input.note,
+    place: input.place ?? 'Service centre shredder room',
+    destroyedAt: input.destroyedAt,
+    witnessUserId: witness.id,
+  });
+  return t.ctx.copies.decide(actorOf(witness), await t.ctx.copies.loadBySerial(serial), 'destruction', 'confirmed');
+}
+
+/** R-NO-PAPER (two-person rule): the recipient records the return to `keeper`, who confirms receipt. Returns the returned copy's view. */
+export async function confirmedReturn(t: TestApp, holder: { id: number; username: string }, keeper: { id: number; username: string }, serial: string, note?: string) {
+  await t.ctx.copies.returnCopy(actorOf(holder), await t.ctx.copies.loadBySerial(serial), { keeperUserId: keeper.id, note });
+  return t.ctx.copies.decide(actorOf(keeper), await t.ctx.copies.loadBySerial(serial), 'return', 'confirmed');
+}

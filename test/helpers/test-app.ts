@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { Writable } from 'node:stream';
@@ -13,7 +12,7 @@ import { createDataSource } from '../../src/db/data-source';
 import { Database } from '../../src/db/database';
 import { User } from '../../src/entities/User';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, TestDatabase } from './test-db';
+import { createMigratedTestDatabase, runDir, TestDatabase } from './test-db';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 export const ADMIN_PASSWORD = 'admin-password-123';
@@ -46,11 +45,15 @@ export interface TestAppOptions extends AppOptions {
  * A real instance: real database (fresh per app unless dbUrl is given), migrations, baseline
  * policy, the real enforcer, a real HTTP server on an ephemeral port. The bootstrap admin has
  * signed the agreement and holds it_admin in "*".
+ *
+ * "Fresh" is a database in the state the migrations leave (createMigratedTestDatabase: a copy of
+ * a template migrated once, or a pooled MySQL database emptied back to it); the bootstrap then
+ * runs on it exactly as on a first start: pending migrations (none), baseline policy, the admin.
  */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   let ownStorageDir: string | undefined;
   let testDb: TestDatabase | null = null;
-  const dbUrl = opts.dbUrl ?? (testDb = await createTestDatabase()).url;
+  const dbUrl = opts.dbUrl ?? (testDb = await createMigratedTestDatabase()).url;
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
@@ -61,7 +64,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     DATA_KEY: TEST_DATA_KEY,
     BLIND_INDEX_KEY: TEST_BLIND_INDEX_KEY,
     // Never the checkout's var/files: a test app's start-up sweep would treat a dev server's files as orphans.
-    HANDOVER_STORAGE_DIR: ownStorageDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-files-')),
+    // In the run's directory, so that one a test keeps (keepDatabase) goes when the run ends.
+    HANDOVER_STORAGE_DIR: ownStorageDir ??= fs.mkdtempSync(path.join(runDir(), 'files-')),
     ...opts.env,
   });
   const logger = opts.logSink

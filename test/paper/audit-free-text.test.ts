@@ -4,6 +4,7 @@ import { AuditHead } from '../../src/entities/AuditHead';
 import { ControlledCopy } from '../../src/entities/ControlledCopy';
 import { Incident } from '../../src/entities/Incident';
 import { PrintRequest } from '../../src/entities/PrintRequest';
+import { TwoPersonConfirmation } from '../../src/entities/TwoPersonConfirmation';
 import { makePhone } from '../helpers/factories';
 import { makeCopy, makeCustomers, makePaperOrg, makePrintRequest, PaperOrg } from '../helpers/paper-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -33,7 +34,7 @@ const trailSince = async (seq: number) => JSON.stringify(await m().getRepository
 const eventsSince = (seq: number, objectId: string | number) => m().getRepository(AuditEvent).find({ where: { seq: MoreThan(seq), objectId: String(objectId) }, order: { seq: 'ASC' } });
 
 describe('free text stays out of the audit trail (R-AUDIT)', () => {
-  test('R-AUDIT: a phone number typed into a lost-copy description, a return note or a destruction note is kept on the record but never written to the audit trail', async () => {
+  test('R-AUDIT: a phone number typed into a lost-copy description, a return note, a destruction note or place, or a witness\'s decline reason is kept on the record but never written to the audit trail', async () => {
     const phone = makePhone();
     const lost = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
     const destroyed = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
@@ -42,19 +43,33 @@ describe('free text stays out of the audit trail (R-AUDIT)', () => {
 
     const l = await post(`/api/v1/copies/${lost.serial}/report-lost`, o.staff, { description: `lost on the bus; the owner ${phone} has been told` });
     expect(l.status).toBe(200);
-    const d = await post(`/api/v1/copies/${destroyed.serial}/destroy`, o.staff, { method: 'shredding', witnessUserId: o.pm.id, note: `shredded; owner tel ${phone}` });
+    const d = await post(`/api/v1/copies/${destroyed.serial}/destroy`, o.staff, {
+      method: 'shredding',
+      witnessUserId: o.pm.id,
+      note: `shredded; owner tel ${phone}`,
+      place: `flat of owner ${phone}`,
+    });
     expect(d.status).toBe(200);
+    // R-NO-PAPER: the first witness named declines (saying why, with the phone again); the second confirms.
+    expect((await post(`/api/v1/copies/${destroyed.serial}/destruction/decline`, o.pm, { reason: `I only saw the cover page; ask ${phone}` })).status).toBe(200);
+    expect((await post(`/api/v1/copies/${destroyed.serial}/destroy`, o.staff, { method: 'shredding', witnessUserId: o.pm2.id, note: `shredded; owner tel ${phone}`, place: `flat of owner ${phone}` })).status).toBe(200);
+    expect((await post(`/api/v1/copies/${destroyed.serial}/destruction/confirm`, o.pm2, {})).status).toBe(200);
     const r = await post(`/api/v1/copies/${returned.serial}/return`, o.staff, { keeperUserId: o.pm.id, note: `call ${phone} when destroyed` });
     expect(r.status).toBe(200);
+    expect((await post(`/api/v1/copies/${returned.serial}/return/confirm`, o.pm, {})).status).toBe(200);
 
     // The records keep what was typed.
     expect((await m().getRepository(ControlledCopy).findOneByOrFail({ serial: destroyed.serial })).destructionNote).toContain(phone);
+    expect((await m().getRepository(ControlledCopy).findOneByOrFail({ serial: destroyed.serial })).destructionPlace).toContain(phone);
+    expect((await m().getRepository(TwoPersonConfirmation).findOneByOrFail({ objectId: destroyed.serial, state: 'declined' })).declineReason).toContain(phone);
     expect((await m().getRepository(Incident).findOneByOrFail({ id: l.body.incident.id })).description).toContain(phone);
     // The trail does not: not in the copies' events, not in the incident's, nowhere.
     expect(await trailSince(seq)).not.toContain(phone);
     // It records that a text was given.
     const [destroyEv] = (await eventsSince(seq, destroyed.serial)).filter((e) => e.action === 'copy.destroyed');
-    expect(destroyEv.after).toMatchObject({ method: 'shredding', noteGiven: true });
+    expect(destroyEv.after).toMatchObject({ method: 'shredding', noteGiven: true, placeGiven: true });
+    const [declineEv] = (await eventsSince(seq, destroyed.serial)).filter((e) => e.action === 'copy.destruction_declined');
+    expect(declineEv.after).toMatchObject({ reasonGiven: true });
     expect(destroyEv.reason).toBeNull();
     const [returnEv] = (await eventsSince(seq, returned.serial)).filter((e) => e.action === 'copy.returned');
     expect(returnEv.after).toMatchObject({ noteGiven: true });

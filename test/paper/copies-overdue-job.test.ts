@@ -2,7 +2,7 @@ import { ControlledCopy } from '../../src/entities/ControlledCopy';
 import { Notification } from '../../src/entities/Notification';
 import { copiesOverdueJob } from '../../src/features/paper/copies-overdue.job';
 import { periodFromKey } from '../../src/jobs/period';
-import { actorOf, makeCopy, makePaperOrg, PaperOrg } from '../helpers/paper-factories';
+import { confirmedReturn, makeCopy, makePaperOrg, PaperOrg } from '../helpers/paper-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -17,18 +17,21 @@ afterAll(async () => {
 
 const m = () => t.ctx.db.manager;
 const period = (key: string) => periodFromKey(copiesOverdueJob, key, 'Asia/Shanghai')!;
-const remindersFor = (serial: string) => m().getRepository(Notification).find({ where: { objectType: 'controlled_copy', objectId: serial }, order: { id: 'ASC' } });
+const remindersFor = (serial: string) => m().getRepository(Notification).find({ where: { objectType: 'controlled_copy', objectId: serial, kind: 'copy.overdue' }, order: { id: 'ASC' } });
 
 describe('copies-overdue job (R-NO-PAPER)', () => {
-  test('R-NO-PAPER: the daily copies-overdue job reminds the holder, the project managers and the department head once per copy per day, even if it runs twice; never for returned or unexpired copies', async () => {
+  test('R-NO-PAPER: the daily copies-overdue job reminds the holder, the project managers and the department head once per copy per day, even if it runs twice; never for returned (keeper-confirmed) or unexpired copies', async () => {
     expect(copiesOverdueJob).toMatchObject({ name: 'copies-overdue', cadence: 'daily', covers: 'current' });
     const issued = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
     const unsigned = await makeCopy(t, o.clerk, o.pm, o.project);
     const returned = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
     const valid = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
-    await t.ctx.copies.returnCopy(actorOf(o.staff), returned, { keeperUserId: o.pm.id });
+    // R-NO-PAPER (two-person rule): a return the keeper has not confirmed has not happened: still reminded.
+    const unconfirmed = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    await confirmedReturn(t, o.staff, o.pm, returned.serial);
+    await t.ctx.copies.returnCopy({ id: o.staff.id, username: o.staff.username }, unconfirmed, { keeperUserId: o.pm.id });
     const expired = new Date('2026-12-05T00:00:00Z');
-    for (const c of [issued, unsigned, returned]) await m().getRepository(ControlledCopy).update({ id: c.id }, { expiresAt: expired });
+    for (const c of [issued, unsigned, returned, unconfirmed]) await m().getRepository(ControlledCopy).update({ id: c.id }, { expiresAt: expired });
     // Expires after the run's due time (10 December 08:30 in Shanghai): not overdue yet.
     await m().getRepository(ControlledCopy).update({ id: valid.id }, { expiresAt: new Date('2026-12-10T01:00:00Z') });
 
@@ -46,6 +49,7 @@ describe('copies-overdue job (R-NO-PAPER)', () => {
     }
     expect((await remindersFor(unsigned.serial)).map((n) => n.recipientId)).toContain(o.clerk.id);
     expect(await remindersFor(returned.serial)).toEqual([]);
+    expect((await remindersFor(unconfirmed.serial)).map((n) => n.recipientId)).toContain(o.staff.id);
     expect(await remindersFor(valid.serial)).toEqual([]);
 
     // Twice the same day: nothing more.
@@ -55,7 +59,7 @@ describe('copies-overdue job (R-NO-PAPER)', () => {
     expect(await m().getRepository(Notification).count()).toBe(total);
 
     // The next day reminds again; by then the valid copy is overdue too; a copy returned meanwhile is not.
-    await t.ctx.copies.returnCopy(actorOf(o.clerk), await m().getRepository(ControlledCopy).findOneByOrFail({ id: unsigned.id }), { keeperUserId: o.pm.id });
+    await confirmedReturn(t, o.clerk, o.pm, unsigned.serial);
     await copiesOverdueJob.run(t.ctx, period('2026-12-11'));
     expect(await remindersFor(issued.serial)).toHaveLength(8);
     expect(await remindersFor(valid.serial)).toHaveLength(4);

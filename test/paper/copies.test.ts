@@ -3,6 +3,7 @@ import { AuditHead } from '../../src/entities/AuditHead';
 import { ControlledCopy } from '../../src/entities/ControlledCopy';
 import { Incident } from '../../src/entities/Incident';
 import { PrintRequest } from '../../src/entities/PrintRequest';
+import { TwoPersonConfirmation } from '../../src/entities/TwoPersonConfirmation';
 import { User } from '../../src/entities/User';
 import { pdfText } from '../../src/lib/documents';
 import { makeUser, MadeUser } from '../helpers/factories';
@@ -121,7 +122,11 @@ describe('issue and printout (R-NO-PAPER)', () => {
       unchangedBut(await snapshot(c.serial), before, 1);
     }
     expect((await eventsOf(c.serial)).filter((e) => e.action === 'copy.render_refused' && e.decision === 'deny').map((e) => e.actorId)).toEqual([o.pm.id, adminUser.id]);
-    expect((await post(`/api/v1/copies/${c.serial}/destroy`, o.staff, { method: 'shredding', witnessUserId: o.pm.id })).status).toBe(200);
+    expect((await post(`/api/v1/copies/${c.serial}/destroy`, o.staff, { method: 'shredding', place: 'Service centre', witnessUserId: o.pm.id })).status).toBe(200);
+    // While the witness has not confirmed, the copy is not destroyed, but it is not printed either.
+    const pending = await pdf(c.serial, o.staff);
+    expect({ status: pending.status, code: JSON.parse(pending.body.toString()).error.code }).toEqual({ status: 409, code: 'confirmation_pending' });
+    expect((await post(`/api/v1/copies/${c.serial}/destruction/confirm`, o.pm)).status).toBe(200);
     const gone = await pdf(c.serial, o.staff);
     expect(gone.status).toBe(409);
     expect((await pdf('CC-0000-99999', o.staff)).status).toBe(404);
@@ -312,14 +317,20 @@ describe('return, destruction, loss', () => {
 
     const ok = await post(`/api/v1/copies/${c.serial}/return`, o.staff, { keeperUserId: o.pm.id, note: 'meeting over' });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ status: 'returned', returnedTo: { id: o.pm.id } });
+    // R-NO-PAPER (two-person rule): returned only when the keeper confirms receipt.
+    expect(ok.body).toMatchObject({ status: 'pending_receipt', returnedTo: null, confirmation: { kind: 'copy_return', state: 'pending', confirmer: { id: o.pm.id } } });
+    const received = await post(`/api/v1/copies/${c.serial}/return/confirm`, o.pm);
+    expect(received.status).toBe(200);
+    expect(received.body).toMatchObject({ status: 'returned', returnedTo: { id: o.pm.id }, confirmation: null });
+    expect(received.body.keeperConfirmedAt).toBeTruthy();
     // The keeper now keeps it (R-OFFBOARD holding), the recipient no longer does.
     expect((await t.ctx.copies.heldBy(m(), o.pm.id)).map((h) => h.id)).toContain(c.serial);
     expect((await t.ctx.copies.heldBy(m(), o.staff.id)).map((h) => h.id)).not.toContain(c.serial);
 
-    // The keeper destroys it before another supervisor.
-    const destroyed = await post(`/api/v1/copies/${c.serial}/destroy`, o.pm, { method: 'pulping', witnessUserId: o.head.id });
+    // The keeper destroys it before another supervisor, who confirms.
+    const destroyed = await post(`/api/v1/copies/${c.serial}/destroy`, o.pm, { method: 'pulping', place: 'Paper mill', witnessUserId: o.head.id });
     expect(destroyed.status).toBe(200);
+    expect((await post(`/api/v1/copies/${c.serial}/destruction/confirm`, o.head)).status).toBe(200);
     before = await snapshot(c.serial);
     const again = await post(`/api/v1/copies/${c.serial}/return`, o.staff, { keeperUserId: o.pm.id });
     expect(again.status).toBe(409);
@@ -330,20 +341,42 @@ describe('return, destruction, loss', () => {
       'copy.signed',
       'copy.return_refused',
       'copy.keeper_refused',
+      'copy.return_requested',
       'copy.returned',
+      'copy.destruction_requested',
       'copy.destroyed',
     ]);
   });
 
-  test('R-NO-PAPER: destruction records the method, the time, the destroyer and a witness who supervises the project; a second destruction is 409', async () => {
+  test('R-NO-PAPER: destruction records the method, the time, the place, the destroyer and a witness who supervises the project and confirms it; a second destruction is 409', async () => {
     const c = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
-    const res = await post(`/api/v1/copies/${c.serial}/destroy`, o.staff, { method: 'other', note: 'cross-cut shredder of the service centre', witnessUserId: o.pm.id });
+    // Destroyed a moment after it was issued, recorded now.
+    const at = new Date(c.issuedAt.getTime() + 5);
+    const res = await post(`/api/v1/copies/${c.serial}/destroy`, o.staff, {
+      method: 'other',
+      note: 'cross-cut shredder of the service centre',
+      place: 'Service centre, room 2',
+      destroyedAt: at.toISOString(),
+      witnessUserId: o.pm.id,
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'destroyed', destructionMethod: 'other', destructionNote: 'cross-cut shredder of the service centre', destroyedBy: { id: o.staff.id }, witness: { id: o.pm.id } });
+    expect(res.body).toMatchObject({ status: 'pending_witness', destroyedAt: null, witness: null, confirmation: { method: 'other', place: 'Service centre, room 2', actedAt: at.toISOString() } });
+    const confirmed = await post(`/api/v1/copies/${c.serial}/destruction/confirm`, o.pm);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({
+      status: 'destroyed',
+      destructionMethod: 'other',
+      destructionNote: 'cross-cut shredder of the service centre',
+      destructionPlace: 'Service centre, room 2',
+      destroyedAt: at.toISOString(),
+      destroyedBy: { id: o.staff.id },
+      witness: { id: o.pm.id },
+    });
     const row = await copyRow(c.serial);
-    expect(row.destroyedAt).toBeInstanceOf(Date);
+    expect(row.destroyedAt).toEqual(at);
+    expect(row.witnessConfirmedAt!.getTime()).toBeGreaterThan(at.getTime());
     const before = await snapshot(c.serial);
-    const twice = await post(`/api/v1/copies/${c.serial}/destroy`, o.pm2, { method: 'shredding', witnessUserId: o.head.id });
+    const twice = await post(`/api/v1/copies/${c.serial}/destroy`, o.pm2, { method: 'shredding', place: 'Service centre', witnessUserId: o.head.id });
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('not_destroyable');
     expect(await snapshot(c.serial)).toEqual(before);
@@ -354,25 +387,33 @@ describe('return, destruction, loss', () => {
     const c = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
     const colleague = await makeUser(t, { roles: [['staff', `project:${o.project}`]] });
     const before = await snapshot(c.serial);
-    const refused = await post(`/api/v1/copies/${c.serial}/destroy`, colleague, { method: 'shredding', witnessUserId: o.pm.id });
+    const refused = await post(`/api/v1/copies/${c.serial}/destroy`, colleague, { method: 'shredding', place: 'Service centre', witnessUserId: o.pm.id });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('not_holder_or_supervisor');
     unchangedBut(await snapshot(c.serial), before, 1);
-    const ok = await post(`/api/v1/copies/${c.serial}/destroy`, o.head, { method: 'burning', witnessUserId: o.pm.id });
+    const ok = await post(`/api/v1/copies/${c.serial}/destroy`, o.head, { method: 'burning', place: 'Boiler room', witnessUserId: o.pm.id });
     expect(ok.status).toBe(200);
-    expect(ok.body.destroyedBy.id).toBe(o.head.id);
+    expect(ok.body.confirmation.requestedBy.id).toBe(o.head.id);
+    expect((await post(`/api/v1/copies/${c.serial}/destruction/confirm`, o.pm)).body.destroyedBy.id).toBe(o.head.id);
   });
 
-  test('R-NO-PAPER: bad destruction input is refused and changes nothing: no witness (400), the holder or the destroyer as witness (400), a witness without the supervising role (403 naming controlled_copy:witness), method other without a note (400), an unknown witness (400)', async () => {
+  test('R-NO-PAPER: bad destruction input is refused and changes nothing: no witness (400), the holder or the destroyer as witness (400), a witness without the supervising role (403 naming controlled_copy:witness), method other without a note (400), an unknown witness (400), no place (400), a time in the future, before the copy or malformed (400)', async () => {
     const c = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const place = 'Service centre';
     const cases: Array<[MadeUser, object, number, string]> = [
-      [o.staff, { method: 'shredding' }, 400, 'body.witnessUserId'],
-      [o.staff, { method: 'shredding', witnessUserId: o.staff.id }, 400, 'body.witnessUserId'],
-      [o.pm, { method: 'shredding', witnessUserId: o.pm.id }, 400, 'body.witnessUserId'],
-      [o.pm, { method: 'shredding', witnessUserId: o.staff.id }, 400, 'body.witnessUserId'],
-      [o.staff, { method: 'other', witnessUserId: o.pm.id }, 400, 'body.note'],
-      [o.staff, { method: 'melting', witnessUserId: o.pm.id }, 400, 'body.method'],
-      [o.staff, { method: 'shredding', witnessUserId: 99999999 }, 400, 'body.witnessUserId'],
+      [o.staff, { method: 'shredding', place }, 400, 'body.witnessUserId'],
+      [o.staff, { method: 'shredding', place, witnessUserId: o.staff.id }, 400, 'body.witnessUserId'],
+      [o.pm, { method: 'shredding', place, witnessUserId: o.pm.id }, 400, 'body.witnessUserId'],
+      [o.pm, { method: 'shredding', place, witnessUserId: o.staff.id }, 400, 'body.witnessUserId'],
+      [o.staff, { method: 'other', place, witnessUserId: o.pm.id }, 400, 'body.note'],
+      [o.staff, { method: 'melting', place, witnessUserId: o.pm.id }, 400, 'body.method'],
+      [o.staff, { method: 'shredding', place, witnessUserId: 99999999 }, 400, 'body.witnessUserId'],
+      [o.staff, { method: 'shredding', witnessUserId: o.pm.id }, 400, 'body.place'],
+      [o.staff, { method: 'shredding', place: ' ', witnessUserId: o.pm.id }, 400, 'body.place'],
+      [o.staff, { method: 'shredding', place, destroyedAt: new Date(Date.now() + 86_400_000).toISOString(), witnessUserId: o.pm.id }, 400, 'body.destroyedAt'],
+      [o.staff, { method: 'shredding', place, destroyedAt: '2020-01-01T00:00:00Z', witnessUserId: o.pm.id }, 400, 'body.destroyedAt'],
+      [o.staff, { method: 'shredding', place, destroyedAt: 'yesterday', witnessUserId: o.pm.id }, 400, 'body.destroyedAt'],
+      [o.staff, { method: 'shredding', place, destroyedAt: '2026-12-01', witnessUserId: o.pm.id }, 400, 'body.destroyedAt'],
     ];
     for (const [u, body, status, path] of cases) {
       const before = await snapshot(c.serial);
@@ -382,27 +423,30 @@ describe('return, destruction, loss', () => {
       expect(await snapshot(c.serial)).toEqual(before);
     }
     const before = await snapshot(c.serial);
-    const noRole = await post(`/api/v1/copies/${c.serial}/destroy`, o.staff, { method: 'shredding', witnessUserId: o.clerk.id });
+    const noRole = await post(`/api/v1/copies/${c.serial}/destroy`, o.staff, { method: 'shredding', place, witnessUserId: o.clerk.id });
     expect(noRole.status).toBe(403);
     expect(noRole.body.error.code).toBe('witness_not_authorized');
     expect(noRole.body.error.details.permission).toBe('controlled_copy:witness');
     expect(noRole.body.error.message).toContain('controlled_copy:witness');
     unchangedBut(await snapshot(c.serial), before, 1);
     // Unknown serial: 404.
-    expect((await post('/api/v1/copies/CC-0000-99997/destroy', o.staff, { method: 'shredding', witnessUserId: o.pm.id })).status).toBe(404);
+    expect((await post('/api/v1/copies/CC-0000-99997/destroy', o.staff, { method: 'shredding', place, witnessUserId: o.pm.id })).status).toBe(404);
   });
 
-  test('R-NO-PAPER: two destructions at once: exactly one succeeds, the other gets 409; one destruction event', async () => {
+  test('R-NO-PAPER: two destructions recorded at once: exactly one succeeds, the other gets 409 confirmation_pending; one destruction awaiting one witness', async () => {
     const c = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
     const [a, b] = await Promise.all([
-      post(`/api/v1/copies/${c.serial}/destroy`, o.staff, { method: 'shredding', witnessUserId: o.pm.id }),
-      post(`/api/v1/copies/${c.serial}/destroy`, o.pm2, { method: 'pulping', witnessUserId: o.head.id }),
+      post(`/api/v1/copies/${c.serial}/destroy`, o.staff, { method: 'shredding', place: 'Service centre', witnessUserId: o.pm.id }),
+      post(`/api/v1/copies/${c.serial}/destroy`, o.pm2, { method: 'pulping', place: 'Paper mill', witnessUserId: o.head.id }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    expect((await eventsOf(c.serial)).filter((e) => e.action === 'copy.destroyed')).toHaveLength(1);
+    const loser = a.status === 409 ? a : b;
+    expect(loser.body.error.code).toBe('confirmation_pending');
+    expect((await eventsOf(c.serial)).filter((e) => e.action === 'copy.destruction_requested')).toHaveLength(1);
     const row = await copyRow(c.serial);
     const winner = a.status === 200 ? a : b;
-    expect(row.destructionMethod).toBe(winner.body.destructionMethod);
+    expect(row).toMatchObject({ status: 'issued', pendingAct: 'destruction', confirmationId: winner.body.confirmation.id, destroyedAt: null });
+    expect(await m().getRepository(TwoPersonConfirmation).countBy({ objectType: 'controlled_copy', objectId: c.serial })).toBe(1);
   });
 
   test('R-PENALTY: a lost copy becomes lost and opens a lost_written_list incident naming the copy and its holder; reporting it again is 409', async () => {
@@ -443,7 +487,7 @@ describe('return, destruction, loss', () => {
 });
 
 describe('leaving (R-OFFBOARD)', () => {
-  test('R-OFFBOARD: a holder of controlled copies cannot be offboarded (409 listing the serials); once returned and destroyed, they can', async () => {
+  test('R-OFFBOARD: a holder of controlled copies cannot be offboarded (409 listing the serials), nor while their return and destruction await the keeper and the witness; once confirmed, they can', async () => {
     const leaver = await makeUser(t, { roles: [['staff', `project:${o.project}`]] });
     const { copies } = await makeIssuedCopies(t, leaver, o.pm, o.project, { copies: 2 });
     await t.ctx.copies.sign(actorOf(leaver), copies[0]);
@@ -459,7 +503,15 @@ describe('leaving (R-OFFBOARD)', () => {
     expect((await m().getRepository(User).findOneByOrFail({ id: leaver.id })).status).toBe('active');
 
     expect((await post(`/api/v1/copies/${copies[0].serial}/return`, leaver, { keeperUserId: o.pm.id })).status).toBe(200);
-    expect((await post(`/api/v1/copies/${copies[1].serial}/destroy`, leaver, { method: 'shredding', witnessUserId: o.pm.id })).status).toBe(200);
+    expect((await post(`/api/v1/copies/${copies[1].serial}/destroy`, leaver, { method: 'shredding', place: 'Service centre', witnessUserId: o.pm.id })).status).toBe(200);
+    // R-NO-PAPER (two-person rule): recorded is not done. Until the keeper and the witness confirm, the copies still block.
+    const pending = await offboard();
+    expect(pending.status).toBe(409);
+    const stillHeld = pending.body.error.details.holdings.filter((h: { kind: string }) => h.kind === 'controlled_copy');
+    expect(stillHeld.map((h: { id: string }) => h.id).sort()).toEqual(copies.map((c) => c.serial).sort());
+    expect(stillHeld.find((h: { id: string }) => h.id === copies[1].serial).description).toContain("awaits the witness's confirmation");
+    expect((await post(`/api/v1/copies/${copies[0].serial}/return/confirm`, o.pm)).status).toBe(200);
+    expect((await post(`/api/v1/copies/${copies[1].serial}/destruction/confirm`, o.pm)).status).toBe(200);
     const ok = await offboard();
     expect(ok.status).toBe(200);
     expect(ok.body.status).toBe('offboarded');

@@ -2,10 +2,11 @@ import ExcelJS from 'exceljs';
 import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditHead } from '../../src/entities/AuditHead';
 import { ControlledCopy } from '../../src/entities/ControlledCopy';
-import { formatDate, pdfText } from '../../src/lib/documents';
+import { formatDate, formatDateTime, pdfText } from '../../src/lib/documents';
 import { LEDGER_COLUMNS, LedgerRow } from '../../src/features/paper/ledger-form.service';
 import { makeProject, makeUser, MadeUser } from '../helpers/factories';
-import { actorOf, binary, makeCopy, makePaperOrg, PaperOrg } from '../helpers/paper-factories';
+import { TwoPersonConfirmation } from '../../src/entities/TwoPersonConfirmation';
+import { actorOf, binary, confirmedReturn, makeCopy, makePaperOrg, PaperOrg, witnessedDestruction } from '../helpers/paper-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -52,8 +53,8 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
     destroyed = await makeCopy(t, o.clerk, o.pm, o.project, { signed: true });
     open = await makeCopy(t, o.staff, o.head, o.project);
     outside = await makeCopy(t, o.staff, o.pm, o.project);
-    await t.ctx.copies.returnCopy(actorOf(o.staff), returned, { keeperUserId: o.pm.id });
-    await t.ctx.copies.destroy(actorOf(o.clerk), destroyed, { method: 'shredding', witnessUserId: o.pm.id });
+    await confirmedReturn(t, o.staff, o.pm, returned.serial);
+    await witnessedDestruction(t, o.clerk, o.pm, destroyed.serial);
     await issuedAt(returned.serial, new Date('2026-11-03T02:00:00Z'));
     await issuedAt(destroyed.serial, new Date('2026-11-10T02:00:00Z'));
     await issuedAt(open.serial, new Date('2026-11-30T15:59:00Z')); // 30 Nov 23:59 in Shanghai
@@ -65,7 +66,8 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
     await issuedAt(elsewhere.serial, new Date('2026-11-15T02:00:00Z'));
   });
 
-  const november = { from: '2026-11-01', to: '2026-12-01' };
+  // Whole days, both included.
+  const november = { from: '2026-11-01', to: '2026-11-30' };
 
   test('R-LEDGER-FORM: the CSV has the Chinese header row, the English one, and one line per copy with a ledger event in [from, to) of the scope, with return and destruction details', async () => {
     const res = await form(o.pm, { ...november, scope: `project:${o.project}`, format: 'csv' });
@@ -110,7 +112,7 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
       expect(all).toEqual(expect.arrayContaining([returned.serial, destroyed.serial, open.serial, elsewhere.serial]));
       expect(all).not.toContain(outside.serial);
     }
-    const october = csvRows((await form(o.pm, { from: '2026-10-01', to: '2026-11-01', scope: `project:${o.project}`, format: 'csv' })).body as Buffer).slice(2);
+    const october = csvRows((await form(o.pm, { from: '2026-10-01', to: '2026-10-31', scope: `project:${o.project}`, format: 'csv' })).body as Buffer).slice(2);
     expect(october.map((r) => r[0])).toEqual([outside.serial]);
   });
 
@@ -121,7 +123,9 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
     await wb.xlsx.load(x.body as never);
     const cells: string[] = [];
     wb.worksheets[0].eachRow((row) => row.eachCell((cell) => cells.push(String(cell.value))));
-    expect(cells).toEqual(expect.arrayContaining(['編號', 'Serial', '監銷人', 'Witness', returned.serial, destroyed.serial, open.serial]));
+    expect(cells).toEqual(
+      expect.arrayContaining(['編號', 'Serial', '監銷人', 'Witness', '監銷確認時間', 'Witness confirmed at', '接收人', 'Keeper', '接收確認時間', 'Receipt confirmed at', returned.serial, destroyed.serial, open.serial]),
+    );
 
     const p = await form(o.pm, { ...november, scope: `project:${o.project}`, format: 'pdf' });
     expect(p.status).toBe(200);
@@ -129,6 +133,8 @@ describe('the §7 record form (R-LEDGER-FORM)', () => {
     const text = (await pdfText(p.body as Buffer)).join('\n').replace(/\s+/g, '');
     expect(text).toContain('客戶信息借閱、銷毀記錄表');
     expect(text).toContain('監銷人');
+    expect(text).toContain('監銷確認時間');
+    expect(text).toContain('接收確認時間');
     for (const c of [returned, destroyed, open]) expect(text).toContain(c.serial);
     expect(text).not.toContain(elsewhere.serial);
   });
@@ -202,14 +208,14 @@ describe('the §7 form covers every ledger event of the period (R-LEDGER-FORM)',
     return csvRows(res.body as Buffer).slice(2);
   };
   const col = (key: string) => LEDGER_COLUMNS.findIndex((c) => c.key === key);
-  /** The local day of `d` and the day after, as the form's from/to. */
-  const dayOf = (d: Date) => [formatDate(d, tz()), formatDate(new Date(d.getTime() + DAY), tz())] as const;
+  /** The local day of `d`, as the form's from and to (days are whole days, both included). */
+  const dayOf = (d: Date) => [formatDate(d, tz()), formatDate(d, tz())] as const;
 
   test('R-LEDGER-FORM: a copy issued 40 days ago and destroyed today is on today\'s form (with all its dates) as well as on the form of its issue day, and on no day in between', async () => {
     const c = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
     const issued = new Date(Date.now() - 40 * DAY);
     await m().getRepository(ControlledCopy).update({ id: c.id }, { issuedAt: issued, signedAt: new Date(issued.getTime() + 3_600_000), expiresAt: new Date(issued.getTime() + 50 * DAY) });
-    const view = await t.ctx.copies.destroy(actorOf(o.staff), await t.ctx.copies.loadBySerial(c.serial), { method: 'pulping', witnessUserId: o.pm.id });
+    const view = await witnessedDestruction(t, o.staff, o.pm, c.serial, { method: 'pulping' });
     const destroyedAt = new Date(view.destroyedAt!);
 
     const today = (await lines(...dayOf(destroyedAt))).filter((r) => r[col('serial')] === c.serial);
@@ -231,7 +237,7 @@ describe('the §7 form covers every ledger event of the period (R-LEDGER-FORM)',
     const lost = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
     const issued = new Date(Date.now() - 40 * DAY);
     for (const c of [returned, lost]) await m().getRepository(ControlledCopy).update({ id: c.id }, { issuedAt: issued, signedAt: issued, expiresAt: new Date(issued.getTime() + 50 * DAY) });
-    const r = await t.ctx.copies.returnCopy(actorOf(o.staff), await t.ctx.copies.loadBySerial(returned.serial), { keeperUserId: o.pm.id });
+    const r = await confirmedReturn(t, o.staff, o.pm, returned.serial);
     const l = await t.ctx.copies.reportLost(actorOf(o.staff), await t.ctx.copies.loadBySerial(lost.serial), { description: 'left on the bus' });
     const rows = (await lines(...dayOf(new Date(r.returnedAt!)))).filter((x) => [returned.serial, lost.serial].includes(x[col('serial')]));
     // The return came before the loss report: that is the order of the form.
@@ -242,10 +248,73 @@ describe('the §7 form covers every ledger event of the period (R-LEDGER-FORM)',
   });
 
   test('R-LEDGER-FORM: the file is named by the local dates the period covers (March: 2026-03-01 … 2026-03-31)', async () => {
-    const res = await form(o.pm, { from: '2026-03-01', to: '2026-04-01', scope: `project:${o.project}`, format: 'csv' });
+    const res = await form(o.pm, { from: '2026-03-01', to: '2026-03-31', scope: `project:${o.project}`, format: 'csv' });
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toBe(`attachment; filename="ledger-form_project-${o.project}_2026-03-01_2026-03-31.csv"`);
-    const company = await form(auditor, { from: '2026-11-28', to: '2026-11-29', scope: '*', format: 'pdf' });
+    const company = await form(auditor, { from: '2026-11-28', to: '2026-11-28', scope: '*', format: 'pdf' });
     expect(company.headers['content-disposition']).toBe('attachment; filename="ledger-form_company_2026-11-28_2026-11-28.pdf"');
+  });
+
+  // Issue 11 item 7: to=2026-12-31 silently dropped 31 December (the day was read as its midnight, exclusive), and from=to was refused.
+  test('R-LEDGER-FORM: days given as days are whole days, both included: to=2026-12-31 covers 31 December, from=to is that one day; date-times stay [from, to)', async () => {
+    const c = await makeCopy(t, o.staff, o.pm, o.project);
+    await issuedAt(c.serial, new Date('2026-12-31T15:30:00Z')); // 31 December 23:30 in Shanghai
+    const serials = async (q: Record<string, string>) => {
+      const res = await form(o.pm, { scope: `project:${o.project}`, format: 'csv', ...q });
+      expect({ q, status: res.status }).toEqual({ q, status: 200 });
+      return csvRows(res.body as Buffer).slice(2).map((r) => r[col('serial')]);
+    };
+    expect(await serials({ from: '2026-12-01', to: '2026-12-31' })).toContain(c.serial);
+    expect(await serials({ from: '2026-12-31', to: '2026-12-31' })).toContain(c.serial);
+    expect(await serials({ from: '2026-12-30', to: '2026-12-30' })).not.toContain(c.serial);
+    expect(await serials({ from: '2027-01-01', to: '2027-01-01' })).not.toContain(c.serial);
+    // Date-times are instants: the end is exclusive.
+    expect(await serials({ from: '2026-12-31T00:00:00+08:00', to: '2026-12-31T15:30:00Z' })).not.toContain(c.serial);
+    expect(await serials({ from: '2026-12-31T00:00:00+08:00', to: '2026-12-31T15:30:00.001Z' })).toContain(c.serial);
+    // The form says which days it covers.
+    const pdf = await form(o.pm, { from: '2026-12-01', to: '2026-12-31', scope: `project:${o.project}`, format: 'pdf' });
+    expect((await pdfText(pdf.body as Buffer)).join('\n')).toContain('期間 Period：2026-12-01 – 2026-12-31');
+    expect(pdf.headers['content-disposition']).toContain('_2026-12-01_2026-12-31.pdf');
+    // The route documents it.
+    const doc = await t.http().get('/api/v1/openapi.json');
+    expect(JSON.stringify(doc.body.paths['/api/v1/ledger/form'])).toContain('both included');
+  });
+
+  test('R-LEDGER-FORM: the form shows who confirmed each return and destruction and when (the keeper, the witness); a destruction awaiting its witness, or lapsed, shows as such and not destroyed', async () => {
+    const done = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const pending = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const lapsed = await makeCopy(t, o.staff, o.pm, o.project, { signed: true });
+    const returnedView = await confirmedReturn(t, o.staff, o.pm, done.serial);
+    const destroyedView = await witnessedDestruction(t, o.pm, o.head, done.serial);
+    for (const c of [pending, lapsed]) {
+      await t.ctx.copies.destroy(actorOf(o.staff), await t.ctx.copies.loadBySerial(c.serial), { method: 'shredding', place: 'Service centre', witnessUserId: o.pm2.id });
+    }
+    const row = await m().getRepository(ControlledCopy).findOneByOrFail({ serial: lapsed.serial });
+    await m().getRepository(TwoPersonConfirmation).update({ id: row.confirmationId! }, { dueAt: new Date(Date.now() - 1000) });
+    await m().getRepository(ControlledCopy).update({ id: row.id }, { confirmationDueAt: new Date(Date.now() - 1000) });
+
+    const today = formatDate(new Date(), tz());
+    const lines = csvRows((await form(o.pm, { from: today, to: today, scope: `project:${o.project}`, format: 'csv' })).body as Buffer).slice(2);
+    const line = (serial: string) => lines.find((r) => r[col('serial')] === serial)!;
+    const d = line(done.serial);
+    expect(d[col('keeper')]).toContain(o.pm.username);
+    expect(d[col('keeperConfirmedAt')]).toBe(formatDateTime(new Date(returnedView.keeperConfirmedAt!), tz()));
+    expect(d[col('witness')]).toContain(o.head.username);
+    expect(d[col('witnessConfirmedAt')]).toBe(formatDateTime(new Date(destroyedView.witnessConfirmedAt!), tz()));
+    expect(d[col('method')]).toContain('Service centre shredder room');
+    expect(d[col('status')]).toContain('destroyed');
+    for (const [serial, status] of [
+      [pending.serial, '待監銷確認 awaiting witness'],
+      [lapsed.serial, '確認逾期 confirmation expired'],
+    ]) {
+      const p = line(serial);
+      expect({ serial, status: p[col('status')], destroyedAt: p[col('destroyedAt')], witness: p[col('witness')], confirmedAt: p[col('witnessConfirmedAt')] }).toEqual({
+        serial,
+        status,
+        destroyedAt: '',
+        witness: '',
+        confirmedAt: '',
+      });
+    }
   });
 });

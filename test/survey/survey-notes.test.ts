@@ -69,6 +69,44 @@ describe('R-SURVEY-REDACT: survey and census notes', () => {
     expect(JSON.stringify(events)).not.toContain('chen.new@example.com');
   });
 
+  // Issue 11 item 4: the archive step is the customer manager's (§5.2.2.4: 客戶經理 archives the other
+  // requests, once the clerk has reconciled); it was refused them (403 survey_note:update).
+  it('R-SURVEY-REDACT: the customer manager archives a note the clerk has reconciled (survey_note:archive), and still neither reads the original nor reconciles', async () => {
+    const created = await t.http().post('/api/v1/survey-notes').set('Authorization', cm.auth).send({ project: P, source: 'census', customerId, text: note() });
+    const id = created.body.id;
+    // Not before the clerk has reconciled: archiving destroys the original they reconcile from (409, nothing changed).
+    const early = await t.http().post(`/api/v1/survey-notes/${id}/archive`).set('Authorization', cm.auth);
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('not_reconciled');
+    expect(await t.ctx.db.manager.getRepository(SurveyNote).findOneByOrFail({ id })).toMatchObject({ status: 'pending_reconciliation', rawEnc: expect.any(String) });
+    // Neither the original nor reconciliation: both need survey_note:update, which archiving does not grant.
+    const original = await t.http().get(`/api/v1/survey-notes/${id}/original`).set('Authorization', cm.auth);
+    expect({ status: original.status, permission: original.body.error.details.permission }).toEqual({ status: 403, permission: 'survey_note:update' });
+    const rec = await t.http().post(`/api/v1/survey-notes/${id}/reconcile`).set('Authorization', cm.auth).send({ customerId, changes: { unit: '3棟1205室' } });
+    expect({ status: rec.status, permission: rec.body.error.details.permission }).toEqual({ status: 403, permission: 'survey_note:update' });
+    // The clerk reconciles; then the customer manager archives: only the redacted text remains.
+    expect((await t.http().post(`/api/v1/survey-notes/${id}/reconcile`).set('Authorization', clerk.auth).send({ customerId, changes: { email: 'chen.new@example.com' } })).status).toBe(200);
+    const arch = await t.http().post(`/api/v1/survey-notes/${id}/archive`).set('Authorization', cm.auth);
+    expect(arch.status).toBe(200);
+    expect(arch.body).toMatchObject({ status: 'archived', removed: { mobile: 1, email: 1, employer: 1 } });
+    expect(arch.body.text).not.toContain('chen.new@example.com');
+    const row = await t.ctx.db.manager.getRepository(SurveyNote).findOneByOrFail({ id });
+    expect(row).toMatchObject({ rawEnc: null, archivedById: cm.id });
+    const ev = await t.ctx.db.manager.getRepository(AuditEvent).findOneByOrFail({ action: 'survey_note.archived', objectId: String(id) });
+    expect(ev).toMatchObject({ actorId: cm.id, scope: `project:${P}` });
+    // Staff hold no archive permission.
+    const other = await t.http().post('/api/v1/survey-notes').set('Authorization', cm.auth).send({ project: P, source: 'census', text: note() });
+    const denied = await t.http().post(`/api/v1/survey-notes/${other.body.id}/archive`).set('Authorization', staff.auth);
+    expect({ status: denied.status, permission: denied.body.error.details.permission }).toEqual({ status: 403, permission: 'survey_note:archive' });
+  });
+
+  it('R-SURVEY-REDACT: the clerk (who reconciles) may archive a note that had nothing to reconcile', async () => {
+    const created = await t.http().post('/api/v1/survey-notes').set('Authorization', cm.auth).send({ project: P, source: 'interview', text: '業主希望增加車位' });
+    const arch = await t.http().post(`/api/v1/survey-notes/${created.body.id}/archive`).set('Authorization', clerk.auth);
+    expect(arch.status).toBe(200);
+    expect(arch.body.status).toBe('archived');
+  });
+
   it('R-SURVEY-REDACT: reconciliation only touches customers of the same project; staff cannot reconcile', async () => {
     const created = await t.http().post('/api/v1/survey-notes').set('Authorization', cm.auth).send({ project: P, source: 'census', text: note() });
     const other = await t.ctx.customers.create({ id: t.admin.id, username: 'admin' }, Q, { name: 'X', unit: 'Y', nationality: 'domestic', phones: [makePhone()] });

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { Database } from '../../db/database';
+import { toDate } from '../../db/raw';
 import { User } from '../../entities/User';
 import { UnauthorizedError } from '../../errors';
 import { TokenService } from '../../features/auth/tokens';
@@ -17,13 +18,14 @@ export async function authenticate(req: Request, tokens: TokenService, db: Datab
   if (!m) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>"');
   const claims = tokens.verify(m[1]);
   // Raw, bound SQL: this runs on every request (see src/db/raw.ts).
-  const rows: Array<Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId' | 'tokenVersion'>> = await db.ds.query(
-    'SELECT id, username, displayName, status, agreementVersion, departmentId, tokenVersion FROM user_account WHERE id = ?',
+  const rows: Array<Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId' | 'tokenVersion'> & { lockedUntil: unknown }> = await db.ds.query(
+    'SELECT id, username, displayName, status, agreementVersion, departmentId, tokenVersion, lockedUntil FROM user_account WHERE id = ?',
     [claims.userId],
   );
   const user = rows[0];
   if (!user || user.status === 'offboarded' || user.tokenVersion !== claims.tokenVersion) {
     throw new UnauthorizedError('token_revoked', 'The access token has been revoked');
   }
-  return user;
+  // The account gate (src/policy/authorizer.ts accountRefusal) also reads the sign-in lock.
+  return { ...user, lockedUntil: toDate(user.lockedUntil) };
 }

@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, ServiceUnavailableError } from '../../errors';
 import type { Logger } from '../../logger';
+import type { Authorizer } from '../../policy/authorizer';
+import type { RefusedRequest } from '../../policy/refusal';
 
 const DB_DOWN_CODES = new Set([
   'ECONNREFUSED',
@@ -13,6 +15,7 @@ const DB_DOWN_CODES = new Set([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
   'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
 ]);
 
 /** True for errors meaning "the database cannot be reached right now" (answered 503, not 500). */
@@ -52,10 +55,15 @@ function fromBodyParser(err: { type?: string; status?: number }): AppError | nul
 /**
  * The one error handler: typed errors keep their status and code; anything unexpected is a
  * 500 with a generic message (the stack goes to the log, never to the client).
+ *
+ * R-AUDIT: every 403 leaves one deny event. A refusal that the authorizer or a service already
+ * wrote to the trail is passed through; any other (the account gate, a service's plain
+ * ForbiddenError) is recorded here, before the answer, with what mount-routes knew of the
+ * request (res.locals.refused: the caller, the permission, the scope it resolved).
  */
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger, authz?: Pick<Authorizer, 'recordRefused'>) {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+  return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     let appErr: AppError | null = null;
     if (err instanceof AppError) appErr = err;
     else if (isDatabaseUnavailable(err)) appErr = new ServiceUnavailableError();
@@ -73,6 +81,8 @@ export function errorHandler(logger: Logger) {
     } else if (appErr.status === 503) {
       logger.warn('database unavailable', { requestId: res.locals.requestId, error: String((err as Error).message ?? err) });
     }
+    const refused = res.locals.refused as RefusedRequest | undefined;
+    if (appErr.status === 403 && authz && refused) await authz.recordRefused(appErr, refused);
     if (res.headersSent) return;
     if (appErr.status === 503) res.setHeader('Retry-After', '5');
     res.status(appErr.status).json({

@@ -63,7 +63,9 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/authz/explain',
-      summary: 'Would this user be allowed object:action in scope? Names the deciding policy line',
+      // R-ONBOARD, R-OFFBOARD, R-SCOPE: the account gate first, as on every request; then the policy (R-IT-PERMS).
+      summary:
+        'Would the API allow this user object:action in scope? The account gate first (agreement signed, not locked, not offboarded), then the policy; answers allowed, who refuses (account or policy), the reason in words and the deciding policy line',
       tags: ['access'],
       access: permission('policy', 'read'),
       query: z.strictObject({ user: z.string().min(1).max(64), scope, object, action }),

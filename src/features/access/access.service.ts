@@ -2,6 +2,7 @@ import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database } from '../../db/database';
 import { User } from '../../entities/User';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
+import { accountRefusal, describeDecision } from '../../policy/authorizer';
 import { isKnownPermission } from '../../policy/permissions';
 import { Decision, PolicyService, userSubject } from '../../policy/policy-service';
 import { Assignment, PolicyStore, StoredLine } from '../../policy/policy-store';
@@ -18,6 +19,18 @@ export interface EffectivePermission {
   effect: 'allow' | 'deny';
   viaRole: string;
   lineId: number;
+}
+
+/** What /authz/explain answers: the API's answer for that user, and why. */
+export interface Explanation extends Decision {
+  /** What the API would answer the user: the account gate and the policy both let them through. */
+  allowed: boolean;
+  /** Who refuses: the account gate (agreement, lock, offboarding), the policy, or nobody. */
+  refusedBy: 'account' | 'policy' | null;
+  /** The answer in words. */
+  reason: string;
+  user: { id: number; username: string };
+  account: { status: User['status']; agreementVersion: string | null; lockedUntil: Date | null; refusal: string | null };
 }
 
 /**
@@ -62,8 +75,9 @@ export class AccessService {
         { path: 'body.scope', message: `${role.name} is held in a ${role.scopes.join(' or ')} scope, not ${kind}` },
       ]);
     }
-    // Separation of duties: nobody grants roles to themselves, the IT admin included.
-    if (input.userId === actor.id) throw new ForbiddenError('self_grant_forbidden', 'You cannot change your own role assignments');
+    // Separation of duties: nobody grants roles to themselves, the IT admin included (the scope
+    // named lets the error handler record the refusal where it was aimed: R-AUDIT).
+    if (input.userId === actor.id) throw new ForbiddenError('self_grant_forbidden', 'You cannot change your own role assignments', { scope: input.scope });
     const created = await this.db.tx(async (m) => {
       await this.store.lockPolicy(m);
       const user = await m.getRepository(User).findOneBy({ id: input.userId });
@@ -95,7 +109,7 @@ export class AccessService {
       const all = await this.store.listAssignments(m, {});
       const a = all.find((x) => x.id === assignmentId);
       if (!a) throw new NotFoundError('Role assignment', assignmentId);
-      if (a.userId === actor.id) throw new ForbiddenError('self_grant_forbidden', 'You cannot change your own role assignments');
+      if (a.userId === actor.id) throw new ForbiddenError('self_grant_forbidden', 'You cannot change your own role assignments', { scope: a.scope });
       await this.users.refuseLastItAdmin(m, a.userId, [a]);
       const before = all.filter((x) => x.userId === a.userId);
       await this.store.removeAssignment(m, a.id);
@@ -166,14 +180,29 @@ export class AccessService {
     return { assignments, permissions };
   }
 
-  /** Answers allowed/denied for (user, scope, object, action) and names the deciding line (casbin enforceEx). */
-  async explain(userRef: string, scope: string, object: string, action: string): Promise<Decision & { user: { id: number; username: string } }> {
+  /**
+   * The answer the API would give (user, scope, object, action), in words: first the account
+   * gate every request passes (accountRefusal: R-OFFBOARD, R-SCOPE lock, R-ONBOARD agreement),
+   * then the policy, naming the deciding line (casbin enforceEx). `effect`, `line`, `decidedIn`
+   * and `checked` are the policy's own part of the answer, also when the account refuses first.
+   */
+  async explain(userRef: string, scope: string, object: string, action: string): Promise<Explanation> {
     // A username first (usernames may be all digits), then a numeric id.
     const repo = this.db.manager.getRepository(User);
     const user = (await repo.findOneBy({ username: userRef })) ?? (/^\d+$/.test(userRef) ? await repo.findOneBy({ id: Number(userRef) }) : null);
     if (!user) throw new NotFoundError('User', userRef);
     this.validateScope(scope, 'query.scope');
     const decision = this.policy.decide(userSubject(user.id), scope, object, action);
-    return { ...decision, user: { id: user.id, username: user.username } };
+    const refusal = accountRefusal(user);
+    const policyReason = describeDecision(decision, scope, { object, action });
+    return {
+      ...decision,
+      allowed: refusal === null && decision.allowed,
+      refusedBy: refusal ? 'account' : decision.allowed ? null : 'policy',
+      reason: refusal ? `${user.username} ${refusal.reason}; the policy alone: ${policyReason}` : policyReason,
+      user: { id: user.id, username: user.username },
+      account: { status: user.status, agreementVersion: user.agreementVersion, lockedUntil: user.lockedUntil, refusal: refusal?.code ?? null },
+    };
   }
+
 }

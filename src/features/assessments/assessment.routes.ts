@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { acting, permission, recordScope, Reply, route, RouteSpec } from '../../api/route';
+import { acting, permission, recordScope, Reply, route, RouteSpec, ScopeInput } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { ASSESSMENT_STATUSES, RiskAssessment } from '../../entities/RiskAssessment';
+import { ValidationError } from '../../errors';
+import { deptScope } from '../../policy/scope';
 
 const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month written YYYY-MM');
 /** R-RISK-MONTHLY: likelihood and impact are each scored 1–5. */
@@ -24,11 +26,22 @@ const rectificationBody = z.strictObject({
 });
 
 /**
+ * Scope of the department named in the body, checked before the body's own parse: a missing or
+ * malformed department is a 400, not a 403 in no scope.
+ */
+function departmentInBody({ body }: ScopeInput): string {
+  const parsed = code.safeParse((body as { department?: unknown } | undefined)?.department);
+  if (!parsed.success) throw new ValidationError('Invalid request body', [{ path: 'body.department', message: 'the department code is required' }]);
+  return deptScope(parsed.data);
+}
+
+/**
  * R-RISK-MONTHLY (§5.3.1, §7): the monthly customer-information confidentiality risk assessment.
  * Department heads read and fill their department's (risk_assessment:read/edit in dept:<code>);
  * the quality department reviews or returns them (risk_assessment:review); the quality
  * department, the general manager and auditors read every department's (R-AUDIT: auditors
- * change nothing).
+ * change nothing). The quality department opens one by hand (risk_assessment:create) when the
+ * monthly job has none for a department yet.
  */
 export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
   /** dept:<code> of the assessment named by :id (404 if absent). */
@@ -44,6 +57,17 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('risk_assessment', 'read', 'held'),
       query: z.strictObject({ department: code.optional(), period: period.optional(), status: z.enum(ASSESSMENT_STATUSES).optional(), ...pageQuery }),
       handler: ({ query, auditActor }) => ctx.assessments.list(acting(auditActor), query),
+    }),
+    route({
+      method: 'post',
+      path: base,
+      summary:
+        "Open a department's assessment by hand for the month under way (indicators to date) or a past month: a department created during the month, a new installation. A future month is 400; one that exists is 409",
+      tags,
+      access: permission('risk_assessment', 'create', departmentInBody),
+      body: z.strictObject({ department: code, period }),
+      status: 201,
+      handler: ({ body, auditActor }) => ctx.assessments.open(acting(auditActor), body),
     }),
     route({
       method: 'get',

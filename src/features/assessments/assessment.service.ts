@@ -1,6 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../api/middleware/error-handler';
-import { AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
+import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
 import type { Acting } from '../../api/route';
 import { Database, forUpdate } from '../../db/database';
 import { Department } from '../../entities/Department';
@@ -10,7 +10,7 @@ import { RiskItem, RiskLevel } from '../../entities/RiskItem';
 import { User } from '../../entities/User';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import type { JobPeriod } from '../../jobs/period';
-import { periodFromKey } from '../../jobs/period';
+import { periodFromKey, toDatePeriod } from '../../jobs/period';
 import type { Authorizer } from '../../policy/authorizer';
 import { COMPANY, deptScope } from '../../policy/scope';
 import type { IndicatorService } from '../indicators/indicators';
@@ -113,7 +113,8 @@ const indicatorValues = (list: IndicatorSnapshot[]) => Object.fromEntries(list.m
  * - On the 1st (riskAssessmentJob) one draft per department is created for the previous month,
  *   pre-filled with the indicators of the department's projects (a snapshot; `refresh` recomputes
  *   it while the draft is open). The unique (department, period) index makes reruns create
- *   nothing twice.
+ *   nothing twice. The quality department also opens one by hand (`open`) for the month under
+ *   way or a past one: a department created during the month, a new installation.
  * - The department head (risk_assessment:edit in dept:<code>) adds risk items (likelihood ×
  *   impact → level) and rectification actions (owner, due date), then submits: draft →
  *   submitted. Anything but a draft refuses edits with 409.
@@ -280,10 +281,11 @@ export class AssessmentService {
 
   /**
    * The assessment of a department for a period: created (with its indicator snapshot as of the
-   * period's due time) unless it exists. Returns it and whether this call created it; a
-   * concurrent creation (another instance) loses on the unique index and returns the winner's.
+   * period's due time, or as of now for a period run to date) unless it exists. Returns it and
+   * whether this call created it; a concurrent creation (another instance) loses on the unique
+   * index and returns the winner's. `actor`: the job (system) or the quality department by hand.
    */
-  async ensureFor(departmentId: number, period: JobPeriod): Promise<{ assessment: RiskAssessment; created: boolean }> {
+  async ensureFor(departmentId: number, period: JobPeriod, actor: AuditActor = SYSTEM_ACTOR): Promise<{ assessment: RiskAssessment; created: boolean }> {
     const repo = this.db.manager.getRepository(RiskAssessment);
     const existing = await repo.findOneBy({ departmentId, period: period.key });
     if (existing) return { assessment: existing, created: false };
@@ -311,7 +313,7 @@ export class AssessmentService {
           updatedAt: now,
         });
         await m.getRepository(RiskAssessment).insert(a);
-        await this.audit.append(m, SYSTEM_ACTOR, {
+        await this.audit.append(m, actor, {
           action: 'risk_assessment.created',
           objectType: 'risk_assessment',
           objectId: a.id,
@@ -336,20 +338,74 @@ export class AssessmentService {
   }
 
   /**
-   * R-RISK-MONTHLY: one assessment per department for the period (departments that existed
-   * before the period ended). Idempotent: a rerun (or a catch-up after downtime) creates only
-   * what is missing.
+   * R-RISK-MONTHLY: one assessment per department for the period: every department that exists
+   * when the job runs, including one created during or after the month (skipping those left a
+   * department, or a whole new installation, without any assessment for weeks). Idempotent: a
+   * rerun (or a catch-up after downtime) creates only what is missing. The month's run proper
+   * (not a run to date) gives a draft opened before the month ended the whole month's indicators.
    */
-  async createForPeriod(period: JobPeriod): Promise<{ period: string; created: number; existing: number }> {
+  async createForPeriod(period: JobPeriod): Promise<{ period: string; toDate: boolean; created: number; existing: number; completed: number }> {
     const depts = await this.db.manager.getRepository(Department).find({ order: { id: 'ASC' } });
     let created = 0;
     let existing = 0;
+    let completed = 0;
     for (const d of depts) {
-      if (d.createdAt.getTime() >= period.end.getTime()) continue;
-      if ((await this.ensureFor(d.id, period)).created) created++;
+      const made = await this.ensureFor(d.id, period);
+      if (made.created) created++;
       else existing++;
+      if (!made.created && !period.toDate && (await this.completeIndicators(made.assessment, period))) completed++;
     }
-    return { period: period.key, created, existing };
+    return { period: period.key, toDate: period.toDate === true, created, existing, completed };
+  }
+
+  /**
+   * A draft whose indicators were taken before its month ended (opened by hand or by a run to
+   * date) gets the whole month's, as of the month's due time, when the month's own run comes:
+   * the early opening must not leave the assessment with part of the month. A draft refreshed
+   * since the month ended, and anything submitted, keep theirs. Audited as a refresh by the system.
+   */
+  private async completeIndicators(current: RiskAssessment, period: JobPeriod): Promise<boolean> {
+    const partial = (a: RiskAssessment) => a.status === 'draft' && a.indicatorsAsOf.getTime() < period.end.getTime();
+    if (!partial(current)) return false;
+    const indicators = await this.indicators.compute(await this.indicators.departmentScope(current.departmentId), period.start, period.end, period.dueAt);
+    return this.db.tx(async (m) => {
+      const { a, scope } = await this.lock(m, current.id);
+      if (!partial(a)) return false;
+      await m.getRepository(RiskAssessment).update({ id: a.id }, { indicators, indicatorsAsOf: period.dueAt, updatedAt: new Date() });
+      await this.audit.append(m, SYSTEM_ACTOR, {
+        action: 'risk_assessment.refreshed',
+        objectType: 'risk_assessment',
+        objectId: a.id,
+        scope,
+        reason: `the month ${period.key} is over: the indicators of the whole month`,
+        before: { indicatorsAsOf: a.indicatorsAsOf, indicators: indicatorValues(a.indicators) },
+        after: { indicatorsAsOf: period.dueAt, indicators: indicatorValues(indicators) },
+      });
+      return true;
+    });
+  }
+
+  /**
+   * R-RISK-MONTHLY: the quality department opens a department's assessment by hand for the month
+   * under way (indicators to date; the month's run completes them) or a past month (as the job
+   * would have): a department created during the month, a new installation. A future month is
+   * 400; an assessment that exists is 409 and nothing changes. The department head is told, and
+   * the creation is audited under the opener's name in the same transaction.
+   */
+  async open(actor: Acting, input: { department: string; period: string }, now = new Date()): Promise<AssessmentView> {
+    const d = await this.db.manager.getRepository(Department).findOneBy({ code: input.department });
+    if (!d) throw new ValidationError('Unknown department', [{ path: 'body.department', message: `department ${input.department} does not exist` }]);
+    const month = periodFromKey(riskAssessmentJob, input.period, this.timezone);
+    if (!month) throw new ValidationError('Invalid period', [{ path: 'body.period', message: 'a month written YYYY-MM' }]);
+    if (month.start.getTime() > now.getTime()) {
+      throw new ValidationError('The month has not begun', [{ path: 'body.period', message: `${month.key} is a future month: its assessment opens on its first day` }]);
+    }
+    const period = toDatePeriod(riskAssessmentJob, month, now) ?? month;
+    const { assessment, created } = await this.ensureFor(d.id, period, actor);
+    if (!created) {
+      throw new ConflictError('assessment_exists', `Department ${d.code} already has its ${month.key} risk assessment (${assessment.id})`, { id: assessment.id });
+    }
+    return this.view(assessment.id);
   }
 
   // ---- the department head's draft -------------------------------------------------------------

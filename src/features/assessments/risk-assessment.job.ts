@@ -5,7 +5,12 @@ import type { JobDef } from '../../jobs/job';
  * assessment per department for the month before, pre-filled with the department's indicators
  * as of the due time (never the wall clock), and a note to the department head. Idempotent: the
  * unique (department, period) index lets a rerun or a catch-up after downtime add only what is
- * missing.
+ * missing. Every department that exists when the job runs is covered (a department created
+ * during the month, or a rerun after a new installation).
+ *
+ * The quality department runs it by hand (risk_assessment:run; the IT admin too) for a past
+ * month, or for the month under way (a run to date: drafts open now for a new installation,
+ * without consuming the 1st's run, which still does the whole month).
  */
 export const riskAssessmentJob: JobDef = {
   name: 'risk-assessment',
@@ -13,5 +18,7 @@ export const riskAssessmentJob: JobDef = {
   cadence: 'monthly',
   at: { day: 1, hour: 6, minute: 0 },
   covers: 'previous',
+  toDateRuns: true,
+  runBy: { object: 'risk_assessment', action: 'run' },
   run: (ctx, period) => ctx.assessments.createForPeriod(period),
 };

@@ -7,10 +7,11 @@ import { CaseStatistics, CaseStatsCaseRow, CaseStatsDepartmentRow, CaseStatsTabl
 import { CASE_CAUSES, CASE_TYPES, ComplaintCase } from '../../entities/ComplaintCase';
 import { Department } from '../../entities/Department';
 import { Project } from '../../entities/Project';
-import { AppError } from '../../errors';
-import type { JobPeriod } from '../../jobs/period';
+import { AppError, ValidationError } from '../../errors';
+import { JobPeriod, periodFromKey, periodUnderWay } from '../../jobs/period';
 import { formatDate, Report, reportToPdf, reportToXlsx } from '../../lib/documents';
 import { COMPANY } from '../../policy/scope';
+import { caseStatsJob } from './case.jobs';
 import { daysTaken } from './deadlines';
 
 type Acting = AuditActor & { id: number };
@@ -19,7 +20,10 @@ export interface CaseStatisticsView {
   period: string;
   periodStart: Date;
   periodEnd: Date;
+  /** When the table was computed (not when its run was scheduled). */
   computedAt: Date;
+  /** false: the month under way, computed on request to `computedAt` and stored nowhere. */
+  final: boolean;
   caseCount: number;
   onTime: number;
   late: number;
@@ -53,7 +57,9 @@ const average = (xs: number[]): number | null => (xs.length ? Math.round((xs.red
  * by type, by cause and by responsible department, on time against late, average days from
  * acceptance to closing. Computed by the monthly job (caseStatsJob, the 1st at 07:00), stored
  * once per month (a rerun finds the month and changes nothing), listed, and exported as XLSX or
- * PDF. The table holds case numbers, classes and counts only: no customer, no free text.
+ * PDF. The month under way is computed on request, to date, and never stored (the month's run
+ * after it ends stores the whole month). The table holds case numbers, classes and counts only:
+ * no customer, no free text.
  */
 export class CaseStatisticsService {
   constructor(
@@ -68,6 +74,7 @@ export class CaseStatisticsService {
       periodStart: s.periodStart,
       periodEnd: s.periodEnd,
       computedAt: s.computedAt,
+      final: true,
       caseCount: s.caseCount,
       onTime: s.onTimeCount,
       late: s.lateCount,
@@ -146,9 +153,15 @@ export class CaseStatisticsService {
   /**
    * The job's work for one month: computes and stores the table unless the month is already
    * stored (then nothing changes: the first table stands). Two runs at once: the unique index on
-   * the period keeps one, the other answers created: false.
+   * the period keeps one, the other answers created: false. A run to date (the month under way)
+   * stores nothing: it answers the counts so far. `computedAt` is `now`, the time the table is
+   * computed, not the run's due time (a catch-up days later says so).
    */
-  async computeForPeriod(period: JobPeriod): Promise<{ period: string; created: boolean; caseCount: number }> {
+  async computeForPeriod(period: JobPeriod, now = new Date()): Promise<{ period: string; created: boolean; caseCount: number; toDate?: true; onTime?: number; late?: number }> {
+    if (period.toDate) {
+      const so = await this.compute(period.start, period.end);
+      return { period: period.key, toDate: true, created: false, caseCount: so.caseCount, onTime: so.onTime, late: so.late };
+    }
     const repo = this.db.manager.getRepository(CaseStatistics);
     const existing = await repo.findOneBy({ period: period.key });
     if (existing) return { period: period.key, created: false, caseCount: existing.caseCount };
@@ -163,7 +176,7 @@ export class CaseStatisticsService {
           onTimeCount: onTime,
           lateCount: late,
           content: table,
-          computedAt: period.dueAt,
+          computedAt: now,
         });
         await this.audit.append(m, SYSTEM_ACTOR, {
           action: 'case_stats.computed',
@@ -188,6 +201,7 @@ export class CaseStatisticsService {
         periodStart: s.periodStart,
         periodEnd: s.periodEnd,
         computedAt: s.computedAt,
+        final: true,
         caseCount: s.caseCount,
         onTime: s.onTimeCount,
         late: s.lateCount,
@@ -197,12 +211,46 @@ export class CaseStatisticsService {
     };
   }
 
-  async get(period: string): Promise<CaseStatisticsView> {
+  /**
+   * One month's table: the stored one; for the month under way (`current`, or its key) the table
+   * so far, computed now and not stored (final: false). A future month is 400.
+   */
+  async get(period: string, now = new Date()): Promise<CaseStatisticsView> {
+    const tz = this.config.timezone;
+    const underWay = periodUnderWay(caseStatsJob, now, tz);
+    if (period === 'current' || period === underWay?.key) {
+      if (!underWay) throw new AppError(404, 'not_found', 'No month is under way without its table');
+      return this.toDate(underWay, now);
+    }
+    const month = periodFromKey(caseStatsJob, period, tz);
+    if (month && month.start.getTime() > now.getTime()) {
+      throw new ValidationError('A future month', [{ path: 'params.period', message: `${period} has not begun: a month under way or past` }]);
+    }
     const s = await this.db.manager.getRepository(CaseStatistics).findOneBy({ period });
     if (!s) {
       throw new AppError(404, 'not_found', `The case statistics of ${period} have not been computed (the case-statistics job computes the previous month on the 1st)`);
     }
     return await this.view(s);
+  }
+
+  /** The month under way so far (R-CASE-STATS month-to-date view): computed now, stored nowhere. */
+  private async toDate(p: JobPeriod, now: Date): Promise<CaseStatisticsView> {
+    const { table, cases, caseCount, onTime, late } = await this.compute(p.start, p.end);
+    return {
+      period: p.key,
+      periodStart: p.start,
+      periodEnd: p.end,
+      computedAt: now,
+      final: false,
+      caseCount,
+      onTime,
+      late,
+      averageDays: table.averageDays,
+      byType: table.byType,
+      byCause: table.byCause,
+      byDepartment: table.byDepartment,
+      cases,
+    };
   }
 
   report(s: CaseStatisticsView, by: string): Report {
@@ -219,6 +267,7 @@ export class CaseStatisticsService {
         { zh: '逾期結案', en: 'Closed late', value: s.late },
         { zh: '平均處理天數', en: 'Average days', value: s.averageDays ?? '—' },
         { zh: '統計時間', en: 'Computed at', value: s.computedAt },
+        { zh: '狀態', en: 'Status', value: s.final ? '定稿 final' : '本月截至統計時間 month to date' },
       ],
       sections: [
         {
@@ -292,9 +341,10 @@ export class CaseStatisticsService {
     };
   }
 
-  /** The table as a file (XLSX or PDF); producing it is audited. */
-  async export(actor: Acting, period: string, format: CaseStatsFormat): Promise<{ body: Buffer; contentType: string; filename: string }> {
-    const s = await this.get(period);
+  /** The table as a file (XLSX or PDF; the month under way to date); producing it is audited. */
+  async export(actor: Acting, month: string, format: CaseStatsFormat): Promise<{ body: Buffer; contentType: string; filename: string }> {
+    const s = await this.get(month);
+    const period = s.period;
     const report = this.report(s, actor.username ?? String(actor.id));
     const body = format === 'xlsx' ? await reportToXlsx(report) : await reportToPdf(report, { landscape: true });
     await this.db.tx((m) =>
@@ -304,10 +354,10 @@ export class CaseStatisticsService {
         objectId: period,
         scope: COMPANY,
         decision: 'allow',
-        after: { period, format, caseCount: s.caseCount },
+        after: { period, format, final: s.final, caseCount: s.caseCount },
       }),
     );
-    return { body, contentType: CONTENT_TYPE[format], filename: `case-statistics_${period}.${format}` };
+    return { body, contentType: CONTENT_TYPE[format], filename: `case-statistics_${period}${s.final ? '' : '_to-date'}.${format}` };
   }
 }
 

@@ -188,10 +188,12 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/case-statistics/:period',
-      summary: 'One month (YYYY-MM) of case statistics: JSON, or ?format=xlsx|pdf (客訴案件統計表); exports are audited',
+      summary:
+        'One month (YYYY-MM) of case statistics: JSON, or ?format=xlsx|pdf (客訴案件統計表); exports are audited. `current` (or the month under way) is the month to date, computed now and not stored (final: false)',
       tags: ['cases'],
       access: permission('case_stats', 'read'),
-      params: z.strictObject({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-10') }),
+      // R-CASE-STATS: `current` is the month-to-date view.
+      params: z.strictObject({ period: z.string().regex(/^(current|\d{4}-(0[1-9]|1[0-2]))$/, 'a month such as 2026-10, or current') }),
       query: z.strictObject({ format: z.enum(['json', 'xlsx', 'pdf']).default('json') }),
       handler: async ({ params, query, auditActor, res }) => {
         if (query.format === 'json') return ctx.caseStatistics.get(params.period);

@@ -138,9 +138,9 @@ export class CaseService {
     return c;
   }
 
-  /** The case's scope: its project's (R-CASE-CONFIDENTIAL: the same scopes as the customer records). */
-  scopeOf(c: Pick<ComplaintCase, 'projectId'>): Promise<string> {
-    return this.policy.projectScope(c.projectId);
+  /** The case's scope: its project's (R-CASE-CONFIDENTIAL: the same scopes as the customer records). Inside a transaction, pass its `m`. */
+  scopeOf(c: Pick<ComplaintCase, 'projectId'>, m: EntityManager = this.db.manager): Promise<string> {
+    return this.policy.projectScope(c.projectId, m);
   }
 
   /**
@@ -152,7 +152,7 @@ export class CaseService {
    * deny line in the project scope is not overridden by the department's scope.
    */
   async accessScope(userId: number, c: ComplaintCase, action: string, m: EntityManager = this.db.manager): Promise<string> {
-    const own = await this.scopeOf(c);
+    const own = await this.scopeOf(c, m);
     if (c.departmentId === null || !RESPONSIBLE_DEPT_ACTIONS.has(action)) return own;
     const here = this.policy.decide(userSubject(userId), own, 'case', action);
     if (here.allowed || here.effect !== 'default') return own;
@@ -201,7 +201,7 @@ export class CaseService {
         const view: CaseView = {
           id: c.id,
           caseNo: c.caseNo,
-          project: (await this.scopeOf(c)).slice('project:'.length),
+          project: (await this.scopeOf(c, m)).slice('project:'.length),
           status: c.status,
           channel: c.channel,
           type: c.type,
@@ -426,7 +426,7 @@ export class CaseService {
         action: `case.${t.step}`,
         objectType: 'case',
         objectId: c.id,
-        scope: await this.scopeOf(c),
+        scope: await this.scopeOf(c, m),
         reason: t.reason,
         before,
         after: { ...snapshot(c), ...t.extra },
@@ -487,7 +487,7 @@ export class CaseService {
    */
   async decide(actor: Acting, id: number, input: { approve: boolean; note?: string | null }): Promise<CaseView> {
     try {
-      return await this.step(actor, id, 'decide', async (_m, c) => {
+      return await this.step(actor, id, 'decide', async (m, c) => {
         if (!input.approve) {
           return {
             step: 'returned',
@@ -497,7 +497,8 @@ export class CaseService {
           };
         }
         const amountFen = c.amountFen ?? 0;
-        const authority = await this.authorityOf(actor.id, await this.scopeOf(c));
+        // Inside the step's transaction: the scope is read through its manager (issue 11).
+        const authority = await this.authorityOf(actor.id, await this.scopeOf(c, m));
         if (!authority || !covers(authority.limitFen, amountFen)) throw new AboveAuthority(c, authority, rolesCovering(this.approvalLimits, amountFen));
         return {
           step: 'decided',

@@ -212,9 +212,9 @@ export class CustomerService {
     });
   }
 
-  /** The record's scope, for the authorization of routes on one customer. */
-  scopeOf(c: Pick<Customer, 'projectId'>): Promise<string> {
-    return this.policy.projectScope(c.projectId);
+  /** The record's scope, for the authorization of routes on one customer. Inside a transaction, pass its `m` (issue 11). */
+  scopeOf(c: Pick<Customer, 'projectId'>, m: EntityManager = this.db.manager): Promise<string> {
+    return this.policy.projectScope(c.projectId, m);
   }
 
   async list(projectCode: string, f: { q?: string; limit: number; offset: number }): Promise<{ items: CustomerView[]; total: number }> {
@@ -316,7 +316,7 @@ export class CustomerService {
       action: 'customer.updated',
       objectType: 'customer',
       objectId: c.id,
-      scope: await this.scopeOf(c),
+      scope: await this.scopeOf(c, m),
       // Notes are free text that may hold personal details: the trail says whether they changed, never what they say.
       before: { name: plainBefore.name, unit: plainBefore.unit, nationality: plainBefore.nationality, personalFields: presentFields(before) },
       after: {
@@ -340,7 +340,7 @@ export class CustomerService {
         action: 'customer.deleted',
         objectType: 'customer',
         objectId: c.id,
-        scope: await this.scopeOf(c),
+        scope: await this.scopeOf(c, m),
         before: { unit: c.unit, nationality: c.nationality, personalFields: presentFields(this.decryptPersonal(c)) },
       });
     });
@@ -350,7 +350,7 @@ export class CustomerService {
   async reveal(actor: Acting, c: Customer, fields: PersonalField[], reason: string): Promise<Partial<PersonalData> & { id: number }> {
     const p = this.decryptPersonal(c);
     await this.db.tx((m) =>
-      this.scopeOf(c).then((scope) =>
+      this.scopeOf(c, m).then((scope) =>
         this.audit.append(m, actor, { action: 'customer.revealed', objectType: 'customer', objectId: c.id, scope, decision: 'allow', reason, after: { fields } }),
       ),
     );

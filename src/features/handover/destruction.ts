@@ -1,15 +1,17 @@
-import { Between, EntityManager, In, IsNull, Not } from 'typeorm';
+import { And, Between, EntityManager, In, IsNull, LessThan, MoreThanOrEqual, Not } from 'typeorm';
 import { AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
-import { Database } from '../../db/database';
+import { Database, forUpdate } from '../../db/database';
 import { HandoverDestruction } from '../../entities/HandoverDestruction';
 import { HandoverFile, HandoverStatus } from '../../entities/HandoverFile';
+import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { User } from '../../entities/User';
 import { AppError, ConflictError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logger';
 import type { Authorizer } from '../../policy/authorizer';
 import type { PolicyService } from '../../policy/policy-service';
+import { isOpen, TwoPersonConfirmations } from '../paper/confirmations';
 import { HandoverFileStore, StorageError } from './file-store';
-import { Acting, Refusals, serialOf } from './handover-access';
+import { Acting, ensureNotDestroyed, Refusals, serialOf } from './handover-access';
 
 export const DESTRUCTION_METHOD = 'crypto-shred: AES-256-GCM file key deleted, ciphertext overwritten with random bytes and unlinked';
 
@@ -33,11 +35,17 @@ export interface DestructionView {
   statusBefore: string;
   destroyedAt: Date;
   bytesShreddedAt: Date | null;
+  /** When the holder recorded it, and when the witness confirmed it from their own session (the crypto-shred); null before the two-person rule. */
+  requestedAt: Date | null;
+  witnessConfirmedAt: Date | null;
+  confirmationId: number | null;
 }
 
 /**
  * A row of the §7 ledger form (R-LEDGER-FORM) for a destroyed handover file, beside the paper
- * copies: the holder as requester, the lead who confirmed the entry as approver.
+ * copies: the holder as requester, the lead who confirmed the entry as approver, the witness and
+ * when they confirmed. A destruction recorded in the period and still awaiting its witness (or
+ * lapsed) is a row too, not destroyed.
  */
 export interface LedgerDestructionRow {
   serial: string;
@@ -51,10 +59,17 @@ export interface LedgerDestructionRow {
   signedBy: null;
   expiry: Date | null;
   returnedAt: null;
-  destroyedAt: Date;
-  method: string;
+  destroyedAt: Date | null;
+  method: string | null;
   witness: string;
+  witnessConfirmedAt: Date | null;
+  /** The status column: destroyed, awaiting witness, confirmation expired. */
+  status: string;
+  /** Where the row sorts: the destruction, or the recording of one not (yet) confirmed. */
+  at: Date;
 }
+
+const LEDGER_STATUS = { destroyed: '已銷毀 destroyed', pending: '待監銷確認 awaiting witness', expired: '確認逾期 confirmation expired' } as const;
 
 /** Thrown by a test fault point: stands for the process dying at that step (never caught as an I/O error). */
 export class InjectedFault extends Error {}
@@ -63,10 +78,14 @@ export class InjectedFault extends Error {}
  * Destruction of handover files (R-HANDOVER-DESTROY, §5.2.2.2–3) and the recovery that makes it
  * crash-safe. The order of the steps is the point:
  *
- * 1. ONE transaction: the file moves to "destroyed" (conditional on its status: one winner),
- *    its wrapped key is deleted, the destruction record is written, every delegation ends, the
- *    audit event is appended. From this commit on the stored bytes are ciphertext whose key no
- *    longer exists anywhere: unreadable, whatever happens next.
+ * 0. The holder records the destruction naming the witness (a two_person_confirmation): nothing
+ *    is destroyed yet; the file stays held, keyed and readable until the witness confirms it
+ *    from their own session (or declines it), before CONFIRMATION_TTL_HOURS pass.
+ * 1. At the witness's confirmation, ONE transaction: the confirmation is decided (one winner),
+ *    the file moves to "destroyed" (conditional on its status: one winner), its wrapped key is
+ *    deleted, the destruction record is written, every delegation ends, the audit event is
+ *    appended. From this commit on the stored bytes are ciphertext whose key no longer exists
+ *    anywhere: unreadable, whatever happens next.
  * 2. The ciphertext is overwritten with random bytes (fsync), then unlinked.
  * 3. The record notes `bytesShreddedAt`.
  *
@@ -87,6 +106,7 @@ export class HandoverDestructions {
     private readonly store: HandoverFileStore,
     private readonly refusals: Refusals,
     private readonly logger: Logger,
+    private readonly confirmations: TwoPersonConfirmations,
   ) {}
 
   private async fault(point: 'afterRecord' | 'afterOverwrite' | 'afterUnlink'): Promise<void> {
@@ -117,6 +137,9 @@ export class HandoverDestructions {
       statusBefore: d.statusBefore,
       destroyedAt: d.destroyedAt,
       bytesShreddedAt: d.bytesShreddedAt,
+      requestedAt: d.requestedAt,
+      witnessConfirmedAt: d.witnessConfirmedAt,
+      confirmationId: d.confirmationId,
     };
   }
 
@@ -127,18 +150,15 @@ export class HandoverDestructions {
   }
 
   /**
-   * The holding lead destroys the file under supervision. The lead supervises (§5.2.2.3); since
-   * the lead is also the one destroying, a second person holding handover_file:witness in the
-   * project witnesses it: another lead, or the head of the project's department (who also
-   * supervises it, so that a project with a single lead can destroy its files). Before the lead confirmed the clerk's entry, a reason is required
-   * (and recorded); otherwise 409.
+   * R-HANDOVER-DESTROY: the holding lead records the destruction of the file under supervision.
+   * The lead supervises (§5.2.2.3); since the lead is also the one destroying, a second person
+   * holding handover_file:witness in the project witnesses it: another lead, or the head of the
+   * project's department (so that a project with a single lead can destroy its files). Before the
+   * lead confirmed the clerk's entry, a reason is required (and recorded); otherwise 409. Nothing
+   * is destroyed here: the witness confirms it from their own session (confirm), which is when
+   * the key is deleted and the bytes shredded; until then a second recording is 409.
    */
-  async destroy(
-    actor: Acting,
-    f: HandoverFile,
-    input: { witnessUserId: number; reason?: string },
-    endDelegations: (m: EntityManager, now: Date) => Promise<number>,
-  ): Promise<DestructionView> {
+  async request(actor: Acting, f: HandoverFile, input: { witnessUserId: number; reason?: string }): Promise<TwoPersonConfirmation> {
     const scope = await this.policy.projectScope(f.projectId);
     if (f.status === 'destroyed') throw new ConflictError('already_destroyed', `${serialOf(f.id)} is already destroyed (record ${f.destructionId})`, { destructionId: f.destructionId });
     if (f.holderId !== actor.id) await this.refusals.refuse(actor, f, scope, 'destroy', 'not_holder', `Only the project lead holding ${serialOf(f.id)} may destroy it`);
@@ -150,72 +170,180 @@ export class HandoverDestructions {
         { status: f.status },
       );
     }
-    await this.checkWitness(actor, input.witnessUserId, scope);
-
     const now = new Date();
-    const record = await this.db.tx(async (m) => {
+    this.ensureNoOpenRequest(f, now);
+    await this.checkWitness(actor, input.witnessUserId, scope);
+    return this.db.tx(async (m) => {
+      const c = await this.confirmations.open(
+        m,
+        actor,
+        {
+          kind: 'handover_destruction',
+          objectType: 'handover_file',
+          objectId: String(f.id),
+          projectId: f.projectId,
+          confirmerId: input.witnessUserId,
+          statusBefore: f.status,
+          reason: input.reason ?? null,
+        },
+        now,
+      );
       const r = await m
         .createQueryBuilder()
         .update(HandoverFile)
-        .set({ status: 'destroyed', wrappedKey: null, keyId: null, destroyedAt: now })
-        .where('id = :id AND status = :status AND holderId = :holder', { id: f.id, status: f.status, holder: actor.id })
+        .set({ confirmationId: c.id, confirmationDueAt: c.dueAt })
+        .where('id = :id AND status <> :destroyed AND holderId = :holder AND (confirmationId IS NULL OR confirmationDueAt < :now)', { id: f.id, destroyed: 'destroyed', holder: actor.id, now })
         .execute();
       if (!r.affected) {
         const current = await m.getRepository(HandoverFile).findOneByOrFail({ id: f.id });
         if (current.status === 'destroyed') throw new ConflictError('already_destroyed', `${serialOf(f.id)} is already destroyed (record ${current.destructionId})`, { destructionId: current.destructionId });
+        this.ensureNoOpenRequest(current, now);
         throw new ConflictError('state_changed', `${serialOf(f.id)} changed meanwhile (now ${current.status}, holder ${current.holderId}); reload and try again`);
       }
+      await this.audit.append(m, actor, {
+        action: 'handover_file.destruction_requested',
+        objectType: 'handover_file',
+        objectId: f.id,
+        scope,
+        reason: input.reason,
+        before: { status: f.status },
+        after: { status: f.status, confirmationId: c.id, witnessId: input.witnessUserId, dueAt: c.dueAt, beforeConfirmation: early },
+      });
+      return c;
+    });
+  }
+
+  /** 409 while a recorded destruction awaits its witness (and has not lapsed). */
+  private ensureNoOpenRequest(f: HandoverFile, now: Date): void {
+    if (f.confirmationId !== null && f.confirmationDueAt !== null && f.confirmationDueAt.getTime() >= now.getTime()) {
+      throw new ConflictError('destruction_pending', `The destruction of ${serialOf(f.id)} awaits its witness's confirmation (confirmation ${f.confirmationId}) until ${f.confirmationDueAt.toISOString()}`, {
+        confirmationId: f.confirmationId,
+        confirmationDueAt: f.confirmationDueAt,
+      });
+    }
+  }
+
+  /**
+   * The confirmation a witness decides: the one the file waits for, or else its latest (to say
+   * why there is nothing to decide). 409 nothing_to_confirm without one; 403 (audited) for anyone
+   * but the named witness; 409 when it was already decided or has lapsed.
+   */
+  private async confirmationFor(actor: Acting, f: HandoverFile, scope: string, action: string, now: Date): Promise<TwoPersonConfirmation> {
+    const current = f.confirmationId !== null ? await this.confirmations.load(f.confirmationId) : null;
+    const c = current ?? (await this.confirmations.latest('handover_file', String(f.id), 'handover_destruction'));
+    if (!c) {
+      ensureNotDestroyed(f);
+      throw new ConflictError('nothing_to_confirm', `No destruction of ${serialOf(f.id)} was recorded: there is nothing to confirm`, { status: f.status });
+    }
+    if (c.confirmerId !== actor.id) await this.refusals.refuse(actor, f, scope, action, 'not_witness', `Only the witness named for the destruction of ${serialOf(f.id)} may confirm or decline it`);
+    this.confirmations.ensureOpen(c, now);
+    return c;
+  }
+
+  /**
+   * R-HANDOVER-DESTROY (two-person rule): the named witness confirms, from their own session, the
+   * destruction the holder recorded; the crypto-shred happens now (steps 1–3 above), recorded with
+   * who destroyed it (the holder), who supervised (the holder) and who witnessed it and when.
+   */
+  async confirm(actor: Acting, f: HandoverFile, endDelegations: (m: EntityManager, byId: number, now: Date) => Promise<number>): Promise<DestructionView> {
+    const scope = await this.policy.projectScope(f.projectId);
+    const now = new Date();
+    const c = await this.confirmationFor(actor, f, scope, 'confirm_destruction', now);
+    const record = await this.db.tx(async (m) => {
+      await this.confirmations.decide(m, c, 'confirmed', now);
+      const current = await m.getRepository(HandoverFile).findOne({ where: { id: f.id }, ...forUpdate(this.db.mysql) });
+      if (!current) throw new NotFoundError('Handover file', f.id);
+      if (current.status === 'destroyed') throw new ConflictError('already_destroyed', `${serialOf(f.id)} is already destroyed (record ${current.destructionId})`, { destructionId: current.destructionId });
+      if (current.holderId !== c.requestedById) {
+        throw new ConflictError('holder_changed', `${serialOf(f.id)} has passed to another holder since its destruction was recorded; the new holder records it again`);
+      }
+      const r = await m
+        .createQueryBuilder()
+        .update(HandoverFile)
+        .set({ status: 'destroyed', wrappedKey: null, keyId: null, destroyedAt: now, confirmationId: null, confirmationDueAt: null })
+        .where('id = :id AND status = :status AND holderId = :holder AND confirmationId = :confirmation', { id: f.id, status: current.status, holder: c.requestedById, confirmation: c.id })
+        .execute();
+      if (!r.affected) throw new ConflictError('state_changed', `${serialOf(f.id)} changed meanwhile; reload and try again`);
+      const early = current.status !== 'pending_destruction';
       const d = m.getRepository(HandoverDestruction).create({
         fileId: f.id,
         projectId: f.projectId,
-        fileName: f.fileName,
-        format: f.format,
-        sha256: f.sha256,
-        byteSize: f.byteSize,
-        destroyedById: actor.id,
-        supervisorId: f.holderId,
-        witnessId: input.witnessUserId,
+        fileName: current.fileName,
+        format: current.format,
+        sha256: current.sha256,
+        byteSize: current.byteSize,
+        destroyedById: c.requestedById,
+        supervisorId: c.requestedById,
+        witnessId: actor.id,
         method: DESTRUCTION_METHOD,
-        reason: early ? input.reason! : (input.reason ?? null),
-        statusBefore: f.status,
+        reason: c.reason,
+        statusBefore: current.status,
         destroyedAt: now,
         bytesShreddedAt: null,
+        requestedAt: c.requestedAt,
+        witnessConfirmedAt: now,
+        confirmationId: c.id,
       });
       await m.getRepository(HandoverDestruction).insert(d);
       await m.getRepository(HandoverFile).update({ id: f.id }, { destructionId: d.id });
-      const ended = await endDelegations(m, now);
+      const ended = await endDelegations(m, c.requestedById, now);
       await this.audit.append(m, actor, {
         action: 'handover_file.destroyed',
         objectType: 'handover_file',
         objectId: f.id,
         scope,
         reason: d.reason ?? undefined,
-        before: { status: f.status },
+        before: { status: current.status },
         after: {
           status: 'destroyed',
           destructionId: d.id,
-          fileName: f.fileName,
-          sha256: f.sha256,
-          byteSize: f.byteSize,
+          fileName: current.fileName,
+          sha256: current.sha256,
+          byteSize: current.byteSize,
+          destroyedById: d.destroyedById,
           supervisorId: d.supervisorId,
           witnessId: d.witnessId,
+          confirmationId: c.id,
+          requestedAt: c.requestedAt,
+          witnessConfirmedAt: now,
           method: DESTRUCTION_METHOD,
           delegationsEnded: ended,
           beforeConfirmation: early,
         },
       });
-      return d;
+      return { record: d, storageName: current.storageName };
     });
 
     await this.fault('afterRecord');
     try {
-      await this.shred(record, f.storageName);
+      await this.shred(record.record, record.storageName);
     } catch (err) {
       if (err instanceof InjectedFault) throw err;
       // The destruction stands (the key is gone); the sweep finishes the bytes.
-      this.logger.error('handover file bytes not yet shredded; the recovery sweep will finish', { destructionId: record.id, error: String(err) });
+      this.logger.error('handover file bytes not yet shredded; the recovery sweep will finish', { destructionId: record.record.id, error: String(err) });
     }
-    return this.view(await this.load(record.id));
+    return this.view(await this.load(record.record.id));
+  }
+
+  /** The named witness declines (did not see it), with a reason: the file stays held as it was; the holder is notified. */
+  async decline(actor: Acting, f: HandoverFile, reason: string): Promise<TwoPersonConfirmation> {
+    const scope = await this.policy.projectScope(f.projectId);
+    const now = new Date();
+    const c = await this.confirmationFor(actor, f, scope, 'decline_destruction', now);
+    await this.db.tx(async (m) => {
+      await this.confirmations.decide(m, c, 'declined', now, reason);
+      await m.getRepository(HandoverFile).update({ id: f.id, confirmationId: c.id }, { confirmationId: null, confirmationDueAt: null });
+      await this.confirmations.notifyDeclined(m, c, actor);
+      await this.audit.append(m, actor, {
+        action: 'handover_file.destruction_declined',
+        objectType: 'handover_file',
+        objectId: f.id,
+        scope,
+        // The reason stays on the confirmation, not in the trail.
+        after: { confirmationId: c.id, requestedById: c.requestedById, reasonGiven: reason.trim() !== '' },
+      });
+    });
+    return (await this.confirmations.load(c.id))!;
   }
 
   private async checkWitness(actor: Acting, witnessId: number, scope: string): Promise<void> {
@@ -308,30 +436,42 @@ export class HandoverDestructions {
     return n;
   }
 
-  /** §7 ledger rows (R-LEDGER-FORM) for destructions in [from, to). */
+  /**
+   * §7 ledger rows (R-LEDGER-FORM) for destructions in [from, to), and for destructions recorded
+   * in the period that still await their witness or lapsed (not destroyed: shown as such).
+   */
   async forLedger(from: Date, to: Date, projectIds: number[] | null): Promise<LedgerDestructionRow[]> {
     if (projectIds && !projectIds.length) return [];
     const m = this.db.manager;
+    const inProjects = projectIds ? { projectId: In(projectIds) } : {};
     const rows = await m.getRepository(HandoverDestruction).find({
-      where: { destroyedAt: Between(from, new Date(to.getTime() - 1)), ...(projectIds ? { projectId: In(projectIds) } : {}) },
+      where: { destroyedAt: Between(from, new Date(to.getTime() - 1)), ...inProjects },
       order: { destroyedAt: 'ASC', id: 'ASC' },
     });
-    if (!rows.length) return [];
-    const files = new Map((await m.getRepository(HandoverFile).findBy({ id: In(rows.map((r) => r.fileId)) })).map((f) => [f.id, f]));
+    // Recorded in the period and not decided: awaiting the witness, or lapsed.
+    const open = await m.getRepository(TwoPersonConfirmation).find({
+      // decidedAt set on an expired one: closed by a custody transfer, not lapsed.
+      where: { kind: 'handover_destruction', state: In(['pending', 'expired']), decidedAt: IsNull(), requestedAt: And(MoreThanOrEqual(from), LessThan(to)), ...inProjects },
+      order: { requestedAt: 'ASC', id: 'ASC' },
+    });
+    if (!rows.length && !open.length) return [];
+    const fileIds = [...new Set([...rows.map((r) => r.fileId), ...open.map((c) => Number(c.objectId))])];
+    const files = new Map((await m.getRepository(HandoverFile).findBy({ id: In(fileIds) })).map((f) => [f.id, f]));
     const userIds = new Set<number>();
-    for (const r of rows) {
-      const f = files.get(r.fileId);
-      userIds.add(r.supervisorId).add(r.witnessId);
-      if (f?.confirmedById) userIds.add(f.confirmedById);
-    }
+    for (const r of rows) userIds.add(r.supervisorId).add(r.witnessId);
+    for (const c of open) userIds.add(c.requestedById).add(c.confirmerId);
+    for (const f of files.values()) if (f.confirmedById) userIds.add(f.confirmedById);
     const names = new Map((await m.getRepository(User).findBy({ id: In([...userIds]) })).map((u) => [u.id, `${u.displayName} (${u.username})`]));
     const name = (id: number | null | undefined) => (id ? (names.get(id) ?? `user ${id}`) : null);
-    return rows.map((r) => {
+    const summary = (x: { fileName: string; format: string; byteSize: number; sha256: string }, reason: string | null) =>
+      `Developer handover file "${x.fileName}" (${x.format.toUpperCase()}, ${x.byteSize} bytes, SHA-256 ${x.sha256.slice(0, 16)}…)${reason ? `; destroyed before confirmation: ${reason}` : ''}`;
+    const now = new Date();
+    const destroyed = rows.map((r): LedgerDestructionRow => {
       const f = files.get(r.fileId);
       return {
         serial: serialOf(r.fileId),
         project: this.policy.projectCode(r.projectId) ?? String(r.projectId),
-        contentSummary: `Developer handover file "${r.fileName}" (${r.format.toUpperCase()}, ${r.byteSize} bytes, SHA-256 ${r.sha256.slice(0, 16)}…)${r.reason ? `; destroyed before confirmation: ${r.reason}` : ''}`,
+        contentSummary: summary(r, r.reason),
         requester: name(r.supervisorId)!,
         approver: name(f?.confirmedById),
         approvedAt: f?.confirmedAt ?? null,
@@ -342,7 +482,34 @@ export class HandoverDestructions {
         destroyedAt: r.destroyedAt,
         method: r.method,
         witness: name(r.witnessId)!,
+        witnessConfirmedAt: r.witnessConfirmedAt,
+        status: LEDGER_STATUS.destroyed,
+        at: r.destroyedAt,
       };
     });
+    const pending = open
+      .filter((c) => files.has(Number(c.objectId)) && files.get(Number(c.objectId))!.status !== 'destroyed')
+      .map((c): LedgerDestructionRow => {
+        const f = files.get(Number(c.objectId))!;
+        return {
+          serial: serialOf(f.id),
+          project: this.policy.projectCode(c.projectId) ?? String(c.projectId),
+          contentSummary: summary(f, c.reason),
+          requester: name(c.requestedById)!,
+          approver: name(f.confirmedById),
+          approvedAt: f.confirmedAt,
+          issuedAt: f.uploadedAt,
+          signedBy: null,
+          expiry: f.destructionDeadline,
+          returnedAt: null,
+          destroyedAt: null,
+          method: null,
+          witness: name(c.confirmerId)!,
+          witnessConfirmedAt: null,
+          status: LEDGER_STATUS[isOpen(c, now) ? 'pending' : 'expired'],
+          at: c.requestedAt,
+        };
+      });
+    return [...destroyed, ...pending].sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 }

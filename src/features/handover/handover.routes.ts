@@ -198,7 +198,8 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/api/v1/handover-files/:id/destroy',
-      summary: 'The holding lead destroys the file (crypto-shred), supervised, with a second person as witness; recorded (R-HANDOVER-DESTROY). Before confirmation only with a reason',
+      summary:
+        "The holding lead records the file's destruction, supervised, naming a second person as witness (R-HANDOVER-DESTROY). Nothing is destroyed until the witness confirms from their own session (CONFIRMATION_TTL_HOURS); before the entry's confirmation only with a reason",
       tags,
       access: permission('handover_file', 'destroy', fileScope),
       params: idParam,
@@ -206,6 +207,33 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       handler: async ({ locals, body, res, auditActor }) => {
         noStore(res);
         return ctx.handover.destroy(acting(auditActor), file(locals), body);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/handover-files/:id/destruction/confirm',
+      summary:
+        'The named witness confirms the recorded destruction from their own session: the file is crypto-shredded now and the destruction recorded (R-HANDOVER-DESTROY two-person rule); anyone else 403 (audited); once, before it lapses (409)',
+      tags,
+      access: permission('handover_file', 'witness', fileScope),
+      params: idParam,
+      body: z.strictObject({}).optional(),
+      handler: async ({ locals, res, auditActor }) => {
+        noStore(res);
+        return ctx.handover.confirmDestruction(acting(auditActor), file(locals));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/handover-files/:id/destruction/decline',
+      summary: 'The named witness declines the recorded destruction with a reason: the file stays held as it was, and the holder is notified',
+      tags,
+      access: permission('handover_file', 'witness', fileScope),
+      params: idParam,
+      body: z.strictObject({ reason: z.string().trim().min(3).max(500) }),
+      handler: async ({ locals, body, res, auditActor }) => {
+        noStore(res);
+        return ctx.handover.declineDestruction(acting(auditActor), file(locals), body.reason);
       },
     }),
     route({

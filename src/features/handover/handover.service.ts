@@ -8,6 +8,7 @@ import { Database, forUpdate } from '../../db/database';
 import { HandoverDelegation, DelegationEndReason } from '../../entities/HandoverDelegation';
 import { HandoverFile, HandoverFormat, HandoverStatus } from '../../entities/HandoverFile';
 import { Project } from '../../entities/Project';
+import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { User } from '../../entities/User';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { formatDateTime, stampPdf } from '../../lib/documents';
@@ -16,6 +17,7 @@ import type { Authorizer } from '../../policy/authorizer';
 import type { PolicyService } from '../../policy/policy-service';
 import type { Holding } from '../holdings/holdings-registry';
 import type { NotificationOutbox } from '../notifications/outbox';
+import { ConfirmationView, TwoPersonConfirmations } from '../paper/confirmations';
 import { checkContent } from './content-check';
 import { HandoverDestructions, LedgerDestructionRow, DestructionView } from './destruction';
 import { HandoverFileStore } from './file-store';
@@ -44,6 +46,8 @@ export interface HandoverFileMeta {
   destructionDeadline: Date | null;
   destructionId: number | null;
   destroyedAt: Date | null;
+  /** R-HANDOVER-DESTROY: a destruction recorded and awaiting its witness (pending), or lapsed (expired); the file is not destroyed. */
+  pendingDestruction: { confirmationId: number; dueAt: Date; state: 'pending' | 'expired' } | null;
 }
 
 export type DelegationState = 'active' | 'expired' | DelegationEndReason;
@@ -61,11 +65,12 @@ export interface DelegationView {
   state: DelegationState;
 }
 
-/** What the holding lead sees: the metadata, the clerk's entry report, the confirmation and the delegations. */
+/** What the holding lead sees: the metadata, the clerk's entry report, the confirmation, the delegations and a recorded destruction awaiting its witness. */
 export interface HandoverFileView extends HandoverFileMeta {
   entry: { reportedById: number; reportedAt: Date; records: number; note: string | null } | null;
   confirmedById: number | null;
   delegations: DelegationView[];
+  destructionRequest: ConfirmationView | null;
 }
 
 /** A view of the content: rows (spreadsheet, CSV) as JSON, or a stamped PDF. */
@@ -99,7 +104,8 @@ export type FaultPoint = 'afterRecord' | 'afterOverwrite' | 'afterUnlink';
  *   PDFs stamped on every page), for a set time; no download, print, copy or forward for the clerk;
  * - confirmation: the clerk reports the control data entered, the lead confirms, a destruction
  *   deadline starts;
- * - destruction (./destruction.ts): crypto-shred under supervision, recorded;
+ * - destruction (./destruction.ts): recorded by the lead, confirmed by the named witness from
+ *   their own session, which is when the file is crypto-shredded; recorded;
  * - custody transfer by the IT admin when a lead leaves (R-OFFBOARD).
  * Every transition is a conditional update inside one transaction with its audit event, so
  * concurrent requests end with exactly one winner.
@@ -108,6 +114,7 @@ export class HandoverService {
   readonly store: HandoverFileStore;
   readonly destructions: HandoverDestructions;
   private readonly refusals: Refusals;
+  private readonly confirmations: TwoPersonConfirmations;
 
   constructor(
     private readonly db: Database,
@@ -121,7 +128,8 @@ export class HandoverService {
   ) {
     this.store = new HandoverFileStore(config.handoverStorageDir, cipher);
     this.refusals = new Refusals(db, audit, logger);
-    this.destructions = new HandoverDestructions(db, audit, authz, policy, this.store, this.refusals, logger);
+    this.confirmations = new TwoPersonConfirmations(db, policy, outbox, config.confirmationTtlHours, config.timezone);
+    this.destructions = new HandoverDestructions(db, audit, authz, policy, this.store, this.refusals, logger, this.confirmations);
   }
 
   /** Test hooks simulating a crash between the steps of a destruction (see ./destruction.ts). */
@@ -163,6 +171,10 @@ export class HandoverService {
       destructionDeadline: f.destructionDeadline,
       destructionId: f.destructionId,
       destroyedAt: f.destroyedAt,
+      pendingDestruction:
+        f.confirmationId !== null && f.confirmationDueAt !== null
+          ? { confirmationId: f.confirmationId, dueAt: f.confirmationDueAt, state: f.confirmationDueAt.getTime() < Date.now() ? 'expired' : 'pending' }
+          : null,
     };
   }
 
@@ -183,6 +195,7 @@ export class HandoverService {
 
   private async fullView(f: HandoverFile): Promise<HandoverFileView> {
     const delegations = await this.db.manager.getRepository(HandoverDelegation).find({ where: { fileId: f.id }, order: { id: 'ASC' } });
+    const request = f.confirmationId !== null ? await this.confirmations.load(f.confirmationId) : null;
     return {
       ...this.meta(f),
       entry:
@@ -191,6 +204,7 @@ export class HandoverService {
           : null,
       confirmedById: f.confirmedById,
       delegations: delegations.map((d) => this.delegationView(d)),
+      destructionRequest: request ? await this.confirmations.view(request) : null,
     };
   }
 
@@ -258,6 +272,8 @@ export class HandoverService {
           destructionDeadline: null,
           destructionId: null,
           destroyedAt: null,
+          confirmationId: null,
+          confirmationDueAt: null,
         });
         await m.getRepository(HandoverFile).insert(f);
         await this.audit.append(m, actor, {
@@ -601,6 +617,12 @@ export class HandoverService {
         throw new ConflictError('holder_changed', `${serialOf(f.id)} changed holder meanwhile; reload and try again`);
       }
       const ended = await this.endDelegations(m, f.id, actor.id, 'transferred', now);
+      // A destruction the previous holder recorded ends with their custody (closed, not lapsed): the new holder records their own.
+      const current = await m.getRepository(HandoverFile).findOneByOrFail({ id: f.id });
+      if (current.confirmationId !== null) {
+        await m.getRepository(TwoPersonConfirmation).update({ id: current.confirmationId, state: 'pending' }, { state: 'expired', decidedAt: now });
+        await m.getRepository(HandoverFile).update({ id: f.id }, { confirmationId: null, confirmationDueAt: null });
+      }
       await this.audit.append(m, actor, {
         action: 'handover_file.transferred',
         objectType: 'handover_file',
@@ -608,7 +630,7 @@ export class HandoverService {
         scope,
         reason,
         before: { holderId: f.holderId },
-        after: { holderId: to.id, delegationsEnded: ended },
+        after: { holderId: to.id, delegationsEnded: ended, destructionRequestClosed: current.confirmationId },
       });
     });
     return this.meta(await this.load(f.id));
@@ -621,8 +643,20 @@ export class HandoverService {
 
   // ---- destruction, recovery, ledger, overdue (delegated) -------------------------------
 
-  destroy(actor: Acting, f: HandoverFile, input: { witnessUserId: number; reason?: string }): Promise<DestructionView> {
-    return this.destructions.destroy(actor, f, input, (m, now) => this.endDelegations(m, f.id, actor.id, 'destroyed', now));
+  /** R-HANDOVER-DESTROY: the holder records the destruction naming the witness; nothing is destroyed until the witness confirms. */
+  async destroy(actor: Acting, f: HandoverFile, input: { witnessUserId: number; reason?: string }): Promise<HandoverFileView> {
+    await this.destructions.request(actor, f, input);
+    return this.fullView(await this.load(f.id));
+  }
+
+  /** The named witness confirms: the file is crypto-shredded now, and the destruction recorded. */
+  confirmDestruction(actor: Acting, f: HandoverFile): Promise<DestructionView> {
+    return this.destructions.confirm(actor, f, (m, byId, now) => this.endDelegations(m, f.id, byId, 'destroyed', now));
+  }
+
+  /** The named witness declines, with a reason: the file stays held as it was. */
+  async declineDestruction(actor: Acting, f: HandoverFile, reason: string): Promise<ConfirmationView> {
+    return this.confirmations.view(await this.destructions.decline(actor, f, reason));
   }
 
   loadDestruction(id: number) {

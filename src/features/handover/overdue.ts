@@ -87,6 +87,8 @@ export async function flagOverdue(
   const local = (d: Date | null) => (d ? `${formatDateTime(d, timezone)} (${timezone})` : 'an unrecorded time');
   let reminders = 0;
   await db.tx(async (m) => {
+    // The transaction runner may run this work again after a deadlock: count this attempt only.
+    reminders = 0;
     for (const f of files) {
       const project = policy.projectCode(f.projectId) ?? String(f.projectId);
       const written = await outbox.enqueue(m, {

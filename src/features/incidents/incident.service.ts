@@ -87,7 +87,7 @@ export class IncidentService {
 
   /** The incident's scope: its project, else its department, else the company. */
   async scopeOf(i: Pick<Incident, 'projectId' | 'departmentId'>, m: EntityManager = this.db.manager): Promise<string> {
-    if (i.projectId !== null) return this.policy.projectScope(i.projectId);
+    if (i.projectId !== null) return this.policy.projectScope(i.projectId, m);
     if (i.departmentId !== null) {
       const d = await m.getRepository(Department).findOneBy({ id: i.departmentId });
       if (d) return deptScope(d.code);

@@ -9,6 +9,7 @@ import { HandoverFile } from '../../entities/HandoverFile';
 import { InventoryItem } from '../../entities/InventoryItem';
 import { PortRecord } from '../../entities/PortRecord';
 import { Project } from '../../entities/Project';
+import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { deptScope, projectScope } from '../../policy/scope';
 import type { OverdueCounts, OverdueScope } from '../handover/overdue';
 import type { RectificationService } from '../rectifications/rectification.service';
@@ -48,6 +49,12 @@ const DEFS = {
   copies_issued: { key: 'copies_issued', labelZh: '受控文件發放份數', labelEn: 'Controlled copies issued', requirement: 'R-NO-PAPER' },
   copies_overdue: { key: 'copies_overdue', labelZh: '逾期未歸還受控文件', labelEn: 'Controlled copies past their usage period', requirement: 'R-NO-PAPER' },
   copies_lost: { key: 'copies_lost', labelZh: '遺失受控文件', labelEn: 'Controlled copies reported lost', requirement: 'R-PENALTY' },
+  copy_confirmations_expired: {
+    key: 'copy_confirmations_expired',
+    labelZh: '逾期未獲確認的受控文件銷毀或歸還',
+    labelEn: 'Copy destructions and returns not confirmed by their witness or keeper in time',
+    requirement: 'R-NO-PAPER',
+  },
   handover_pending_destruction: {
     key: 'handover_pending_destruction',
     labelZh: '待銷毀的交付電子資料',
@@ -65,6 +72,12 @@ const DEFS = {
     labelZh: '過期未撤銷的查看授權',
     labelEn: 'View delegations past expiry and not revoked',
     requirement: 'R-HANDOVER-HOLD',
+  },
+  handover_confirmations_expired: {
+    key: 'handover_confirmations_expired',
+    labelZh: '逾期未經監銷確認的交付電子資料銷毀',
+    labelEn: 'Handover file destructions not confirmed by their witness in time',
+    requirement: 'R-HANDOVER-DESTROY',
   },
   imports: { key: 'imports', labelZh: '客戶信息導入次數', labelEn: 'Customer imports', requirement: 'R-CTRL-IT' },
   exports: { key: 'exports', labelZh: '客戶信息導出次數（含對外提供）', labelEn: 'Customer exports (external releases included)', requirement: 'R-EXTERNAL' },
@@ -87,6 +100,11 @@ export type IndicatorKey = keyof typeof DEFS;
  * - copies_issued: controlled copies entered in the ledger (approved) in [from, to);
  * - copies_overdue: copies awaiting signature or issued whose usage period ended before asOf;
  * - copies_lost: copies reported lost in [from, to);
+ * - copy_confirmations_expired, handover_confirmations_expired: destructions (and returns of
+ *   copies) recorded with a named witness (or keeper) who neither confirmed nor declined them
+ *   before they lapsed, the lapse falling in [from, to) and before asOf (R-NO-PAPER,
+ *   R-HANDOVER-DESTROY: the two-person rule, witnessed); one closed by a custody transfer did
+ *   not lapse;
  * - handover_pending_destruction: handover files confirmed before asOf and not destroyed by then;
  * - handover_past_deadline, handover_delegations_expired: the handover ledger's counts at asOf;
  * - imports: customer imports (not dry runs) that succeeded in [from, to);
@@ -151,8 +169,19 @@ export class IndicatorService {
             .andWhere('e.at >= :from AND e.at < :to', { from, to })
             .getCount();
     const zero = Promise.resolve(0);
+    // Lapsed: never decided (a transfer's closing sets decidedAt), due in the period and before asOf.
+    const lapsed = (objectType: string) =>
+      m
+        .getRepository(TwoPersonConfirmation)
+        .createQueryBuilder('k')
+        .where('k.objectType = :objectType', { objectType })
+        .andWhere('k.projectId IN (:...ids)', { ids })
+        .andWhere('k.state IN (:...open)', { open: ['pending', 'expired'] })
+        .andWhere('k.decidedAt IS NULL')
+        .andWhere('k.dueAt >= :from AND k.dueAt < :to AND k.dueAt < :asOf', { from, to, asOf })
+        .getCount();
 
-    const [issued, overdue, lost, pending, handover, imports, exports, reveals, denied, leavers, ports, rectOverdue] = await Promise.all([
+    const [issued, overdue, lost, pending, handover, imports, exports, reveals, denied, leavers, ports, rectOverdue, copyLapsed, handoverLapsed] = await Promise.all([
       none ? zero : copies().andWhere('c.issuedAt >= :from AND c.issuedAt < :to', { from, to }).getCount(),
       none ? zero : copies().andWhere('c.status IN (:...st)', { st: ['issued', 'awaiting_signature'] }).andWhere('c.expiresAt < :asOf', { asOf }).getCount(),
       none ? zero : copies().andWhere('c.lostAt >= :from AND c.lostAt < :to', { from, to }).getCount(),
@@ -195,15 +224,19 @@ export class IndicatorService {
             .andWhere(new Brackets((w) => w.where('p.usbStatus = :open', { open: 'open' }).orWhere('p.burnerStatus = :open', { open: 'open' })))
             .getCount(),
       this.rectifications.countOverdue({ departmentId, projectIds: ids }, localDate(asOf, this.timezone)),
+      none ? zero : lapsed('controlled_copy'),
+      none ? zero : lapsed('handover_file'),
     ]);
 
     const out: Indicator[] = [
       { ...DEFS.copies_issued, value: issued },
       { ...DEFS.copies_overdue, value: overdue },
       { ...DEFS.copies_lost, value: lost },
+      { ...DEFS.copy_confirmations_expired, value: copyLapsed },
       { ...DEFS.handover_pending_destruction, value: pending },
       { ...DEFS.handover_past_deadline, value: handover.destructionOverdue },
       { ...DEFS.handover_delegations_expired, value: handover.delegationsExpiredUnrevoked },
+      { ...DEFS.handover_confirmations_expired, value: handoverLapsed },
       { ...DEFS.imports, value: imports },
       { ...DEFS.exports, value: exports },
       { ...DEFS.reveals, value: reveals },

@@ -1,4 +1,4 @@
-import { EntityManager, FindOptionsWhere, In, LessThan } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In } from 'typeorm';
 import { isUniqueViolation } from '../../api/middleware/error-handler';
 import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
@@ -13,7 +13,7 @@ import { Project } from '../../entities/Project';
 import { User } from '../../entities/User';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import type { JobPeriod } from '../../jobs/period';
-import { localToUtc, periodFromKey } from '../../jobs/period';
+import { localToUtc, periodFromKey, toDatePeriod } from '../../jobs/period';
 import { wallClock } from '../../lib/time';
 import { Authorizer } from '../../policy/authorizer';
 import { PolicyService } from '../../policy/policy-service';
@@ -187,9 +187,13 @@ export class InspectionService {
     return i;
   }
 
-  /** project:<code> of the inspected project: the scope of every permission on it. */
-  scopeOf(i: Pick<Inspection, 'projectId'>): Promise<string> {
-    return this.policy.projectScope(i.projectId);
+  /**
+   * project:<code> of the inspected project: the scope of every permission on it. Inside a
+   * transaction pass its manager: a project newer than the loaded organisation is read from the
+   * database, and that read must not wait for a second connection.
+   */
+  scopeOf(i: Pick<Inspection, 'projectId'>, m: EntityManager = this.db.manager): Promise<string> {
+    return this.policy.projectScope(i.projectId, m);
   }
 
   /** The inspection, locked for the rest of the transaction, still in progress (409 otherwise). */
@@ -218,84 +222,27 @@ export class InspectionService {
 
   /**
    * R-INSPECT: one inspection per project for the period (2026-B6 = November–December), with its
-   * checklist and the figures of the two months before the period as of its due time. Projects
-   * that already have one are left alone, so a rerun creates nothing twice. Projects created
-   * after the period ended are not inspected for it.
+   * checklist and the figures of the two months before the period as of its due time. Every
+   * project that exists when the job runs is covered: a rerun after a project was created (or
+   * after a new installation was set up) inspects it too. Projects that already have one are
+   * left alone, so a rerun creates nothing twice.
    */
   async createForPeriod(
     period: JobPeriod,
     actor: AuditActor = SYSTEM_ACTOR,
     /** Only these projects (e.g. a project opened during the period); default every project. */
     onlyProjectIds?: number[],
-  ): Promise<{ period: string; projects: number; created: number; existing: number }> {
+  ): Promise<{ period: string; toDate: boolean; projects: number; created: number; existing: number }> {
     if (!PERIOD_KEY.test(period.key)) throw new ValidationError('Not a bimonthly period', [{ path: 'period', message: 'a period such as 2026-B6' }]);
-    const tz = this.config.timezone;
     const m0 = this.db.manager;
-    const projects = await m0.getRepository(Project).find({
-      where: { createdAt: LessThan(period.end), ...(onlyProjectIds ? { id: In(onlyProjectIds) } : {}) },
-      order: { id: 'ASC' },
-    });
+    const projects = await m0.getRepository(Project).find({ where: onlyProjectIds ? { id: In(onlyProjectIds) } : {}, order: { id: 'ASC' } });
     const existing = new Set(
       (await m0.getRepository(Inspection).find({ where: { period: period.key }, select: { projectId: true } })).map((i) => i.projectId),
     );
-    const from = monthsBefore(period.start, 2, tz);
-    const lines = projectChecklist();
     let created = 0;
     for (const p of projects) {
       if (existing.has(p.id)) continue;
-      const figures = await this.figures(p, from, period.start, period.dueAt);
-      const made = await this.db
-        .tx(async (m) => {
-          const now = new Date();
-          const inspection = m.getRepository(Inspection).create({
-            projectId: p.id,
-            departmentId: p.departmentId,
-            period: period.key,
-            periodStart: period.start,
-            periodEnd: period.end,
-            figuresFrom: from,
-            figuresTo: period.start,
-            status: 'in_progress',
-            conclusion: null,
-            createdAt: now,
-            createdById: actor.id,
-            updatedAt: now,
-            completedAt: null,
-            completedById: null,
-          });
-          await m.getRepository(Inspection).insert(inspection);
-          await m.getRepository(InspectionItem).insert(
-            lines.map((line, idx) => ({
-              inspectionId: inspection.id,
-              position: idx + 1,
-              requirementId: line.requirementId,
-              clause: line.clause,
-              requirementText: line.requirementText,
-              checkZh: line.checkZh,
-              checkEn: line.checkEn,
-              figures: InspectionService.figuresFor(line, figures),
-              result: 'pending' as const,
-              notes: null,
-              evidence: null,
-              recordedAt: null,
-              recordedById: null,
-            })),
-          );
-          await this.audit.append(m, actor, {
-            action: 'inspection.created',
-            objectType: 'inspection',
-            objectId: inspection.id,
-            scope: projectScope(p.code),
-            after: { project: p.code, period: period.key, items: lines.length, figures: figures.map((f) => `${f.key}=${f.value}`) },
-          });
-          return true;
-        })
-        .catch((err: unknown) => {
-          // Another run created it meanwhile: the unique (project, period) key holds, nothing twice.
-          if (isUniqueViolation(err)) return false;
-          throw err;
-        });
-      if (made) created++;
+      if (await this.createOne(p, period, actor)) created++;
     }
     if (created > 0) {
       // The quality department hears of the new inspections once per period.
@@ -310,7 +257,91 @@ export class InspectionService {
         }),
       );
     }
-    return { period: period.key, projects: projects.length, created, existing: projects.length - created };
+    return { period: period.key, toDate: period.toDate === true, projects: projects.length, created, existing: projects.length - created };
+  }
+
+  /**
+   * One project's inspection for the period with its checklist and figures, and its audit event,
+   * in one transaction. Null when it exists already (another run created it meanwhile: the
+   * unique (project, period) key holds, nothing twice).
+   */
+  private async createOne(p: Project, period: JobPeriod, actor: AuditActor): Promise<Inspection | null> {
+    const from = monthsBefore(period.start, 2, this.config.timezone);
+    const lines = projectChecklist();
+    const figures = await this.figures(p, from, period.start, period.dueAt);
+    return this.db
+      .tx(async (m) => {
+        const now = new Date();
+        const inspection = m.getRepository(Inspection).create({
+          projectId: p.id,
+          departmentId: p.departmentId,
+          period: period.key,
+          periodStart: period.start,
+          periodEnd: period.end,
+          figuresFrom: from,
+          figuresTo: period.start,
+          status: 'in_progress',
+          conclusion: null,
+          createdAt: now,
+          createdById: actor.id,
+          updatedAt: now,
+          completedAt: null,
+          completedById: null,
+        });
+        await m.getRepository(Inspection).insert(inspection);
+        await m.getRepository(InspectionItem).insert(
+          lines.map((line, idx) => ({
+            inspectionId: inspection.id,
+            position: idx + 1,
+            requirementId: line.requirementId,
+            clause: line.clause,
+            requirementText: line.requirementText,
+            checkZh: line.checkZh,
+            checkEn: line.checkEn,
+            figures: InspectionService.figuresFor(line, figures),
+            result: 'pending' as const,
+            notes: null,
+            evidence: null,
+            recordedAt: null,
+            recordedById: null,
+          })),
+        );
+        await this.audit.append(m, actor, {
+          action: 'inspection.created',
+          objectType: 'inspection',
+          objectId: inspection.id,
+          scope: projectScope(p.code),
+          after: { project: p.code, period: period.key, items: lines.length, figures: figures.map((f) => `${f.key}=${f.value}`) },
+        });
+        return inspection;
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err)) return null;
+        throw err;
+      });
+  }
+
+  /**
+   * R-INSPECT: the quality department opens a project's inspection by hand for the current block
+   * (also before the block's run is due) or a past one: a project created during the block, a
+   * new installation. A future block is 400; an inspection that exists is 409 and nothing
+   * changes. Audited under the opener's name in the same transaction.
+   */
+  async open(actor: Acting, input: { project: string; period: string }, now = new Date()): Promise<InspectionView> {
+    const p = await this.db.manager.getRepository(Project).findOneBy({ code: input.project });
+    if (!p) throw new ValidationError('Unknown project', [{ path: 'body.project', message: `project ${input.project} does not exist` }]);
+    const block = periodFromKey(inspectionsJob, input.period, this.config.timezone);
+    if (!block) throw new ValidationError('Invalid period', [{ path: 'body.period', message: 'a two-month period such as 2026-B6' }]);
+    if (block.start.getTime() > now.getTime()) {
+      throw new ValidationError('The period has not begun', [{ path: 'body.period', message: `${block.key} is a future period: its inspection opens on its first day` }]);
+    }
+    const exists = () => this.db.manager.getRepository(Inspection).findOneBy({ projectId: p.id, period: block.key });
+    const conflict = (id: number) => new ConflictError('inspection_exists', `Project ${p.code} already has its ${block.key} inspection (${id})`, { id });
+    const before = await exists();
+    if (before) throw conflict(before.id);
+    const made = await this.createOne(p, toDatePeriod(inspectionsJob, block, now) ?? block, actor);
+    if (!made) throw conflict((await exists())!.id);
+    return this.view(made);
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -435,7 +466,7 @@ export class InspectionService {
   /** Every project with its inspection for the period (or none yet): the company summary. */
   async periodOverview(period: string): Promise<Array<{ project: Project; department: string | null; inspection: InspectionSummaryView | null; notices: number }>> {
     const m = this.db.manager;
-    // The projects the period covers: those that existed before it ended (as the job), and any inspected anyway.
+    // The projects the period covers: those that existed before it ended, and any inspected for it since (a rerun covers every project).
     const end = periodFromKey(inspectionsJob, period, this.config.timezone)?.end ?? new Date(8.64e15);
     const [all, depts, rows] = await Promise.all([
       m.getRepository(Project).find({ order: { code: 'ASC' } }),
@@ -488,7 +519,7 @@ export class InspectionService {
         action: 'inspection.item_recorded',
         objectType: 'inspection',
         objectId: i.id,
-        scope: await this.scopeOf(i),
+        scope: await this.scopeOf(i, m),
         before,
         after: { itemId: item.id, ...itemSnapshot(after) },
       });
@@ -525,7 +556,7 @@ export class InspectionService {
         action: 'inspection.finding_recorded',
         objectType: 'inspection',
         objectId: i.id,
-        scope: await this.scopeOf(i),
+        scope: await this.scopeOf(i, m),
         after: { findingId: finding.id, itemId: item.id, requirementId: item.requirementId, severity: finding.severity, description: finding.description },
       });
       return {
@@ -570,7 +601,7 @@ export class InspectionService {
         action: 'inspection.rectification_assigned',
         objectType: 'inspection',
         objectId: i.id,
-        scope: await this.scopeOf(i),
+        scope: await this.scopeOf(i, m),
         after: { findingId: finding.id, rectificationId: r.id, ownerUserId: input.ownerUserId, dueDate: input.dueDate },
       });
       return { ...r, findingId: finding.id };

@@ -5,7 +5,10 @@ import type { JobDef } from '../../jobs/job';
  * of January, March, May, July, September and November at 07:00 this creates the period's
  * inspection of every project (2026-B6 = November–December), with its checklist and the figures
  * of the two months before as of the due time. Idempotent: the unique (project, period) key
- * means a rerun creates nothing twice.
+ * means a rerun creates nothing twice, and a rerun covers every project that exists when it runs.
+ *
+ * The quality department runs it by hand (inspection:run; the IT admin too) for a past or the
+ * current block, including before the block's run is due (a run to date).
  */
 export const inspectionsJob: JobDef = {
   name: 'inspections',
@@ -13,5 +16,7 @@ export const inspectionsJob: JobDef = {
   cadence: 'bimonthly',
   at: { day: 1, hour: 7, minute: 0 },
   covers: 'current',
+  toDateRuns: true,
+  runBy: { object: 'inspection', action: 'run' },
   run: (ctx, period) => ctx.inspections.createForPeriod(period),
 };

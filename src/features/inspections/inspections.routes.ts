@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { acting, loaded, permission, recordScope, route, RouteSpec, ScopeInput } from '../../api/route';
+import { acting, loaded, permission, projectInBody, recordScope, route, RouteSpec, ScopeInput } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { INSPECTION_STATUSES, Inspection } from '../../entities/Inspection';
 import { FINDING_SEVERITIES } from '../../entities/InspectionFinding';
@@ -33,7 +33,8 @@ function sendFile(res: Response, out: ProducedFile): void {
  * R-INSPECT (§5.3.2): the bimonthly project inspection. The quality department conducts
  * (inspection:conduct); the quality department, the general manager and auditors read every
  * inspection, a project manager their project's (inspection:read in the project's scope).
- * Auditors read everything and change nothing.
+ * Auditors read everything and change nothing. The quality department opens a project's
+ * inspection by hand (inspection:create) when the bimonthly job has none for it yet.
  */
 export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
   /** project:<code> of the inspection in the path; 404 if it does not exist. The record is left for the handler. */
@@ -51,6 +52,17 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('inspection', 'read', 'held'),
       query: z.strictObject({ period: period.optional(), project: code.optional(), status: z.enum(INSPECTION_STATUSES).optional(), ...pageQuery }),
       handler: ({ query, auditActor }) => ctx.inspections.list(acting(auditActor), query),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/inspections',
+      summary:
+        "Open a project's inspection by hand for the current two-month period or a past one (a project created during the period, a new installation), with its checklist and figures. A future period is 400; one that exists is 409",
+      tags: ['inspections'],
+      access: permission('inspection', 'create', projectInBody),
+      body: z.strictObject({ project: code, period }),
+      status: 201,
+      handler: ({ body, auditActor }) => ctx.inspections.open(acting(auditActor), body),
     }),
     // Before /:id, which would otherwise take "summary" for an id.
     route({

@@ -1,12 +1,13 @@
-import { EntityManager, FindOptionsWhere, In, LessThan, MoreThanOrEqual } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In, IsNull, LessThan, MoreThanOrEqual, Not } from 'typeorm';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import { Database } from '../../db/database';
-import { ControlledCopy, CopyStatus, CopyViewStatus, DestructionMethod } from '../../entities/ControlledCopy';
+import { ControlledCopy, CopyStatus, CopyViewStatus, DestructionMethod, PendingAct } from '../../entities/ControlledCopy';
 import { Customer } from '../../entities/Customer';
 import { Department } from '../../entities/Department';
 import { PrintRequest } from '../../entities/PrintRequest';
 import { Project } from '../../entities/Project';
+import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { Column, formatDateTime, renderControlledCopyPdf } from '../../lib/documents';
@@ -18,6 +19,7 @@ import { maskIdNumber, maskPhone } from '../customers/personal-data';
 import type { Holding } from '../holdings/holdings-registry';
 import { IncidentService } from '../incidents/incident.service';
 import type { NotificationOutbox } from '../notifications/outbox';
+import { ConfirmationView, TwoPersonConfirmations } from './confirmations';
 import { refuse } from './refusal';
 import { copySerialPrefix, SerialAllocator } from './serials';
 
@@ -27,6 +29,25 @@ type Acting = AuditActor & { id: number };
 export const OUT_STATUSES: CopyStatus[] = ['awaiting_signature', 'issued'];
 /** States from which a copy can still be destroyed or reported lost (a returned copy is with its keeper). */
 const LOCATED_STATUSES: CopyStatus[] = ['awaiting_signature', 'issued', 'returned'];
+/**
+ * SQL: no two-person act awaits its second person (none recorded, or the one recorded lapsed).
+ * Every transition of a copy is conditional on it, so nothing happens to a copy while its
+ * witness or keeper is asked to confirm (R-NO-PAPER).
+ */
+const IDLE_SQL = '(pendingAct IS NULL OR confirmationDueAt < :now)';
+/** Destroyed at most this far in the future of the server's clock (clock skew of the destroyer's device). */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** The two acts of a copy that a second person confirms: its confirmation kind, who confirms, the state (and audit action) it completes in. */
+const ACT = {
+  destruction: { kind: 'copy_destruction', role: 'witness', done: 'destroyed' },
+  return: { kind: 'copy_return', role: 'keeper', done: 'returned' },
+} as const;
+
+/** A two-person act awaits its second person and has not lapsed. */
+export function pendingOpen(c: Pick<ControlledCopy, 'pendingAct' | 'confirmationDueAt'>, now: Date): boolean {
+  return c.pendingAct !== null && c.confirmationDueAt !== null && c.confirmationDueAt.getTime() >= now.getTime();
+}
 
 const WITNESS = { object: 'controlled_copy', action: 'witness' } as const;
 const REVEAL = { object: 'customer', action: 'reveal' } as const;
@@ -64,7 +85,15 @@ export interface CopyView {
   destroyedBy: UserRef | null;
   destructionMethod: DestructionMethod | null;
   destructionNote: string | null;
+  /** Where it was destroyed. */
+  destructionPlace: string | null;
   witness: UserRef | null;
+  /** When the witness confirmed the destruction (R-NO-PAPER: witnessed, not asserted). */
+  witnessConfirmedAt: Date | null;
+  /** When the keeper confirmed receiving the returned copy. */
+  keeperConfirmedAt: Date | null;
+  /** The destruction or return awaiting its witness or keeper (state pending), or lapsed (expired). */
+  confirmation: ConfirmationView | null;
   lostAt: Date | null;
   lostReportedBy: UserRef | null;
   incidentId: number | null;
@@ -87,28 +116,44 @@ export interface CopyFilter {
  */
 export const textGiven = (s: string | null | undefined): boolean => typeof s === 'string' && s.trim() !== '';
 
-/** overdue: out with the recipient (awaiting signature or issued) past its expiry (R-NO-PAPER usage period). */
-export function viewStatus(c: Pick<ControlledCopy, 'status' | 'expiresAt'>, now: Date): CopyViewStatus {
+/**
+ * What the ledger shows (R-NO-PAPER): pending_witness / pending_receipt while a destruction or a
+ * return awaits its second person, confirmation_expired once that lapsed (the copy is where it
+ * was; its holder starts again); otherwise overdue when out with the recipient (awaiting
+ * signature or issued) past its expiry; otherwise the stored state.
+ */
+export function viewStatus(c: Pick<ControlledCopy, 'status' | 'expiresAt' | 'pendingAct' | 'confirmationDueAt'>, now: Date): CopyViewStatus {
+  if (c.pendingAct !== null && c.confirmationDueAt !== null) {
+    if (!pendingOpen(c, now)) return 'confirmation_expired';
+    return c.pendingAct === 'destruction' ? 'pending_witness' : 'pending_receipt';
+  }
   return OUT_STATUSES.includes(c.status) && c.expiresAt.getTime() < now.getTime() ? 'overdue' : c.status;
 }
 
-/** Where-conditions for a listed status, with overdue computed (never stored). */
+/** Where-conditions for a listed status, with the computed ones (overdue, pending, expired) as viewStatus computes them. */
 export function statusWhere(status: CopyViewStatus | undefined, now: Date): FindOptionsWhere<ControlledCopy> {
   if (!status) return {};
-  if (status === 'overdue') return { status: In(OUT_STATUSES), expiresAt: LessThan(now) };
-  if (OUT_STATUSES.includes(status)) return { status, expiresAt: MoreThanOrEqual(now) };
-  return { status };
+  if (status === 'pending_witness') return { pendingAct: 'destruction', confirmationDueAt: MoreThanOrEqual(now) };
+  if (status === 'pending_receipt') return { pendingAct: 'return', confirmationDueAt: MoreThanOrEqual(now) };
+  if (status === 'confirmation_expired') return { pendingAct: Not(IsNull()), confirmationDueAt: LessThan(now) };
+  if (status === 'overdue') return { status: In(OUT_STATUSES), expiresAt: LessThan(now), pendingAct: IsNull() };
+  if (OUT_STATUSES.includes(status)) return { status, expiresAt: MoreThanOrEqual(now), pendingAct: IsNull() };
+  return { status, pendingAct: IsNull() };
 }
 
 /**
  * The controlled-copy ledger (R-NO-PAPER, R-NO-LEND, R-PENALTY, §5.2.1): copies are issued by
  * an approved print request, signed for by their recipient, never passed on, and leave the
  * ledger only by return to a keeper, destruction before a witness, or a loss report that opens
- * an incident. Every transition is a conditional update on the stored status (the loser of a
+ * an incident. A return and a destruction are two acts by two people: one records it naming the
+ * keeper or witness, who confirms it (or declines it) from their own session; until then the copy
+ * is where it was. Every transition is a conditional update on the stored status (the loser of a
  * race gets 409) with its audit event in the same transaction.
  */
 export class ControlledCopyService {
   private readonly serials: SerialAllocator;
+  /** The two-person confirmations (shared with the handover files: GET /api/v1/me/confirmations lists both). */
+  readonly confirmations: TwoPersonConfirmations;
 
   constructor(
     private readonly db: Database,
@@ -121,6 +166,7 @@ export class ControlledCopyService {
     private readonly config: Config,
   ) {
     this.serials = new SerialAllocator(db);
+    this.confirmations = new TwoPersonConfirmations(db, policy, outbox, config.confirmationTtlHours, config.timezone);
   }
 
   // ---- loading and views ------------------------------------------------------------------
@@ -131,8 +177,9 @@ export class ControlledCopyService {
     return c;
   }
 
-  scopeOf(c: Pick<ControlledCopy, 'projectId'>): Promise<string> {
-    return this.policy.projectScope(c.projectId);
+  /** The copy's project scope; inside a transaction pass its `m` (the project may have to be read). */
+  scopeOf(c: Pick<ControlledCopy, 'projectId'>, m?: EntityManager): Promise<string> {
+    return this.policy.projectScope(c.projectId, m);
   }
 
   async userRefs(ids: Array<number | null>, m: EntityManager = this.db.manager): Promise<Map<number, UserRef>> {
@@ -151,13 +198,16 @@ export class ControlledCopyService {
       m,
     );
     const ref = (id: number | null) => (id === null ? null : (users.get(id) ?? null));
+    const pendingIds = copies.filter((c) => c.pendingAct !== null && c.confirmationId !== null).map((c) => c.confirmationId!);
+    const pending = pendingIds.length ? await m.getRepository(TwoPersonConfirmation).findBy({ id: In(pendingIds) }) : [];
+    const confirmations = new Map((await this.confirmations.views(pending, now, m)).map((v) => [v.id, v]));
     const views: CopyView[] = [];
     for (const c of copies) {
       const r = requests.get(c.printRequestId);
       views.push({
         serial: c.serial,
         status: viewStatus(c, now),
-        project: (await this.scopeOf(c)).slice('project:'.length),
+        project: (await this.scopeOf(c, m)).slice('project:'.length),
         printRequestId: c.printRequestId,
         purpose: r?.purpose ?? '',
         recordCount: r?.recordIds?.length ?? 0,
@@ -173,7 +223,11 @@ export class ControlledCopyService {
         destroyedBy: ref(c.destroyedById),
         destructionMethod: c.destructionMethod,
         destructionNote: c.destructionNote,
+        destructionPlace: c.destructionPlace,
         witness: ref(c.witnessUserId),
+        witnessConfirmedAt: c.witnessConfirmedAt,
+        keeperConfirmedAt: c.keeperConfirmedAt,
+        confirmation: c.pendingAct !== null && c.confirmationId !== null ? (confirmations.get(c.confirmationId) ?? null) : null,
         lostAt: c.lostAt,
         lostReportedBy: ref(c.lostReportedById),
         incidentId: c.incidentId,
@@ -209,11 +263,15 @@ export class ControlledCopyService {
     return { items: await this.views(rows) };
   }
 
-  /** One copy: its recipient, its keeper, or whoever may read the ledger in its project. */
+  /** One copy: its recipient, its keeper, the witness or keeper asked to confirm an act on it, or whoever may read the ledger in its project. */
   async viewFor(actor: Acting, c: ControlledCopy): Promise<CopyView> {
     const scope = await this.scopeOf(c);
+    const confirmer = c.confirmationId !== null && (await this.confirmations.load(c.confirmationId))?.confirmerId === actor.id;
     const allowed =
-      c.holderUserId === actor.id || c.returnedToUserId === actor.id || this.authz.decide(actor.id, scope, { object: 'controlled_copy', action: 'read' }).allowed;
+      c.holderUserId === actor.id ||
+      c.returnedToUserId === actor.id ||
+      confirmer ||
+      this.authz.decide(actor.id, scope, { object: 'controlled_copy', action: 'read' }).allowed;
     if (!allowed) {
       await refuse(this.db, this.audit, actor, 'not_visible', `Only the recipient of ${c.serial}, its keeper, or a reader of the ledger of ${scope} may see it`, {
         action: 'copy.read_refused',
@@ -261,6 +319,12 @@ export class ControlledCopyService {
         destructionMethod: null,
         destructionNote: null,
         witnessUserId: null,
+        destructionPlace: null,
+        witnessConfirmedAt: null,
+        keeperConfirmedAt: null,
+        pendingAct: null,
+        confirmationId: null,
+        confirmationDueAt: null,
         lostAt: null,
         lostReportedById: null,
         incidentId: null,
@@ -307,6 +371,7 @@ export class ControlledCopyService {
     }
     const now = new Date();
     if (!OUT_STATUSES.includes(c.status)) throw new ConflictError('copy_not_out', `Copy ${c.serial} is ${c.status}: it can no longer be printed`);
+    if (pendingOpen(c, now)) this.pendingConflict(c, 'printed');
     if (c.expiresAt.getTime() <= now.getTime()) {
       throw new ConflictError('copy_expired', `The usage period of ${c.serial} ended at ${formatDateTime(c.expiresAt, this.config.timezone)} (${this.config.timezone}): return or destroy it`);
     }
@@ -339,8 +404,13 @@ export class ControlledCopyService {
     // The print number is taken (and audited) before rendering, so two simultaneous downloads get
     // n and n+1; the conditional update also loses to a return or destruction that got in first.
     const printNumber = await this.db.tx(async (m) => {
-      const res = await m.getRepository(ControlledCopy).increment({ id: c.id, status: In(OUT_STATUSES) }, 'printCount', 1);
-      if (!res.affected) await this.conflict(c.serial, 'copy_not_out', 'printed');
+      const res = await m
+        .createQueryBuilder()
+        .update(ControlledCopy)
+        .set({ printCount: () => 'printCount + 1' })
+        .where(`id = :id AND status IN (:...out) AND ${IDLE_SQL}`, { id: c.id, out: OUT_STATUSES, now })
+        .execute();
+      if (!res.affected) await this.conflict(m, c.serial, 'copy_not_out', 'printed');
       const { printCount } = await m.getRepository(ControlledCopy).findOneOrFail({ where: { id: c.id }, select: { id: true, printCount: true } });
       await this.audit.append(m, actor, {
         action: 'copy.rendered',
@@ -371,10 +441,21 @@ export class ControlledCopyService {
 
   // ---- transitions ------------------------------------------------------------------------
 
-  /** The copy as it is now, for the 409 message of a lost race. */
-  private async conflict(serial: string, code: string, doing: string): Promise<never> {
-    const now = await this.loadBySerial(serial);
-    throw new ConflictError(code, `Copy ${serial} is ${now.status}: it cannot be ${doing}`, { status: now.status });
+  /** The copy as it is now (read through the transaction's `m`), for the 409 of a lost race. */
+  private async conflict(m: EntityManager, serial: string, code: string, doing: string): Promise<never> {
+    const current = await this.loadBySerial(serial, m);
+    if (pendingOpen(current, new Date())) this.pendingConflict(current, doing);
+    throw new ConflictError(code, `Copy ${serial} is ${current.status}: it cannot be ${doing}`, { status: current.status });
+  }
+
+  /** R-NO-PAPER: nothing happens to a copy while its witness or keeper is asked to confirm a destruction or a return. */
+  private pendingConflict(c: ControlledCopy, doing: string): never {
+    const act = c.pendingAct!;
+    throw new ConflictError(
+      'confirmation_pending',
+      `Copy ${c.serial} has a ${act} awaiting its ${ACT[act].role}'s confirmation until ${formatDateTime(c.confirmationDueAt!, this.config.timezone)} (${this.config.timezone}): it cannot be ${doing} meanwhile`,
+      { status: c.status, pendingAct: act, confirmationId: c.confirmationId, confirmationDueAt: c.confirmationDueAt },
+    );
   }
 
   /** R-NO-PAPER: the recipient signs for the copy on receipt (awaiting_signature → issued). */
@@ -390,9 +471,15 @@ export class ControlledCopyService {
       });
     }
     const now = new Date();
+    if (c.status === 'awaiting_signature' && pendingOpen(c, now)) this.pendingConflict(c, 'signed for');
     await this.db.tx(async (m) => {
-      const res = await m.getRepository(ControlledCopy).update({ id: c.id, status: 'awaiting_signature' }, { status: 'issued', signedAt: now, updatedAt: now });
-      if (!res.affected) await this.conflict(c.serial, 'not_awaiting_signature', 'signed for');
+      const res = await m
+        .createQueryBuilder()
+        .update(ControlledCopy)
+        .set({ status: 'issued', signedAt: now, updatedAt: now })
+        .where(`id = :id AND status = :status AND ${IDLE_SQL}`, { id: c.id, status: 'awaiting_signature', now })
+        .execute();
+      if (!res.affected) await this.conflict(m, c.serial, 'not_awaiting_signature', 'signed for');
       await this.audit.append(m, actor, {
         action: 'copy.signed',
         objectType: 'controlled_copy',
@@ -447,8 +534,10 @@ export class ControlledCopyService {
   }
 
   /**
-   * Return: the recipient hands the copy back to a keeper (a supervisor of the project:
-   * controlled_copy:witness there, not the recipient), who then keeps it until it is destroyed.
+   * R-NO-PAPER, R-NO-LEND: the recipient records handing the copy back to a keeper (a supervisor
+   * of the project: controlled_copy:witness there, not the recipient). The return completes only
+   * when the keeper confirms receipt (confirm('return')): until then the copy stays out with its
+   * recipient (pending_receipt), nothing else happens to it, and the keeper is notified.
    */
   async returnCopy(actor: Acting, c: ControlledCopy, input: { keeperUserId: number; note?: string }): Promise<CopyView> {
     const scope = await this.scopeOf(c);
@@ -461,25 +550,35 @@ export class ControlledCopyService {
         reason: 'not the recipient',
       });
     }
-    if (!OUT_STATUSES.includes(c.status)) await this.conflict(c.serial, 'not_returnable', 'returned');
+    const now = new Date();
+    if (!OUT_STATUSES.includes(c.status)) throw new ConflictError('not_returnable', `Copy ${c.serial} is ${c.status}: it cannot be returned`, { status: c.status });
+    if (pendingOpen(c, now)) this.pendingConflict(c, 'returned');
     if (input.keeperUserId === actor.id) {
       throw new ValidationError('The keeper must be someone else', [{ path: 'body.keeperUserId', message: 'the recipient cannot receive their own copy back' }]);
     }
     await this.requireSupervisor(actor, c, scope, input.keeperUserId, 'keeper', 'body.keeperUserId');
-    const now = new Date();
     await this.db.tx(async (m) => {
+      const confirmation = await this.confirmations.open(
+        m,
+        actor,
+        { kind: 'copy_return', objectType: 'controlled_copy', objectId: c.serial, projectId: c.projectId, confirmerId: input.keeperUserId, statusBefore: c.status, note: input.note ?? null },
+        now,
+      );
       const res = await m
-        .getRepository(ControlledCopy)
-        .update({ id: c.id, status: In(OUT_STATUSES) }, { status: 'returned', returnedAt: now, returnedToUserId: input.keeperUserId, updatedAt: now });
-      if (!res.affected) await this.conflict(c.serial, 'not_returnable', 'returned');
+        .createQueryBuilder()
+        .update(ControlledCopy)
+        .set({ pendingAct: 'return', confirmationId: confirmation.id, confirmationDueAt: confirmation.dueAt, updatedAt: now })
+        .where(`id = :id AND status IN (:...out) AND ${IDLE_SQL}`, { id: c.id, out: OUT_STATUSES, now })
+        .execute();
+      if (!res.affected) await this.conflict(m, c.serial, 'not_returnable', 'returned');
       await this.audit.append(m, actor, {
-        action: 'copy.returned',
+        action: 'copy.return_requested',
         objectType: 'controlled_copy',
         objectId: c.serial,
         scope,
         before: { status: c.status },
         // Free text may quote customer data: it stays out of the immutable trail (R-AUDIT); only that one was given.
-        after: { status: 'returned', returnedAt: now, keeperUserId: input.keeperUserId, noteGiven: textGiven(input.note) },
+        after: { status: c.status, pendingAct: 'return', keeperUserId: input.keeperUserId, confirmationId: confirmation.id, dueAt: confirmation.dueAt, noteGiven: textGiven(input.note) },
       });
     });
     return this.view(await this.loadBySerial(c.serial));
@@ -491,11 +590,14 @@ export class ControlledCopyService {
   }
 
   /**
-   * Destruction before a witness (§5.2.1): by whoever holds the copy (recipient, or keeper once
-   * returned) or a supervisor of the project; the witness is another supervisor of the project
-   * (controlled_copy:witness), neither the destroyer nor the recipient nor the keeper. Once only.
+   * Destruction before a witness (R-NO-PAPER, §5.2.1): recorded by whoever holds the copy
+   * (recipient, or keeper once returned) or a supervisor of the project, with the method, the
+   * time and the place; the witness is another supervisor of the project (controlled_copy:witness),
+   * neither the destroyer nor the recipient nor the keeper. It is complete only when the witness
+   * confirms it from their own session (confirm('destruction')): until then the copy stays on the
+   * ledger as not destroyed (pending_witness) and the witness is notified.
    */
-  async destroy(actor: Acting, c: ControlledCopy, input: { method: DestructionMethod; note?: string; witnessUserId: number }): Promise<CopyView> {
+  async destroy(actor: Acting, c: ControlledCopy, input: { method: DestructionMethod; note?: string; place: string; destroyedAt?: Date; witnessUserId: number }): Promise<CopyView> {
     const scope = await this.scopeOf(c);
     const holder = this.currentHolder(c);
     if (actor.id !== holder && !this.authz.decide(actor.id, scope, WITNESS).allowed) {
@@ -507,7 +609,16 @@ export class ControlledCopyService {
         reason: 'neither the holder nor a supervisor',
       }, { permission: 'controlled_copy:witness', scope });
     }
-    if (!LOCATED_STATUSES.includes(c.status)) await this.conflict(c.serial, 'not_destroyable', 'destroyed');
+    const now = new Date();
+    if (!LOCATED_STATUSES.includes(c.status)) throw new ConflictError('not_destroyable', `Copy ${c.serial} is ${c.status}: it cannot be destroyed`, { status: c.status });
+    if (pendingOpen(c, now)) this.pendingConflict(c, 'destroyed');
+    const destroyedAt = input.destroyedAt ?? now;
+    if (destroyedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw new ValidationError('The destruction cannot be in the future', [{ path: 'body.destroyedAt', message: 'when the copy was destroyed: now or earlier' }]);
+    }
+    if (destroyedAt.getTime() < c.issuedAt.getTime()) {
+      throw new ValidationError('The destruction cannot precede the copy', [{ path: 'body.destroyedAt', message: `not before the copy was issued (${formatDateTime(c.issuedAt, this.config.timezone)})` }]);
+    }
     const parties = new Set([actor.id, c.holderUserId, ...(c.returnedToUserId !== null ? [c.returnedToUserId] : [])]);
     if (parties.has(input.witnessUserId)) {
       throw new ValidationError('The witness must be a third person', [
@@ -515,21 +626,134 @@ export class ControlledCopyService {
       ]);
     }
     await this.requireSupervisor(actor, c, scope, input.witnessUserId, 'witness', 'body.witnessUserId');
-    const now = new Date();
     await this.db.tx(async (m) => {
-      const res = await m.getRepository(ControlledCopy).update(
-        { id: c.id, status: In(LOCATED_STATUSES) },
-        { status: 'destroyed', destroyedAt: now, destroyedById: actor.id, destructionMethod: input.method, destructionNote: input.note ?? null, witnessUserId: input.witnessUserId, updatedAt: now },
+      const confirmation = await this.confirmations.open(
+        m,
+        actor,
+        {
+          kind: 'copy_destruction',
+          objectType: 'controlled_copy',
+          objectId: c.serial,
+          projectId: c.projectId,
+          confirmerId: input.witnessUserId,
+          statusBefore: c.status,
+          method: input.method,
+          note: input.note ?? null,
+          place: input.place,
+          actedAt: destroyedAt,
+        },
+        now,
       );
-      if (!res.affected) await this.conflict(c.serial, 'not_destroyable', 'destroyed');
+      const res = await m
+        .createQueryBuilder()
+        .update(ControlledCopy)
+        .set({ pendingAct: 'destruction', confirmationId: confirmation.id, confirmationDueAt: confirmation.dueAt, updatedAt: now })
+        .where(`id = :id AND status IN (:...located) AND ${IDLE_SQL}`, { id: c.id, located: LOCATED_STATUSES, now })
+        .execute();
+      if (!res.affected) await this.conflict(m, c.serial, 'not_destroyable', 'destroyed');
       await this.audit.append(m, actor, {
-        action: 'copy.destroyed',
+        action: 'copy.destruction_requested',
         objectType: 'controlled_copy',
         objectId: c.serial,
         scope,
         before: { status: c.status },
-        // The note stays on the copy (destructionNote), not in the trail: only that one was given.
-        after: { status: 'destroyed', destroyedAt: now, method: input.method, witnessUserId: input.witnessUserId, noteGiven: textGiven(input.note) },
+        // The note and the place stay on the record, not in the trail: only that they were given.
+        after: {
+          status: c.status,
+          pendingAct: 'destruction',
+          method: input.method,
+          destroyedAt,
+          witnessUserId: input.witnessUserId,
+          confirmationId: confirmation.id,
+          dueAt: confirmation.dueAt,
+          noteGiven: textGiven(input.note),
+          placeGiven: textGiven(input.place),
+        },
+      });
+    });
+    return this.view(await this.loadBySerial(c.serial));
+  }
+
+  /**
+   * R-NO-PAPER (two-person rule): the named witness confirms the destruction, or the named keeper
+   * the receipt, from their own session; or declines it with a reason. Anyone else is refused
+   * (403 not_confirmer, audited). Confirming completes the act (destroyed: the destroyer's method,
+   * time and place, the witness and when they confirmed; returned: to the keeper, when they
+   * confirmed); declining leaves the copy as it was. Once only, and only before the confirmation
+   * lapses (409 otherwise); of a concurrent confirm and decline exactly one wins.
+   */
+  async decide(actor: Acting, c: ControlledCopy, act: PendingAct, decision: 'confirmed' | 'declined', declineReason?: string): Promise<CopyView> {
+    const scope = await this.scopeOf(c);
+    const spec = ACT[act];
+    // The act the copy waits for, or else the latest of that kind (to say why there is nothing to decide).
+    const current = c.pendingAct === act && c.confirmationId !== null ? await this.confirmations.load(c.confirmationId) : null;
+    const conf = current ?? (await this.confirmations.latest('controlled_copy', c.serial, spec.kind));
+    if (!conf) throw new ConflictError('nothing_to_confirm', `No ${act} of copy ${c.serial} was recorded: there is nothing to confirm`, { status: c.status });
+    if (conf.confirmerId !== actor.id) {
+      await refuse(this.db, this.audit, actor, 'not_confirmer', `Only the ${spec.role} named for the ${act} of ${c.serial} may confirm or decline it`, {
+        action: `copy.${act}_confirmation_refused`,
+        objectType: 'controlled_copy',
+        objectId: c.serial,
+        scope,
+        reason: `not the named ${spec.role}`,
+        after: { confirmationId: conf.id, decision },
+      });
+    }
+    const now = new Date();
+    this.confirmations.ensureOpen(conf, now);
+    await this.db.tx(async (m) => {
+      await this.confirmations.decide(m, conf, decision, now, declineReason ?? null);
+      const cleared = { pendingAct: null, confirmationId: null, confirmationDueAt: null, updatedAt: now };
+      const done =
+        decision === 'declined'
+          ? cleared
+          : act === 'destruction'
+            ? {
+                ...cleared,
+                status: 'destroyed' as const,
+                destroyedAt: conf.actedAt ?? conf.requestedAt,
+                destroyedById: conf.requestedById,
+                destructionMethod: conf.method as DestructionMethod,
+                destructionNote: conf.note,
+                destructionPlace: conf.place,
+                witnessUserId: conf.confirmerId,
+                witnessConfirmedAt: now,
+              }
+            : { ...cleared, status: 'returned' as const, returnedAt: conf.requestedAt, returnedToUserId: conf.confirmerId, keeperConfirmedAt: now };
+      const res = await m.getRepository(ControlledCopy).update({ id: c.id, confirmationId: conf.id, status: In(act === 'destruction' ? LOCATED_STATUSES : OUT_STATUSES) }, done);
+      if (!res.affected) await this.conflict(m, c.serial, 'state_changed', `${spec.done} by this confirmation`);
+      if (decision === 'declined') {
+        await this.confirmations.notifyDeclined(m, conf, actor);
+        await this.audit.append(m, actor, {
+          action: `copy.${act}_declined`,
+          objectType: 'controlled_copy',
+          objectId: c.serial,
+          scope,
+          // The reason stays on the confirmation, not in the trail (it may quote customer data).
+          after: { status: conf.statusBefore, confirmationId: conf.id, requestedById: conf.requestedById, reasonGiven: textGiven(declineReason) },
+        });
+        return;
+      }
+      await this.audit.append(m, actor, {
+        action: `copy.${spec.done}`,
+        objectType: 'controlled_copy',
+        objectId: c.serial,
+        scope,
+        before: { status: conf.statusBefore },
+        after:
+          act === 'destruction'
+            ? {
+                status: 'destroyed',
+                destroyedAt: conf.actedAt,
+                destroyedById: conf.requestedById,
+                method: conf.method,
+                witnessUserId: conf.confirmerId,
+                witnessConfirmedAt: now,
+                confirmationId: conf.id,
+                noteGiven: textGiven(conf.note),
+                placeGiven: textGiven(conf.place),
+              }
+            : { status: 'returned', returnedAt: conf.requestedAt, keeperUserId: conf.confirmerId, keeperConfirmedAt: now, confirmationId: conf.id, noteGiven: textGiven(conf.note) },
       });
     });
     return this.view(await this.loadBySerial(c.serial));
@@ -552,11 +776,18 @@ export class ControlledCopyService {
         reason: 'neither the holder nor a supervisor',
       }, { permission: 'controlled_copy:witness', scope });
     }
-    if (!LOCATED_STATUSES.includes(c.status)) await this.conflict(c.serial, 'not_reportable', 'reported lost');
     const now = new Date();
+    if (!LOCATED_STATUSES.includes(c.status)) throw new ConflictError('not_reportable', `Copy ${c.serial} is ${c.status}: it cannot be reported lost`, { status: c.status });
+    if (pendingOpen(c, now)) this.pendingConflict(c, 'reported lost');
     const incident = await this.db.tx(async (m) => {
-      const res = await m.getRepository(ControlledCopy).update({ id: c.id, status: In(LOCATED_STATUSES) }, { status: 'lost', lostAt: now, lostReportedById: actor.id, updatedAt: now });
-      if (!res.affected) await this.conflict(c.serial, 'not_reportable', 'reported lost');
+      const res = await m
+        .createQueryBuilder()
+        .update(ControlledCopy)
+        // A lapsed destruction or return goes with it: the copy is in the incident now.
+        .set({ status: 'lost', lostAt: now, lostReportedById: actor.id, pendingAct: null, confirmationId: null, confirmationDueAt: null, updatedAt: now })
+        .where(`id = :id AND status IN (:...located) AND ${IDLE_SQL}`, { id: c.id, located: LOCATED_STATUSES, now })
+        .execute();
+      if (!res.affected) await this.conflict(m, c.serial, 'not_reportable', 'reported lost');
       const project = await m.getRepository(Project).findOneByOrFail({ id: c.projectId });
       const incident = await this.incidents.openForLostCopy(m, actor, {
         copyId: c.id,
@@ -587,15 +818,24 @@ export class ControlledCopyService {
 
   /**
    * R-OFFBOARD: copies out with the user (awaiting signature, issued or overdue) must be returned
-   * or destroyed first; a keeper must first see the returned copies they keep destroyed.
+   * or destroyed first; a keeper must first see the returned copies they keep destroyed. A return
+   * or destruction still awaiting its keeper or witness (or lapsed) has not happened: the copy
+   * still counts.
    */
   async heldBy(m: EntityManager, userId: number): Promise<Holding[]> {
     const now = new Date();
+    const tz = this.config.timezone;
     const out = await m.getRepository(ControlledCopy).find({ where: { holderUserId: userId, status: In(OUT_STATUSES) }, order: { id: 'ASC' } });
     const kept = await m.getRepository(ControlledCopy).find({ where: { returnedToUserId: userId, status: 'returned' }, order: { id: 'ASC' } });
+    const pending = (c: ControlledCopy) =>
+      c.pendingAct === null || c.confirmationDueAt === null
+        ? ''
+        : pendingOpen(c, now)
+          ? `; its ${c.pendingAct} awaits the ${ACT[c.pendingAct].role}'s confirmation until ${formatDateTime(c.confirmationDueAt, tz)} ${tz}`
+          : `; the ${ACT[c.pendingAct].role}'s confirmation of its ${c.pendingAct} lapsed`;
     return [
-      ...out.map((c) => ({ kind: 'controlled_copy', id: c.serial, description: `holds controlled copy ${c.serial} (${viewStatus(c, now)}, expires ${formatDateTime(c.expiresAt, this.config.timezone)} ${this.config.timezone})` })),
-      ...kept.map((c) => ({ kind: 'controlled_copy', id: c.serial, description: `keeps returned controlled copy ${c.serial} awaiting destruction` })),
+      ...out.map((c) => ({ kind: 'controlled_copy', id: c.serial, description: `holds controlled copy ${c.serial} (${viewStatus(c, now)}, expires ${formatDateTime(c.expiresAt, tz)} ${tz}${pending(c)})` })),
+      ...kept.map((c) => ({ kind: 'controlled_copy', id: c.serial, description: `keeps returned controlled copy ${c.serial} awaiting destruction${pending(c)}` })),
     ];
   }
 
@@ -609,7 +849,7 @@ export class ControlledCopyService {
    * and the head(s) of the project's department; the dedupe key makes a rerun of the day a no-op.
    */
   async remindOverdue(m: EntityManager, c: ControlledCopy, dayKey: string): Promise<number> {
-    const scope = await this.scopeOf(c);
+    const scope = await this.scopeOf(c, m);
     const project = await m.getRepository(Project).findOneByOrFail({ id: c.projectId });
     const dept = project.departmentId === null ? null : await m.getRepository(Department).findOneBy({ id: project.departmentId });
     const key = `copy.overdue:${c.serial}:${dayKey}`;

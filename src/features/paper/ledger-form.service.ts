@@ -4,6 +4,7 @@ import type { Config } from '../../config/env';
 import { Database } from '../../db/database';
 import { ControlledCopy } from '../../entities/ControlledCopy';
 import { PrintRequest } from '../../entities/PrintRequest';
+import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { Column, formatDate, formatDateTime, Report, reportToCsv, reportToPdf, reportToXlsx } from '../../lib/documents';
 import { ControlledCopyService, METHOD_LABEL, UserRef, viewStatus } from './controlled-copy.service';
 import { projectIdsOfScope } from './scope-projects';
@@ -28,9 +29,14 @@ export interface LedgerRow {
   signedBy: string | null;
   expiresAt: Date | null;
   returnedAt: Date | null;
+  /** Who received the returned paper, and when they confirmed receipt (R-NO-PAPER two-person rule); sources without returns leave them out. */
+  keeper?: string | null;
+  keeperConfirmedAt?: Date | null;
   destroyedAt: Date | null;
   method: string | null;
   witness: string | null;
+  /** When the witness confirmed the destruction from their own session (null: not confirmed, or recorded before the rule). */
+  witnessConfirmedAt?: Date | null;
   /** When the paper was reported lost (R-PENALTY); sources without losses leave it out. */
   lostAt?: Date | null;
   status: string | null;
@@ -46,6 +52,10 @@ export type LedgerRowSource = (from: Date, to: Date, projectIds: number[] | null
 
 export type LedgerFormat = 'csv' | 'xlsx' | 'pdf';
 
+/**
+ * The form's columns. In the PDF no column is narrower than its widest serial, date or status
+ * word (src/lib/documents/pdf-table.ts): the widths here only share out what is left.
+ */
 export const LEDGER_COLUMNS: Column[] = [
   { key: 'serial', zh: '編號', en: 'Serial', width: 1.1 },
   { key: 'summary', zh: '內容摘要', en: 'Content summary', width: 2 },
@@ -56,20 +66,27 @@ export const LEDGER_COLUMNS: Column[] = [
   { key: 'signedBy', zh: '簽收人', en: 'Signed by', width: 1.1 },
   { key: 'expiresAt', zh: '使用期限', en: 'Expiry', width: 1 },
   { key: 'returnedAt', zh: '歸還時間', en: 'Returned at', width: 1 },
+  { key: 'keeper', zh: '接收人', en: 'Keeper', width: 1.1 },
+  { key: 'keeperConfirmedAt', zh: '接收確認時間', en: 'Receipt confirmed at', width: 1 },
   { key: 'destroyedAt', zh: '銷毀時間', en: 'Destroyed at', width: 1 },
   { key: 'method', zh: '銷毀方式', en: 'Method', width: 1 },
   { key: 'witness', zh: '監銷人', en: 'Witness', width: 1.1 },
+  { key: 'witnessConfirmedAt', zh: '監銷確認時間', en: 'Witness confirmed at', width: 1 },
   { key: 'lostAt', zh: '遺失時間', en: 'Lost at', width: 1 },
-  { key: 'status', zh: '狀態', en: 'Status', width: 0.8 },
+  { key: 'status', zh: '狀態', en: 'Status', width: 0.9 },
 ];
 
-const STATUS_LABEL: Record<string, string> = {
+/** The status column's words, Chinese and English (R-NO-PAPER: pending and lapsed confirmations show as such). */
+export const STATUS_LABEL: Record<string, string> = {
   awaiting_signature: '待簽收 awaiting signature',
   issued: '已發放 issued',
   overdue: '逾期 overdue',
   returned: '已歸還 returned',
   destroyed: '已銷毀 destroyed',
   lost: '遺失 lost',
+  pending_witness: '待監銷確認 awaiting witness',
+  pending_receipt: '待接收確認 awaiting keeper',
+  confirmation_expired: '確認逾期 confirmation expired',
 };
 
 const CONTENT_TYPE: Record<LedgerFormat, string> = {
@@ -80,14 +97,21 @@ const CONTENT_TYPE: Record<LedgerFormat, string> = {
 
 const name = (u: UserRef | null | undefined): string | null => (u ? `${u.displayName} (${u.username})` : null);
 
-/** The ledger events of a copy (R-LEDGER-FORM): approval (issue), signature, return, destruction, loss. */
-const COPY_EVENTS = ['issuedAt', 'signedAt', 'returnedAt', 'destroyedAt', 'lostAt'] as const;
+/**
+ * The ledger events of a copy (R-LEDGER-FORM): approval (issue), signature, return and the
+ * keeper's confirmation of it, destruction and the witness's confirmation of it, loss. A
+ * destruction or return recorded and awaiting confirmation is an event too (two_person_confirmation).
+ */
+const COPY_EVENTS = ['issuedAt', 'signedAt', 'returnedAt', 'keeperConfirmedAt', 'destroyedAt', 'witnessConfirmedAt', 'lostAt'] as const;
 
-/** The earliest of the copy's events inside [from, to) (the query guarantees there is one). */
-function firstEventIn(c: ControlledCopy, from: Date, to: Date): Date {
-  const inside = COPY_EVENTS.map((k) => c[k]).filter((d): d is Date => d !== null && d.getTime() >= from.getTime() && d.getTime() < to.getTime());
+/** The earliest of the copy's events inside [from, to), its recorded acts included (the query guarantees there is one). */
+function firstEventIn(c: ControlledCopy, from: Date, to: Date, requested: Date[]): Date {
+  const inside = [...COPY_EVENTS.map((k) => c[k]), ...requested].filter((d): d is Date => d !== null && d.getTime() >= from.getTime() && d.getTime() < to.getTime());
   return inside.length ? new Date(Math.min(...inside.map((d) => d.getTime()))) : c.issuedAt;
 }
+
+/** A local midnight: the period was given as whole days. */
+const isDayStart = (d: Date, tz: string) => formatDateTime(d, tz).endsWith(' 00:00');
 
 /**
  * R-LEDGER-FORM (§7): the Borrowing & Destruction Record Form (客戶信息借閱、銷毀記錄表) for any
@@ -118,7 +142,8 @@ export class LedgerFormService {
 
   /**
    * R-LEDGER-FORM: the controlled copies with any ledger event in [from, to) in the projects:
-   * approved (issued), signed for, returned, destroyed or reported lost. A copy approved in
+   * approved (issued), signed for, returned or destroyed (recorded, or confirmed by the keeper or
+   * the witness), or reported lost. A copy approved in
    * February and destroyed in March is on both months' forms. One line per copy with all its
    * dates (also those outside the period); it sorts by its first event inside the period, so
    * the form reads in the order things happened in that period, beside the other sources'
@@ -127,15 +152,26 @@ export class LedgerFormService {
   private async copyRows(from: Date, to: Date, projectIds: number[] | null): Promise<LedgerRow[]> {
     if (projectIds !== null && !projectIds.length) return [];
     const m = this.db.manager;
+    const inPeriod = And(MoreThanOrEqual(from), LessThan(to));
     const inProjects: FindOptionsWhere<ControlledCopy> = projectIds !== null ? { projectId: In(projectIds) } : {};
+    // Destructions and returns recorded in the period (awaiting confirmation, lapsed, declined or confirmed).
+    const acts = await m.getRepository(TwoPersonConfirmation).find({
+      where: { objectType: 'controlled_copy', requestedAt: inPeriod, ...(projectIds !== null ? { projectId: In(projectIds) } : {}) },
+      select: { id: true, objectId: true, requestedAt: true },
+    });
+    const requested = new Map<string, Date[]>();
+    for (const a of acts) requested.set(a.objectId, [...(requested.get(a.objectId) ?? []), a.requestedAt]);
     const copies = await m.getRepository(ControlledCopy).find({
       // One OR branch per event column: the copy is on the form if any of its events is in the period.
-      where: COPY_EVENTS.map((k) => ({ ...inProjects, [k]: And(MoreThanOrEqual(from), LessThan(to)) })),
+      where: [...COPY_EVENTS.map((k) => ({ ...inProjects, [k]: inPeriod })), ...(requested.size ? [{ ...inProjects, serial: In([...requested.keys()]) }] : [])],
       order: { issuedAt: 'ASC', id: 'ASC' },
     });
     if (!copies.length) return [];
     const requests = new Map((await m.getRepository(PrintRequest).findBy({ id: In([...new Set(copies.map((c) => c.printRequestId))]) })).map((r) => [r.id, r]));
-    const users = await this.copies.userRefs([...copies.flatMap((c) => [c.holderUserId, c.witnessUserId]), ...[...requests.values()].map((r) => r.decidedById)]);
+    const users = await this.copies.userRefs([
+      ...copies.flatMap((c) => [c.holderUserId, c.witnessUserId, c.returnedToUserId]),
+      ...[...requests.values()].map((r) => r.decidedById),
+    ]);
     const now = new Date();
     return copies.map((c) => {
       const r = requests.get(c.printRequestId);
@@ -152,12 +188,17 @@ export class LedgerFormService {
         signedBy: c.signedAt ? holder : null,
         expiresAt: c.expiresAt,
         returnedAt: c.returnedAt,
+        keeper: c.returnedToUserId ? name(users.get(c.returnedToUserId)) : null,
+        keeperConfirmedAt: c.keeperConfirmedAt,
         destroyedAt: c.destroyedAt,
-        method: c.destructionMethod ? `${METHOD_LABEL[c.destructionMethod]}${c.destructionNote ? `: ${c.destructionNote}` : ''}` : null,
+        method: c.destructionMethod
+          ? `${METHOD_LABEL[c.destructionMethod]}${c.destructionNote ? `: ${c.destructionNote}` : ''}${c.destructionPlace ? `; 地點 place: ${c.destructionPlace}` : ''}`
+          : null,
         witness: c.witnessUserId ? name(users.get(c.witnessUserId)) : null,
+        witnessConfirmedAt: c.witnessConfirmedAt,
         lostAt: c.lostAt,
         status: STATUS_LABEL[viewStatus(c, now)] ?? c.status,
-        at: firstEventIn(c, from, to),
+        at: firstEventIn(c, from, to, requested.get(c.serial) ?? []),
       };
     });
   }
@@ -175,7 +216,15 @@ export class LedgerFormService {
       titleZh: '客戶信息借閱、銷毀記錄表',
       titleEn: 'Borrowing & Destruction Record Form',
       meta: [
-        { zh: '期間', en: 'Period', value: `${formatDateTime(q.from, tz)} – ${formatDateTime(q.to, tz)}` },
+        {
+          zh: '期間',
+          en: 'Period',
+          // Whole days read as days, both included (R-LEDGER-FORM); other bounds as [from, to).
+          value:
+            isDayStart(q.from, tz) && isDayStart(q.to, tz)
+              ? `${formatDate(q.from, tz)} – ${formatDate(new Date(q.to.getTime() - 1), tz)}（含首尾兩日 both days included）`
+              : `${formatDateTime(q.from, tz)} – ${formatDateTime(q.to, tz)}（不含終點 end excluded）`,
+        },
         { zh: '範圍', en: 'Scope', value: q.scope === '*' ? '全公司 whole company (*)' : q.scope },
         { zh: '記錄數', en: 'Lines', value: rows.length },
       ],

@@ -25,17 +25,32 @@ function isCalendarDate(s: string): boolean {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() + 1 === Number(m[2]) && d.getUTCDate() === Number(m[3]);
 }
 
-/** "YYYY-MM-DD" (local midnight in the company's timezone) or an ISO 8601 instant. */
-function instant(tz: string) {
+/**
+ * "YYYY-MM-DD" (a whole local day in the company's timezone) or an ISO 8601 instant. A day is its
+ * start as a start (`from`), and the start of the next day as an end (`to`): days given as days
+ * are whole days, both included (R-LEDGER-FORM: to=2026-12-31 covers 31 December; from=to is that
+ * one day). An instant is taken as it is, the end exclusive.
+ */
+function instant(tz: string, end: 'start' | 'end' = 'start') {
   return z
     .string()
     .trim()
     .refine((s) => isCalendarDate(s) || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))), { message: 'a date YYYY-MM-DD or an ISO 8601 date-time' })
     .transform((s) => {
       const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-      return day ? localToUtc(Number(day[1]), Number(day[2]), Number(day[3]), 0, 0, tz) : new Date(s);
+      // localToUtc normalises the day after the month's last (2026-12-32 is 2027-01-01).
+      return day ? localToUtc(Number(day[1]), Number(day[2]), Number(day[3]) + (end === 'end' ? 1 : 0), 0, 0, tz) : new Date(s);
     });
 }
+
+/** An ISO 8601 date-time (with its offset or Z): when something happened. */
+const dateTime = z
+  .string()
+  .trim()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'an ISO 8601 date-time with its offset, e.g. 2026-12-01T10:30:00+08:00',
+  })
+  .transform((s) => new Date(s));
 
 /** The numeric user a change of a copy would have moved it to, for the audit trail (R-NO-LEND). */
 function attemptedHolder(body: unknown): number | null {
@@ -72,6 +87,14 @@ export function paperRoutes(ctx: AppContext): RouteSpec[] {
   const request = (locals: Record<string, unknown>) => loaded<PrintRequest>(locals, 'request');
   const loadRequest = async (id: number, locals: Record<string, unknown>) => (locals.request as PrintRequest | undefined) ?? ctx.printRequests.load(id);
   const loadCopy = (serial: string) => ctx.copies.loadBySerial(serial);
+  /** The copy's project (404 for an unknown serial); the copy is left for the handler. */
+  const copyScope = async ({ params, locals }: ScopeInput) => {
+    const c = await loadCopy(String(params.serial));
+    locals.copy = c;
+    return ctx.copies.scopeOf(c);
+  };
+  const copy = (locals: Record<string, unknown>) => loaded<ControlledCopy>(locals, 'copy');
+  const declineBody = z.strictObject({ reason: z.string().trim().min(3).max(500) });
 
   /**
    * R-NO-LEND: the scope of a copy whose holder someone tries to change. The attempt (with the
@@ -260,7 +283,8 @@ export function paperRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/api/v1/copies/:serial/return',
-      summary: 'The recipient returns the copy to a keeper (a supervisor of the project: controlled_copy:witness), who keeps it until destruction',
+      summary:
+        'The recipient records returning the copy to a keeper (a supervisor of the project: controlled_copy:witness); pending_receipt until the keeper confirms receipt from their own session (CONFIRMATION_TTL_HOURS), the copy staying out with the recipient meanwhile',
       tags: ['paper ledger'],
       access: selfAccess(),
       params: serialParam,
@@ -269,15 +293,72 @@ export function paperRoutes(ctx: AppContext): RouteSpec[] {
     }),
     route({
       method: 'post',
+      path: '/api/v1/copies/:serial/return/confirm',
+      summary: 'The named keeper confirms receiving the returned copy (R-NO-PAPER two-person rule): the copy is returned, kept by them; anyone else 403 (audited); once, before the confirmation lapses (409)',
+      tags: ['paper ledger'],
+      access: permission('controlled_copy', 'witness', copyScope),
+      params: serialParam,
+      body: z.strictObject({}).optional(),
+      handler: ({ locals, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'return', 'confirmed'),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/return/decline',
+      summary: 'The named keeper declines the return with a reason: the copy stays out with its recipient, who is notified',
+      tags: ['paper ledger'],
+      access: permission('controlled_copy', 'witness', copyScope),
+      params: serialParam,
+      body: declineBody,
+      handler: ({ locals, body, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'return', 'declined', body.reason),
+    }),
+    route({
+      method: 'post',
       path: '/api/v1/copies/:serial/destroy',
-      summary: 'Destruction by the holder or a supervisor before a witness (another supervisor of the project: controlled_copy:witness); once only',
+      summary:
+        'The holder or a supervisor records the destruction (method, place, time: destroyedAt, default now) before a witness (another supervisor of the project: controlled_copy:witness); pending_witness, and not destroyed, until the witness confirms from their own session (CONFIRMATION_TTL_HOURS)',
       tags: ['paper ledger'],
       access: selfAccess(),
       params: serialParam,
       body: z
-        .strictObject({ method: z.enum(DESTRUCTION_METHODS), note: note.optional(), witnessUserId: z.number().int().positive() })
+        .strictObject({
+          method: z.enum(DESTRUCTION_METHODS),
+          note: note.optional(),
+          place: z.string().trim().min(2).max(200),
+          destroyedAt: dateTime.optional(),
+          witnessUserId: z.number().int().positive(),
+        })
         .refine((b) => b.method !== 'other' || (b.note?.length ?? 0) > 0, { message: 'describe the method in note when it is "other"', path: ['note'] }),
       handler: async ({ params, body, auditActor }) => ctx.copies.destroy(acting(auditActor), await loadCopy(params.serial), body),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/destruction/confirm',
+      summary: 'The named witness confirms the destruction from their own session (R-NO-PAPER two-person rule): the copy is destroyed; anyone else 403 (audited); once, before the confirmation lapses (409)',
+      tags: ['paper ledger'],
+      access: permission('controlled_copy', 'witness', copyScope),
+      params: serialParam,
+      body: z.strictObject({}).optional(),
+      handler: ({ locals, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'destruction', 'confirmed'),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/copies/:serial/destruction/decline',
+      summary: 'The named witness declines the destruction with a reason (did not see it): the copy stays as it was, and whoever recorded it is notified',
+      tags: ['paper ledger'],
+      access: permission('controlled_copy', 'witness', copyScope),
+      params: serialParam,
+      body: declineBody,
+      handler: ({ locals, body, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'destruction', 'declined', body.reason),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/me/confirmations',
+      summary:
+        'What waits for my confirmation as a named witness or keeper (copy destructions and returns, handover file destructions), open ones only; all=true includes confirmed, declined and expired ones',
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      query: z.strictObject({ all: z.enum(['true', 'false']).optional() }),
+      handler: async ({ query, auditActor }) => ({ items: await ctx.copies.confirmations.listFor(acting(auditActor).id, query.all === 'true') }),
     }),
     route({
       method: 'post',
@@ -294,19 +375,20 @@ export function paperRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/ledger/form',
-      summary: 'The Borrowing & Destruction Record Form (客戶信息借閱、銷毀記錄表) for [from, to) and a scope, as CSV, XLSX or PDF: every copy with a ledger event (approval, signature, return, destruction, loss) in the period (R-LEDGER-FORM)',
+      summary:
+        'The Borrowing & Destruction Record Form (客戶信息借閱、銷毀記錄表) for a period and a scope, as CSV, XLSX or PDF: every copy with a ledger event (approval, signature, return, destruction, loss, or a destruction or return awaiting confirmation) in the period, with who confirmed it and when (R-LEDGER-FORM). from and to given as days (YYYY-MM-DD) are whole local days, both included: from=2026-12-01&to=2026-12-31 is all of December, from=to one day; given as ISO 8601 date-times they are [from, to)',
       tags: ['paper ledger'],
       access: permission('ledger_form', 'read', ({ query }) => String(query.scope)),
       produces: 'application/pdf',
       query: z
         .strictObject({
           from: instant(ctx.config.timezone),
-          to: instant(ctx.config.timezone),
+          to: instant(ctx.config.timezone, 'end'),
           scope: scopeString.default('*'),
           format: z.enum(['csv', 'xlsx', 'pdf']).default('pdf'),
         })
         // Only when both dates parsed (zod runs object refinements after field issues too).
-        .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.from.getTime() < q.to.getTime(), { message: 'to must be after from', path: ['to'] }),
+        .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.from.getTime() < q.to.getTime(), { message: 'to must not be before from', path: ['to'] }),
       handler: async ({ query, auditActor, res }) => {
         const out = await ctx.ledgerForm.produce(acting(auditActor), query);
         res.setHeader('Cache-Control', 'no-store');

@@ -267,8 +267,13 @@ export class PrintRequestService {
     });
   }
 
-  private async notPending(id: number, doing: string): Promise<never> {
-    const now = await this.load(id);
+  /**
+   * 409 with the request's current status. Inside a decision's transaction `m` must be that
+   * transaction's manager: the losing call holds the row lock while it reads, and a read through a
+   * second pool connection stalls when the pool is taken by waiters for that lock (issue 11).
+   */
+  private async notPending(id: number, doing: string, m: EntityManager = this.db.manager): Promise<never> {
+    const now = await this.load(id, m);
     throw new ConflictError('not_pending', `Print request ${id} is ${now.status}: it cannot be ${doing}`, { status: now.status });
   }
 
@@ -286,7 +291,7 @@ export class PrintRequestService {
       const res = await m
         .getRepository(PrintRequest)
         .update({ id: r.id, status: 'pending' }, { status: 'approved', decidedById: actor.id, decidedAt: now, decisionNote: note, updatedAt: now });
-      if (!res.affected) await this.notPending(r.id, 'approved');
+      if (!res.affected) await this.notPending(r.id, 'approved', m);
       // The recipient must still be an active user; the row lock orders this with an offboarding (R-OFFBOARD).
       const requester = await m.getRepository(User).findOne({ where: { id: r.requestedById }, ...forUpdate(this.db.mysql) });
       if (!requester || requester.status !== 'active') {
@@ -318,7 +323,7 @@ export class PrintRequestService {
       const res = await m
         .getRepository(PrintRequest)
         .update({ id: r.id, status: 'pending' }, { status: 'rejected', decidedById: actor.id, decidedAt: now, decisionNote: reason, updatedAt: now });
-      if (!res.affected) await this.notPending(r.id, 'rejected');
+      if (!res.affected) await this.notPending(r.id, 'rejected', m);
       await this.audit.append(m, actor, {
         action: 'print_request.rejected',
         objectType: 'print_request',
@@ -347,7 +352,7 @@ export class PrintRequestService {
     const now = new Date();
     await this.db.tx(async (m) => {
       const res = await m.getRepository(PrintRequest).update({ id: r.id, status: 'pending' }, { status: 'cancelled', decisionNote: note, updatedAt: now });
-      if (!res.affected) await this.notPending(r.id, 'cancelled');
+      if (!res.affected) await this.notPending(r.id, 'cancelled', m);
       await this.audit.append(m, actor, {
         action: 'print_request.cancelled',
         objectType: 'print_request',

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { EntityManager } from 'typeorm';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database } from '../../db/database';
 import { ExternalRelease, ReleaseStatus } from '../../entities/ExternalRelease';
@@ -69,8 +70,9 @@ export class ReleaseService {
     return r;
   }
 
-  scopeOf(r: ExternalRelease): Promise<string> {
-    return this.customers.scopeOf(r);
+  /** Inside a transaction, pass its `m` (issue 11: no second connection while it holds locks). */
+  scopeOf(r: ExternalRelease, m: EntityManager = this.db.manager): Promise<string> {
+    return this.customers.scopeOf(r, m);
   }
 
   async list(filter: { status?: ReleaseStatus; limit: number; offset: number }): Promise<{ items: ReleaseView[]; total: number }> {
@@ -129,7 +131,7 @@ export class ReleaseService {
         action: approve ? 'release.approved' : 'release.rejected',
         objectType: 'external_release',
         objectId: r.id,
-        scope: await this.scopeOf(r),
+        scope: await this.scopeOf(r, m),
         reason: note ?? undefined,
         before: { status: 'pending' },
         after: { status },

@@ -116,7 +116,7 @@ export class SanctionService {
 
   /** The record's scope: its source's project, else its department, else the company. */
   async scopeOf(s: Pick<Sanction, 'projectId' | 'departmentId'>, m: EntityManager = this.db.manager): Promise<string> {
-    if (s.projectId !== null) return this.policy.projectScope(s.projectId);
+    if (s.projectId !== null) return this.policy.projectScope(s.projectId, m);
     if (s.departmentId !== null) {
       const d = await m.getRepository(Department).findOneBy({ id: s.departmentId });
       if (d) return deptScope(d.code);

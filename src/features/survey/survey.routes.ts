@@ -88,9 +88,11 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/api/v1/survey-notes/:id/archive',
-      summary: 'Archive the note without phone numbers, ID numbers, emails or employers; the original is destroyed',
+      summary: 'Archive the note without phone numbers, ID numbers, emails or employers; the original is destroyed (the customer manager once the clerk has reconciled it: 409 before)',
       tags: ['survey notes'],
-      access: permission('survey_note', 'update', noteScope),
+      // R-SURVEY-REDACT (§5.2.2.4): archiving is the customer manager's step, a permission of its own:
+      // it grants neither reconciliation nor the original text (survey_note:update).
+      access: permission('survey_note', 'archive', noteScope),
       params: idParam,
       handler: ({ locals, auditActor }) => ctx.surveys.archive(acting(auditActor), note(locals)),
     }),

@@ -1,3 +1,4 @@
+import { EntityManager } from 'typeorm';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { FieldCipher } from '../../crypto/field-cipher';
 import { Database, forUpdate } from '../../db/database';
@@ -69,8 +70,9 @@ export class SurveyService {
     return n;
   }
 
-  scopeOf(n: SurveyNote): Promise<string> {
-    return this.customers.scopeOf(n);
+  /** Inside a transaction, pass its `m` (issue 11: no second connection while it holds locks). */
+  scopeOf(n: SurveyNote, m: EntityManager = this.db.manager): Promise<string> {
+    return this.customers.scopeOf(n, m);
   }
 
   private async customerOfProject(customerId: number, projectId: number, path: string): Promise<Customer> {
@@ -123,7 +125,7 @@ export class SurveyService {
   async viewOriginal(actor: Acting, n: SurveyNote): Promise<{ id: number; text: string }> {
     const text = this.original(n);
     await this.db.tx(async (m) =>
-      this.audit.append(m, actor, { action: 'survey_note.original_viewed', objectType: 'survey_note', objectId: n.id, scope: await this.scopeOf(n), decision: 'allow' }),
+      this.audit.append(m, actor, { action: 'survey_note.original_viewed', objectType: 'survey_note', objectId: n.id, scope: await this.scopeOf(n, m), decision: 'allow' }),
     );
     return { id: n.id, text };
   }
@@ -144,7 +146,7 @@ export class SurveyService {
         action: 'survey_note.reconciled',
         objectType: 'survey_note',
         objectId: n.id,
-        scope: await this.scopeOf(n),
+        scope: await this.scopeOf(n, m),
         after: { customerId, changedFields: Object.keys(changes) },
       });
       return c;
@@ -152,11 +154,24 @@ export class SurveyService {
     return { note: this.view(await this.load(n.id)), customer: this.customers.maskedView(updated) };
   }
 
-  /** Keeps only the redacted text and destroys the original, in one transaction; exactly one archive wins. */
+  /**
+   * Keeps only the redacted text and destroys the original, in one transaction; exactly one
+   * archive wins. R-SURVEY-REDACT (§5.2.2.4: 核對完后, once reconciled): archiving destroys the
+   * original the clerk reconciles from, so whoever cannot reconcile (the customer manager holds
+   * survey_note:archive, not survey_note:update) archives only a note reconciled at least once
+   * (409 before); the clerk may archive a note that had nothing to reconcile.
+   */
   async archive(actor: Acting, n: SurveyNote): Promise<SurveyNoteView> {
     const result = redactPersonalDetails(this.original(n));
+    const scope = await this.scopeOf(n);
+    const reconciles = this.authz.decide(actor.id, scope, { object: 'survey_note', action: 'update' }).allowed;
     const archivedAt = new Date();
     await this.db.tx(async (m) => {
+      const fresh = await m.getRepository(SurveyNote).findOne({ where: { id: n.id }, ...forUpdate(this.db.mysql) });
+      if (!fresh || fresh.status !== 'pending_reconciliation') throw new ConflictError('already_archived', `Survey note ${n.id} is already archived`);
+      if (!reconciles && fresh.reconciledCustomerIds.length === 0) {
+        throw new ConflictError('not_reconciled', `Survey note ${n.id} is not reconciled yet: the information clerk reconciles it into the control data before it is archived`);
+      }
       const r = await m.getRepository(SurveyNote).update(
         { id: n.id, status: 'pending_reconciliation' },
         { status: 'archived', archivedText: result.text, removed: result.removed, rawEnc: null, keyId: null, archivedById: actor.id, archivedAt },
@@ -166,7 +181,7 @@ export class SurveyService {
         action: 'survey_note.archived',
         objectType: 'survey_note',
         objectId: n.id,
-        scope: await this.scopeOf(n),
+        scope,
         after: { removed: result.removed },
       });
     });

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { neutralise } from '../csv';
+import { xmlSafe } from '../xml-safe';
 import { asSpreadsheetDate, DEFAULT_EMPTY_TEXT, DEFAULT_TIMEZONE, headingText } from './format';
 import { isTableSection, type Cell, type ParagraphSection, type Report, type TableSection } from './types';
 import { yielder, type Yielder } from './yield';
@@ -10,15 +11,19 @@ const HEAD_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { 
 const THIN: Partial<ExcelJS.Border> = { style: 'thin', color: { argb: 'FF8C8C8C' } };
 
 /**
- * A value as Excel should hold it: numbers stay numbers, dates become real Excel dates showing
- * the report's local time, every string goes through the formula-injection guard of
+ * Text as a workbook may hold it: characters XML cannot carry become U+FFFD (a stored control
+ * character or U+FFFF made the whole file unreadable: the input refuses them, this is the second
+ * line for what is already stored; R-LEDGER-FORM), then the formula-injection guard of
  * src/lib/csv.ts (a leading = + - @ gets a ').
  */
+const xlText = (s: string): string => neutralise(xmlSafe(s));
+
+/** A value as Excel should hold it: numbers stay numbers, dates become real Excel dates showing the report's local time, strings go through xlText. */
 function xlValue(v: Cell, tz: string): ExcelJS.CellValue {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : asSpreadsheetDate(v, tz);
   if (typeof v === 'number') return v;
-  return neutralise(v);
+  return xlText(v);
 }
 
 function setCell(cell: ExcelJS.Cell, v: Cell, tz: string): void {
@@ -33,11 +38,14 @@ function displayWidth(s: string): number {
   return w;
 }
 
+/** The first n UTF-16 units, XML-safe: a cut through a surrogate pair leaves a U+FFFD, not half a character. */
+const clip = (s: string, n: number): string => xmlSafe(s.slice(0, n));
+
 /** Sheet names: at most 31 characters, none of []:*?/\, unique regardless of case. */
 function sheetName(wanted: string, used: Set<string>): string {
-  const base = wanted.replace(/[[\]:*?/\\]/g, ' ').replace(/^'+|'+$/g, '').trim().slice(0, 31) || 'Sheet';
+  const base = clip(wanted.replace(/[[\]:*?/\\]/g, ' ').replace(/^'+|'+$/g, '').trim(), 31) || 'Sheet';
   let name = base;
-  for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base.slice(0, 31 - String(n).length - 1)} ${n}`;
+  for (let n = 2; used.has(name.toLowerCase()); n++) name = `${clip(base, 31 - String(n).length - 1)} ${n}`;
   used.add(name.toLowerCase());
   return name;
 }
@@ -65,19 +73,19 @@ const titleLabelWidth = (fields: Array<{ label: string }>) => Math.min(30, Math.
 function writeTitleBlock(ws: ExcelJS.Worksheet, report: Report, fields: Array<{ label: string; value: Cell }>, tz: string): void {
   const top = { vertical: 'top', wrapText: false } as const;
   const title = ws.getRow(1);
-  title.getCell(1).value = neutralise(report.titleZh);
+  title.getCell(1).value = xlText(report.titleZh);
   title.font = { bold: true, size: 14 };
   title.alignment = top;
   title.commit();
   const en = ws.getRow(2);
-  en.getCell(1).value = neutralise(report.titleEn);
+  en.getCell(1).value = xlText(report.titleEn);
   en.font = { italic: true, size: 11 };
   en.alignment = top;
   en.commit();
   let r = 3;
   for (const f of fields) {
     const row = ws.getRow(r++);
-    row.getCell(1).value = neutralise(f.label);
+    row.getCell(1).value = xlText(f.label);
     row.getCell(1).font = { bold: true };
     setCell(row.getCell(2), f.value, tz);
     row.alignment = top;
@@ -107,7 +115,7 @@ async function writeTable(ws: ExcelJS.Worksheet, section: TableSection, tz: stri
   const heading = headingText(section.headingZh, section.headingEn);
   if (heading) {
     const row = ws.getRow(r++);
-    row.getCell(1).value = neutralise(heading);
+    row.getCell(1).value = xlText(heading);
     row.font = { bold: true, size: 12 };
     row.commit();
   }
@@ -116,7 +124,7 @@ async function writeTable(ws: ExcelJS.Worksheet, section: TableSection, tz: stri
     const row = ws.getRow(r++);
     cols.forEach((c, i) => {
       const cell = row.getCell(i + 1);
-      cell.value = neutralise(c[lang]);
+      cell.value = xlText(c[lang]);
       cell.font = { bold: true };
       cell.fill = HEAD_FILL;
       cell.border = { top: THIN, bottom: THIN, left: THIN, right: THIN };
@@ -128,7 +136,7 @@ async function writeTable(ws: ExcelJS.Worksheet, section: TableSection, tz: stri
   if (section.rows.length === 0) {
     const row = ws.getRow(r);
     const cell = row.getCell(1);
-    cell.value = neutralise(section.emptyText ?? DEFAULT_EMPTY_TEXT);
+    cell.value = xlText(section.emptyText ?? DEFAULT_EMPTY_TEXT);
     cell.font = { italic: true, color: { argb: 'FF555555' } };
     row.commit();
   }
@@ -154,7 +162,7 @@ async function writeNotes(ws: ExcelJS.Worksheet, sections: ParagraphSection[], f
     if (heading) {
       const row = ws.getRow(r++);
       const cell = row.getCell(1);
-      cell.value = neutralise(heading);
+      cell.value = xlText(heading);
       cell.font = { bold: true, size: 12 };
       row.commit();
     }
@@ -162,7 +170,7 @@ async function writeNotes(ws: ExcelJS.Worksheet, sections: ParagraphSection[], f
       await pause();
       const row = ws.getRow(r++);
       const cell = row.getCell(1);
-      cell.value = neutralise(p);
+      cell.value = xlText(p);
       cell.alignment = { vertical: 'top', wrapText: true };
       row.commit();
     }
@@ -188,11 +196,12 @@ export async function reportToXlsx(report: Report): Promise<Buffer> {
   // Shared strings and styles as the in-memory writer has them; zlib level 9 because the streamed
   // zip compresses in small chunks (deflated off the event loop) and would otherwise come out larger.
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true, zip: { zlib: { level: 9 } } });
-  wb.creator = report.generatedBy ?? 'Custodian';
+  // The workbook's properties are XML too (docProps/core.xml).
+  wb.creator = xmlSafe(report.generatedBy ?? 'Custodian');
   wb.lastModifiedBy = 'Custodian';
   wb.created = report.generatedAt;
   wb.modified = report.generatedAt;
-  wb.title = `${report.titleZh} ${report.titleEn}`;
+  wb.title = xmlSafe(`${report.titleZh} ${report.titleEn}`);
 
   const used = new Set<string>();
   const tables = report.sections.filter(isTableSection);

@@ -1,6 +1,7 @@
 import { periodFromKey } from '../../../src/jobs/period';
 import { riskAssessmentJob } from '../../../src/features/assessments/risk-assessment.job';
 import { localDate } from '../../../src/features/rectifications/local-date';
+import { makeDepartment } from '../../helpers/factories';
 import { adminActor, Caller, env, Expectation, Role, uid } from './env';
 
 /**
@@ -16,6 +17,8 @@ import { adminActor, Caller, env, Expectation, Role, uid } from './env';
 const READERS: Role[] = ['dept_head', 'quality_inspector', 'general_manager', 'auditor'];
 const EDITORS: Role[] = ['dept_head'];
 const REVIEWERS: Role[] = ['quality_inspector'];
+/** The Quality Management Dept supervises the assessments (§3.1): it opens one by hand where the monthly job has none yet. */
+const OPENERS: Role[] = ['quality_inspector'];
 const PORT_READERS: Role[] = ['dept_head', 'quality_inspector', 'auditor'];
 const PORT_KEEPERS: Role[] = ['dept_head'];
 
@@ -83,6 +86,15 @@ export function assessmentsRows(): Record<string, Expectation> {
       allow: READERS,
       permission: 'risk_assessment:read',
       prepare: async () => ({ path: `${base}/${await freshAssessment()}/export`, query: { format: 'xlsx' } }),
+    },
+    'POST /api/v1/risk-assessments': {
+      rid: 'R-RISK-MONTHLY',
+      allow: OPENERS,
+      permission: 'risk_assessment:create',
+      prepare: async () => ({
+        path: base,
+        body: { department: (await makeDepartment(env.t)).code, period: localDate(new Date(), env.t.ctx.config.timezone).slice(0, 7) },
+      }),
     },
     // --- R-RISK-MONTHLY: the department head fills the draft ---
     'POST /api/v1/risk-assessments/:id/items': {

@@ -1,7 +1,7 @@
 /**
  * Shared vocabulary of the access matrix (test/api/access-matrix.test.ts). Each feature area
  * adds its rows in test/api/matrix/<area>.rows.ts; the expectations there are written from the
- * Rules (../shared/regulation/README.md), never computed from policies/policy.csv.
+ * Rules (docs/regulation/README.md), never computed from policies/policy.csv.
  */
 import crypto from 'node:crypto';
 import type { MadeUser } from '../../helpers/factories';

@@ -11,14 +11,17 @@ import { Caller, env, Expectation, Role } from './env';
  *   (metadata, never content); so do the auditors, who read everything and change nothing
  *   (R-AUDIT; the role table: "reads the audit trail, inspections and reports").
  * - R-HANDOVER-DESTROY (§5.2.2.2–3): the clerk reports the control data entered, the lead
- *   confirms and destroys under supervision; the record is readable by those who read the files
- *   (auditors included).
+ *   confirms and destroys under supervision; a second person who supervises the project (another
+ *   lead, the head of its department) witnesses it and confirms or declines it (record-level: the
+ *   one named); the record is readable by those who read the files (auditors included).
  * - R-OFFBOARD (§5.2.5): the IT admin passes a leaver's files to another lead of the project.
  * Every caller may list their own delegations (an empty list without any).
  */
 const HOLDER: Role[] = ['project_manager'];
 const READERS: Role[] = ['project_manager', 'it_admin', 'auditor'];
 const VIEWERS: Role[] = ['project_manager', 'info_clerk'];
+/** §5.2.2.3: another lead of the project or the head of its department witnesses a destruction. */
+const WITNESSES: Role[] = ['project_manager', 'dept_head'];
 
 let witness: MadeUser | null = null;
 /** A second project manager of the matrix project: witness of destructions, target of transfers. */
@@ -57,6 +60,21 @@ async function freshConfirmed(): Promise<HandoverFile> {
   const f = await freshReported();
   await env.t.ctx.handover.confirm(actor(user('project_manager')), f);
   return env.t.ctx.handover.load(f.id);
+}
+
+/**
+ * A file whose destruction its holder recorded (early, with a reason), naming as witness the caller
+ * when the caller may witness (the matrix lead then witnesses for the second lead, who holds the
+ * file), else the second lead.
+ */
+async function pendingDestruction(c: Caller): Promise<number> {
+  const lead = user('project_manager');
+  const second = await secondLead();
+  const [holder, witness] = c.role === 'project_manager' ? [second, lead] : c.role === 'dept_head' && c.user ? [lead, c.user] : [lead, second];
+  const project = await env.t.ctx.handover.projectByCode(env.project);
+  const v = await env.t.ctx.handover.storeFile(actor(holder), project, 'matrix.csv', Buffer.from(CSV));
+  await env.t.ctx.handover.destroy(actor(holder), await env.t.ctx.handover.load(v.id), { witnessUserId: witness.id, reason: 'access matrix duplicate' });
+  return v.id;
 }
 
 /** The view target: a file of the matrix lead, delegated to the caller if the caller is the clerk. */
@@ -142,6 +160,18 @@ export function handoverRows(): Record<string, Expectation> {
       permission: 'handover_file:destroy',
       prepare: async () => ({ path: `/api/v1/handover-files/${(await freshConfirmed()).id}/destroy`, body: { witnessUserId: (await secondLead()).id } }),
     },
+    'POST /api/v1/handover-files/:id/destruction/confirm': {
+      rid: 'R-HANDOVER-DESTROY',
+      allow: WITNESSES,
+      permission: 'handover_file:witness',
+      prepare: async (c) => ({ path: `/api/v1/handover-files/${await pendingDestruction(c)}/destruction/confirm`, body: {} }),
+    },
+    'POST /api/v1/handover-files/:id/destruction/decline': {
+      rid: 'R-HANDOVER-DESTROY',
+      allow: WITNESSES,
+      permission: 'handover_file:witness',
+      prepare: async (c) => ({ path: `/api/v1/handover-files/${await pendingDestruction(c)}/destruction/decline`, body: { reason: 'access matrix: not seen' } }),
+    },
     'POST /api/v1/handover-files/:id/transfer': {
       rid: 'R-OFFBOARD',
       allow: ['it_admin'],
@@ -154,7 +184,8 @@ export function handoverRows(): Record<string, Expectation> {
       permission: 'handover_file:read',
       prepare: async () => {
         const f = await freshConfirmed();
-        const d = await env.t.ctx.handover.destroy(actor(user('project_manager')), f, { witnessUserId: (await secondLead()).id });
+        await env.t.ctx.handover.destroy(actor(user('project_manager')), f, { witnessUserId: (await secondLead()).id });
+        const d = await env.t.ctx.handover.confirmDestruction(actor(await secondLead()), await env.t.ctx.handover.load(f.id));
         return { path: `/api/v1/handover-destructions/${d.id}` };
       },
     },

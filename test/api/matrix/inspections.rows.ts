@@ -59,6 +59,17 @@ export function inspectionsRows(): Record<string, Expectation> {
       permission: 'inspection:read',
       prepare: async () => ({ path: '/api/v1/inspections' }),
     },
+    // The quality department opens a project's inspection by hand (a project created during the period).
+    'POST /api/v1/inspections': {
+      rid: 'R-INSPECT',
+      allow: INSPECTORS,
+      permission: 'inspection:create',
+      prepare: async () => {
+        dept ??= makeDepartment(env.t).then((d) => d.code);
+        const p = await makeProject(env.t, { departmentCode: await dept });
+        return { path: '/api/v1/inspections', body: { project: p.code, period: blockKeys(env.t).current } };
+      },
+    },
     'GET /api/v1/inspections/summary': {
       rid: 'R-INSPECT',
       allow: COMPANY_READERS,

@@ -10,7 +10,10 @@ import { adminActor, Caller, env, Expectation, Role, uid } from './env';
  *   Everyone sees their own requests and may withdraw them (record-level: the requester).
  * - R-NO-PAPER, R-NO-LEND (§5.2.1): supervisors (project manager, department head) and auditors
  *   read the ledger; a copy is printed, signed for, returned, destroyed or reported lost by
- *   whoever holds it (record-level); nobody, the IT admin included, passes a copy on.
+ *   whoever holds it (record-level); nobody, the IT admin included, passes a copy on. A return
+ *   or a destruction is confirmed (or declined) by the keeper or witness it names, a supervisor
+ *   of the project (controlled_copy:witness; record-level: the one named); everyone may list
+ *   what waits for their own confirmation.
  * - R-LEDGER-FORM (§7): supervisors, the quality department and auditors produce the form.
  * - R-PENALTY (§5.3.4): the quality department and auditors read incidents.
  */
@@ -19,6 +22,8 @@ const APPROVERS: Role[] = ['project_manager', 'dept_head'];
 const LEDGER_READERS: Role[] = ['project_manager', 'dept_head', 'auditor'];
 const FORM_READERS: Role[] = ['project_manager', 'dept_head', 'quality_inspector', 'auditor'];
 const INCIDENT_READERS: Role[] = ['quality_inspector', 'auditor'];
+/** §5.2.1: the supervisors of the project keep returned copies and witness destructions. */
+const WITNESSES: Role[] = ['project_manager', 'dept_head'];
 
 let supervisor: MadeUser | null = null;
 let requester: MadeUser | null = null;
@@ -58,6 +63,21 @@ async function freshCopy(who: { id: number; username: string }): Promise<string>
   await env.t.ctx.printRequests.approve({ id: approver.id, username: approver.username }, await env.t.ctx.printRequests.load(id), null);
   const c = await env.t.ctx.db.manager.getRepository(ControlledCopy).findOneByOrFail({ printRequestId: id });
   return c.serial;
+}
+
+/** The one the act names: the caller when the caller may witness (an allowed cell), else the matrix supervisor. */
+async function namedFor(c: Caller): Promise<{ id: number; username: string }> {
+  return c.role && WITNESSES.includes(c.role) && c.user ? c.user : matrixSupervisor();
+}
+
+/** A copy of the matrix requester whose destruction (or return) the requester recorded, naming `confirmer` as witness (or keeper). */
+async function pendingAct(act: 'destruction' | 'return', confirmer: { id: number; username: string }): Promise<string> {
+  const who = await matrixRequester();
+  const serial = await freshCopy(who);
+  const copy = await env.t.ctx.copies.loadBySerial(serial);
+  if (act === 'return') await env.t.ctx.copies.returnCopy({ id: who.id, username: who.username }, copy, { keeperUserId: confirmer.id });
+  else await env.t.ctx.copies.destroy({ id: who.id, username: who.username }, copy, { method: 'shredding', place: 'Service centre', witnessUserId: confirmer.id });
+  return serial;
 }
 
 /** An incident: a copy of the matrix requester reported lost. */
@@ -144,14 +164,39 @@ export function paperLedgerRows(): Record<string, Expectation> {
       allow: 'authenticated',
       prepare: async (c) => ({ path: `/api/v1/copies/${await freshCopy(await owner(c))}/return`, body: { keeperUserId: (await matrixSupervisor()).id } }),
     },
+    'POST /api/v1/copies/:serial/return/confirm': {
+      rid: 'R-NO-PAPER',
+      allow: WITNESSES,
+      permission: 'controlled_copy:witness',
+      prepare: async (c) => ({ path: `/api/v1/copies/${await pendingAct('return', await namedFor(c))}/return/confirm`, body: {} }),
+    },
+    'POST /api/v1/copies/:serial/return/decline': {
+      rid: 'R-NO-PAPER',
+      allow: WITNESSES,
+      permission: 'controlled_copy:witness',
+      prepare: async (c) => ({ path: `/api/v1/copies/${await pendingAct('return', await namedFor(c))}/return/decline`, body: { reason: 'access matrix: not received' } }),
+    },
     'POST /api/v1/copies/:serial/destroy': {
       rid: 'R-NO-PAPER',
       allow: 'authenticated',
       prepare: async (c) => ({
         path: `/api/v1/copies/${await freshCopy(await owner(c))}/destroy`,
-        body: { method: 'shredding', witnessUserId: (await matrixSupervisor()).id },
+        body: { method: 'shredding', place: 'Service centre', witnessUserId: (await matrixSupervisor()).id },
       }),
     },
+    'POST /api/v1/copies/:serial/destruction/confirm': {
+      rid: 'R-NO-PAPER',
+      allow: WITNESSES,
+      permission: 'controlled_copy:witness',
+      prepare: async (c) => ({ path: `/api/v1/copies/${await pendingAct('destruction', await namedFor(c))}/destruction/confirm`, body: {} }),
+    },
+    'POST /api/v1/copies/:serial/destruction/decline': {
+      rid: 'R-NO-PAPER',
+      allow: WITNESSES,
+      permission: 'controlled_copy:witness',
+      prepare: async (c) => ({ path: `/api/v1/copies/${await pendingAct('destruction', await namedFor(c))}/destruction/decline`, body: { reason: 'access matrix: not seen' } }),
+    },
+    'GET /api/v1/me/confirmations': { rid: 'R-NO-PAPER', allow: 'authenticated', prepare: async () => ({ path: '/api/v1/me/confirmations' }) },
     'POST /api/v1/copies/:serial/report-lost': {
       rid: 'R-PENALTY',
       allow: 'authenticated',

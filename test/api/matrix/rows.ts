@@ -7,6 +7,7 @@ import { paperLedgerRows } from './paper-ledger.rows';
 import { sanctionsRows } from './sanctions.rows';
 import { assessmentsRows } from './assessments.rows';
 import { inspectionsRows } from './inspections.rows';
+import { peopleRows } from './people.rows';
 
 /** Every feature area's rows; each area owns its file. */
-export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows()];
+export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows(), peopleRows()];

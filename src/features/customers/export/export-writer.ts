@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { csvField, neutralise } from '../../../lib/csv';
+import { xmlSafe } from '../../../lib/xml-safe';
 
 /** What every exported file says about itself, so that a leaked copy can be traced. */
 export interface ExportMeta {
@@ -39,19 +40,23 @@ export async function writeCsv(out: Writable, meta: ExportMeta, columns: string[
   out.end();
 }
 
-/** XLSX, streamed: the metadata in the workbook properties and in the first rows of the sheet. */
+/**
+ * XLSX, streamed: the metadata in the workbook properties and in the first rows of the sheet.
+ * Every text goes through xmlSafe: a stored control character or U+FFFF (refused at input since,
+ * but possibly already stored) made the whole file unreadable.
+ */
 export async function writeXlsx(out: Writable, meta: ExportMeta, columns: string[], batches: AsyncIterable<string[][]>): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-  wb.creator = meta.exporter;
+  wb.creator = xmlSafe(meta.exporter);
   wb.created = meta.at;
-  wb.title = `Custodian export ${meta.id}`;
-  wb.subject = meta.purpose;
-  wb.description = metaLines(meta).join('\n');
-  wb.keywords = meta.id;
+  wb.title = xmlSafe(`Custodian export ${meta.id}`);
+  wb.subject = xmlSafe(meta.purpose);
+  wb.description = xmlSafe(metaLines(meta).join('\n'));
+  wb.keywords = xmlSafe(meta.id);
   const ws = wb.addWorksheet('customers');
-  for (const line of metaLines(meta)) ws.addRow([`# ${line}`]).commit();
-  ws.addRow(columns).commit();
-  for await (const rows of batches) for (const r of rows) ws.addRow(r.map(neutralise)).commit();
+  for (const line of metaLines(meta)) ws.addRow([xmlSafe(`# ${line}`)]).commit();
+  ws.addRow(columns.map(xmlSafe)).commit();
+  for await (const rows of batches) for (const r of rows) ws.addRow(r.map((v) => neutralise(xmlSafe(v)))).commit();
   ws.commit();
   await wb.commit();
 }

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EntityManager, In } from 'typeorm';
 import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../../audit/audit-writer';
 import type { Config } from '../../../config/env';
-import { Database } from '../../../db/database';
+import { Database, forUpdate } from '../../../db/database';
 import { Customer } from '../../../entities/Customer';
 import { CustomerImport, ImportFormat, ImportOnError, ImportRowError, ImportStatus } from '../../../entities/CustomerImport';
 import { CustomerLookup } from '../../../entities/CustomerLookup';
@@ -29,8 +30,22 @@ const BATCH = 500;
 /** Row errors kept on the import record (errorCount has the total), and their JSON size. */
 const MAX_KEPT_ERRORS = 1000;
 const MAX_ERRORS_JSON = 60_000;
-/** On MySQL, progress is written to the import row (outside the import transaction) at most this often. */
+/** Progress is written to the import row (inside the import's transaction) at most this often. */
 const PROGRESS_EVERY_MS = 1000;
+/** How often every instance looks for imports whose process stopped (see recoverInterrupted). */
+export const IMPORT_SWEEP_EVERY_MS = 60_000;
+/**
+ * MySQL: an import younger than this is left to its owner even when its row is not locked: the
+ * owner takes the lock a moment after recording the import (queued, then running), never later.
+ */
+const IMPORT_CLAIM_GRACE_MS = 60_000;
+const OPEN: ImportStatus[] = ['queued', 'running'];
+
+/**
+ * The service instances of this process that may own imports (several test apps share one process).
+ * A runner id of this process naming an instance not in here is an instance that has stopped.
+ */
+const openInstances = new Set<string>();
 
 export interface ImportRequest {
   projectCode: string;
@@ -90,6 +105,22 @@ interface RunState {
 
 /** Thrown inside the import transaction to roll it back when an all-or-nothing import has row errors. */
 class RowsRejected extends Error {}
+/** Thrown inside the import transaction when the import is no longer this instance's to run (marked interrupted meanwhile). */
+class NotOurs extends Error {}
+
+const freshState = (): RunState => ({
+  processed: 0,
+  rows: 0,
+  created: 0,
+  updated: 0,
+  skipped: 0,
+  errors: [],
+  errorsJson: 2,
+  errorCount: 0,
+  seen: new Map(),
+  touched: new Set(),
+  lastProgress: Date.now(),
+});
 
 /**
  * Bulk import of customer records (control data) into one project, from a CSV or XLSX file.
@@ -100,17 +131,29 @@ class RowsRejected extends Error {}
  *   format, encoding, header and (XLSX) zip-bomb checks answer 400 before anything runs.
  * - A real import is ONE transaction: the customers, their blind-index lookups, the one audit
  *   event (counts, never values: R-AUDIT) and the import record's move to "succeeded" commit
- *   together or not at all. A process killed mid-import leaves nothing of it; at the next
- *   start the record (still queued/running) is marked "interrupted".
+ *   together or not at all. A process killed mid-import leaves nothing of it.
+ * - Crash recovery (issue 11, item 2): an import left queued/running by a process that stopped
+ *   is marked "interrupted", with its audit event, by whichever instance's sweep (at start and
+ *   every minute: startSweeping) gets there first, once. Who owns an import: on MySQL, the
+ *   import's transaction holds its row lock from its first statement to its end, and a crashed
+ *   one's until the server has finished rolling it back; the sweep takes only unlocked rows
+ *   (FOR UPDATE SKIP LOCKED), so it never marks an import whose rollback is still running. On
+ *   SQLite the runner id names the process and the service instance; a dead process (or a
+ *   stopped instance of this one) owns nothing, and its transaction was rolled back by SQLite.
  * - Personal fields are encrypted exactly as by the API (R-SECRET); row errors name the row,
  *   the column and the problem, never the value.
- * - Progress: kept in memory for the imports this process runs (GET overlays it) and, on
- *   MySQL, also written to the import row through another pooled connection. On SQLite the
- *   one connection is inside the import transaction, so the row is written only at the end.
+ * - Progress: kept in memory for the imports this process runs (GET overlays it) and written
+ *   to the import row by the import's own transaction (never a second connection inside it:
+ *   issue 11); on MySQL another instance's GET reads those uncommitted counts (loadProgress).
  */
 export class CustomerImportService {
   private readonly live = new Map<string, { rec: CustomerImport; st: RunState }>();
   private readonly jobs = new Map<string, Promise<void>>();
+  /** This instance (see openInstances), and the runner id its imports carry: "<host>/<pid>/<instance>". */
+  private readonly instance = crypto.randomBytes(6).toString('hex');
+  readonly runnerId = `${os.hostname().slice(0, 40)}/${process.pid}/${this.instance}`;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<number> | null = null;
 
   constructor(
     private readonly db: Database,
@@ -119,7 +162,9 @@ export class CustomerImportService {
     private readonly policy: PolicyService,
     private readonly config: Config,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    openInstances.add(this.instance);
+  }
 
   tempFile(id: string): string {
     return path.resolve(this.config.importDir, `${id}.upload`);
@@ -161,7 +206,7 @@ export class CustomerImportService {
       errors: [],
       errorCount: 0,
       createdById: actor.id,
-      runnerId: null,
+      runnerId: this.runnerId,
       createdAt: new Date(),
       startedAt: null,
       finishedAt: null,
@@ -179,7 +224,7 @@ export class CustomerImportService {
       return { status: 202, view: this.view(rec) };
     }
     await this.execute(actor, rec, prepared);
-    const done = this.view(await this.db.manager.getRepository(CustomerImport).findOneByOrFail({ id }));
+    const done = this.view(await this.load(id));
     if (done.status !== 'succeeded') throw new AppError(422, 'import_failed', done.message ?? 'The import failed; nothing was written', done);
     return { status: r.dryRun ? 200 : 201, view: done };
   }
@@ -220,7 +265,7 @@ export class CustomerImportService {
 
   private async execute(actor: Acting, rec: CustomerImport, prep: Prepared): Promise<void> {
     const id = rec.id;
-    const st: RunState = { processed: 0, rows: 0, created: 0, updated: 0, skipped: 0, errors: [], errorsJson: 2, errorCount: 0, seen: new Map(), touched: new Set(), lastProgress: Date.now() };
+    const st: RunState = freshState();
     this.live.set(id, { rec, st });
     try {
       const startedAt = new Date();
@@ -228,8 +273,8 @@ export class CustomerImportService {
         m
           .createQueryBuilder()
           .update(CustomerImport)
-          .set({ status: 'running', startedAt, runnerId: this.db.mysql ? null : `sqlite:${process.pid}` })
-          .where('id = :id AND status = :queued', { id, queued: 'queued' })
+          .set({ status: 'running', startedAt })
+          .where('id = :id AND status = :queued AND runnerId = :runner', { id, queued: 'queued', runner: this.runnerId })
           .execute(),
       );
       if (!moved.affected) return; // marked interrupted in the meantime
@@ -238,36 +283,38 @@ export class CustomerImportService {
 
       if (rec.dryRun) {
         try {
-          await this.process(this.db.manager, actor, rec, prep, st, false);
+          // SQLite: read outside a transaction (one would hold the database's write lock for the whole file).
+          if (!this.db.mysql) await this.process(this.db.manager, actor, rec, prep, st, false);
+          await this.db.tx(async (m) => {
+            if (this.db.mysql) {
+              // MySQL: the dry run holds its row lock too, so that no sweep takes it for a stopped one.
+              await this.claim(m, rec);
+              Object.assign(st, freshState()); // db.tx may run this again after a deadlock
+              await this.process(m, actor, rec, prep, st, false);
+            }
+            await this.finish(m, rec, this.outcome('succeeded', st, `Dry run: nothing was written. ${this.summary(rec, st)}`));
+            await this.audit.append(m, actor, { action: 'customer.import_checked', objectType: 'customer_import', objectId: id, scope, after: this.auditCounts(rec, st) });
+          });
         } catch (err) {
+          if (err instanceof NotOurs) return;
           return await this.finishFailed(actor, rec, st, scope, this.failureMessage(err));
         }
-        await this.db.tx(async (m) => {
-          await m.getRepository(CustomerImport).update({ id }, this.outcome('succeeded', st, `Dry run: nothing was written. ${this.summary(rec, st)}`));
-          await this.audit.append(m, actor, { action: 'customer.import_checked', objectType: 'customer_import', objectId: id, scope, after: this.auditCounts(rec, st) });
-        });
         return;
       }
 
       try {
         await this.db.tx(async (m) => {
-          if (this.db.mysql) {
-            // Who holds the transaction: a restart leaves this import alone while that connection lives.
-            const [{ cid }] = (await m.query('SELECT CONNECTION_ID() AS cid')) as { cid: number }[];
-            await this.db.ds.manager.update(CustomerImport, { id, status: 'running' }, { runnerId: `mysql:${cid}` });
-          }
+          // First statement: the import's row lock (MySQL), held until this transaction ends, or
+          // until a crashed one has been rolled back: what recoverInterrupted asks about.
+          await this.claim(m, rec);
+          Object.assign(st, freshState()); // db.tx may run this again after a deadlock
           await this.process(m, actor, rec, prep, st, true);
           if (st.errorCount && rec.onError === 'abort') throw new RowsRejected();
           await this.audit.append(m, actor, { action: 'customer.imported', objectType: 'customer_import', objectId: id, scope, after: this.auditCounts(rec, st) });
-          const done = await m
-            .createQueryBuilder()
-            .update(CustomerImport)
-            .set(this.outcome('succeeded', st, this.summary(rec, st)))
-            .where('id = :id AND status = :running', { id, running: 'running' })
-            .execute();
-          if (!done.affected) throw new Error('the import record is no longer running (marked interrupted?)');
+          await this.finish(m, rec, this.outcome('succeeded', st, this.summary(rec, st)));
         });
       } catch (err) {
+        if (err instanceof NotOurs) return;
         const message =
           err instanceof RowsRejected
             ? `${st.errorCount} row(s) have errors; nothing was written (send onError=skip to import the valid rows)`
@@ -280,6 +327,18 @@ export class CustomerImportService {
     }
   }
 
+  /** Locks the import's row for the transaction (MySQL) and checks that it is still this instance's, running. */
+  private async claim(m: EntityManager, rec: CustomerImport): Promise<void> {
+    const row = await m.getRepository(CustomerImport).findOne({ where: { id: rec.id }, select: { id: true, status: true, runnerId: true }, ...forUpdate(this.db.mysql) });
+    if (!row || row.status !== 'running' || row.runnerId !== this.runnerId) throw new NotOurs();
+  }
+
+  /** The outcome, on the condition that the import is still running (a sweep that marked it interrupted wins). */
+  private async finish(m: EntityManager, rec: CustomerImport, outcome: Partial<CustomerImport>): Promise<void> {
+    const done = await m.createQueryBuilder().update(CustomerImport).set(outcome).where('id = :id AND status = :running', { id: rec.id, running: 'running' }).execute();
+    if (!done.affected) throw new NotOurs();
+  }
+
   private failureMessage(err: unknown): string {
     if (err instanceof AppError) return `${err.message}; nothing was written`;
     this.logger.error('customer import failed', { error: err instanceof Error ? err.message : String(err) });
@@ -290,7 +349,14 @@ export class CustomerImportService {
   private async finishFailed(actor: Acting, rec: CustomerImport, st: RunState, scope: string, message: string): Promise<void> {
     const counts = rec.dryRun ? {} : { created: 0, updated: 0, skipped: 0 };
     await this.db.tx(async (m) => {
-      await m.getRepository(CustomerImport).update({ id: rec.id }, { ...this.outcome('failed', st, message.slice(0, 500)), ...counts });
+      // Conditional: between the rollback and here the row is unlocked, and a sweep may have marked it interrupted (then that is its one outcome).
+      const res = await m
+        .createQueryBuilder()
+        .update(CustomerImport)
+        .set({ ...this.outcome('failed', st, message.slice(0, 500)), ...counts })
+        .where('id = :id AND status IN (:...open)', { id: rec.id, open: OPEN })
+        .execute();
+      if (!res.affected) return;
       await this.audit.append(m, actor, {
         action: 'customer.import_failed',
         objectType: 'customer_import',
@@ -371,7 +437,7 @@ export class CustomerImportService {
           // One batch in flight: the database writes batch N while the next rows are read and
           // validated. Statements still run in order on the one connection of the transaction.
           await inFlight;
-          inFlight = this.batch(m, actor, rec, prep, st, batch, write).then(() => this.progress(rec, st));
+          inFlight = this.batch(m, actor, rec, prep, st, batch, write).then(() => this.progress(m, rec, st));
           inFlight.catch(() => undefined); // awaited (and rethrown) at the next batch or the end
           batch = [];
         }
@@ -384,11 +450,11 @@ export class CustomerImportService {
     if (batch.length) await this.batch(m, actor, rec, prep, st, batch, write);
   }
 
-  private async progress(rec: CustomerImport, st: RunState): Promise<void> {
-    if (!this.db.mysql || Date.now() - st.lastProgress < PROGRESS_EVERY_MS) return;
+  /** Through the import's own transaction (its row is locked by it): readable by other instances with loadProgress. */
+  private async progress(m: EntityManager, rec: CustomerImport, st: RunState): Promise<void> {
+    if (Date.now() - st.lastProgress < PROGRESS_EVERY_MS) return;
     st.lastProgress = Date.now();
-    // Another pooled connection: committed at once, outside the import transaction.
-    await this.db.ds.manager.update(CustomerImport, { id: rec.id, status: 'running' }, { processedRows: st.processed, totalRows: Math.max(rec.totalRows, st.rows) });
+    await m.getRepository(CustomerImport).update({ id: rec.id }, { processedRows: st.processed, totalRows: Math.max(rec.totalRows, st.rows) });
   }
 
   /**
@@ -560,53 +626,121 @@ export class CustomerImportService {
   async load(id: string): Promise<CustomerImport> {
     const rec = await this.db.manager.getRepository(CustomerImport).findOneBy({ id });
     if (!rec) throw new NotFoundError('Import', id);
+    if (rec.status === 'running' && this.db.mysql && !this.live.has(id)) Object.assign(rec, await this.loadProgress(id));
     return rec;
+  }
+
+  /**
+   * MySQL: the progress another instance's import has written in its (uncommitted) transaction.
+   * Only the counters are read this way; the status is always the committed one.
+   */
+  private async loadProgress(id: string): Promise<Partial<CustomerImport>> {
+    const row = await this.db.ds.transaction('READ UNCOMMITTED', (m) =>
+      m.getRepository(CustomerImport).findOne({ where: { id }, select: { id: true, totalRows: true, processedRows: true } }),
+    );
+    return row ? { totalRows: row.totalRows, processedRows: row.processedRows } : {};
   }
 
   scopeOf(rec: CustomerImport): Promise<string> {
     return this.policy.projectScope(rec.projectId);
   }
 
-  // ---- start-up -------------------------------------------------------------------------
+  // ---- crash recovery -------------------------------------------------------------------
 
   /**
-   * At start-up: imports left queued or running by a process that stopped are marked
-   * "interrupted" (their transaction never committed: nothing of them exists) and their temp
-   * files removed. On MySQL an import whose transaction's connection is still alive (another
-   * instance is running it) is left alone.
+   * Marks "interrupted" (with one customer.import_interrupted event, in the same transaction)
+   * every import left queued or running by a process that stopped: its transaction never
+   * committed, so nothing of it exists. Run at start-up and every minute on every instance
+   * (startSweeping); a conditional update lets exactly one instance mark each import, once.
+   *
+   * An import is left alone while its owner may still be at it:
+   * - this instance runs it;
+   * - MySQL: its row is locked: the import's transaction is running, or the server is still
+   *   rolling back the transaction of a process that was killed (a 200,000-row import can take
+   *   minutes); the next sweep looks again. And it was recorded less than a minute ago (its
+   *   owner takes the lock right after recording it);
+   * - SQLite: its runner is a live process, or a live instance of this process.
    */
-  async recoverInterrupted(): Promise<number> {
-    const stale = await this.db.manager.getRepository(CustomerImport).find({ where: { status: In(['queued', 'running']) } });
-    if (!stale.length) return 0;
-    let alive = new Set<string>();
-    if (this.db.mysql && stale.some((r) => r.runnerId)) {
-      const rows = (await this.db.manager.query('SELECT ID AS id FROM information_schema.PROCESSLIST')) as { id: number }[];
-      alive = new Set(rows.map((r) => `mysql:${r.id}`));
-    }
+  async recoverInterrupted(now: Date = new Date()): Promise<number> {
+    const open = await this.db.manager.getRepository(CustomerImport).find({ where: { status: In(OPEN) } });
     let marked = 0;
-    for (const rec of stale) {
+    for (const rec of open) {
       if (this.jobs.has(rec.id) || this.live.has(rec.id)) continue;
-      if (rec.runnerId && alive.has(rec.runnerId)) continue;
+      if (!this.db.mysql && this.runnerAlive(rec.runnerId)) continue;
+      if (this.db.mysql && now.getTime() - (rec.startedAt ?? rec.createdAt).getTime() < IMPORT_CLAIM_GRACE_MS) continue;
       const done = await this.db.tx(async (m) => {
+        if (this.db.mysql) {
+          // SKIP LOCKED: no wait and no lock-wait error for a row its (possibly dead, rolling back) transaction holds.
+          const free = (await m.query('SELECT id FROM customer_import WHERE id = ? AND status IN (?, ?) FOR UPDATE SKIP LOCKED', [rec.id, ...OPEN])) as unknown[];
+          if (!free.length) return false;
+        }
         const res = await m
           .createQueryBuilder()
           .update(CustomerImport)
           .set({ status: 'interrupted', finishedAt: new Date(), message: 'The process running this import stopped before it finished; nothing of it was written' })
-          .where('id = :id AND status IN (:...open)', { id: rec.id, open: ['queued', 'running'] })
+          .where('id = :id AND status IN (:...open)', { id: rec.id, open: OPEN })
           .execute();
         if (!res.affected) return false;
         await this.audit.append(m, SYSTEM_ACTOR, {
           action: 'customer.import_interrupted',
           objectType: 'customer_import',
           objectId: rec.id,
-          scope: await this.scopeOf(rec).catch(() => undefined),
-          after: { importId: rec.id, previousStatus: rec.status },
+          scope: await this.policy.projectScope(rec.projectId, m).catch(() => undefined),
+          after: { importId: rec.id, previousStatus: rec.status, runnerId: rec.runnerId },
         });
         return true;
       });
-      if (done) marked++;
+      if (!done) continue;
+      marked++;
       await fs.promises.rm(this.tempFile(rec.id), { force: true });
     }
     return marked;
+  }
+
+  /** SQLite: whether the runner an import names is still there ("<host>/<pid>/<instance>"; older rows "sqlite:<pid>"). */
+  private runnerAlive(runnerId: string | null): boolean {
+    const parts = (runnerId ?? '').split(/[/:]/);
+    const pid = Number(parts.length >= 3 ? parts[parts.length - 2] : parts[1]);
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    if (pid === process.pid) return parts.length >= 3 && openInstances.has(parts[parts.length - 1]);
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+
+  /**
+   * Runs recoverInterrupted every `everyMs` (one sweep at a time), until stopSweeping or until
+   * the data source is closed. The timer does not keep the process alive.
+   */
+  startSweeping(everyMs: number = IMPORT_SWEEP_EVERY_MS): void {
+    this.stopSweeping();
+    this.sweepTimer = setInterval(() => {
+      if (!this.db.ds.isInitialized) return this.stopSweeping();
+      if (this.sweeping) return;
+      this.sweeping = this.recoverInterrupted()
+        .catch((err: unknown) => {
+          this.logger.warn('interrupted-import sweep failed; the next one tries again', { error: err instanceof Error ? err.message : String(err) });
+          return 0;
+        })
+        .finally(() => {
+          this.sweeping = null;
+        });
+    }, everyMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Stops the periodic sweep (recoverInterrupted may still be called). */
+  stopSweeping(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+  }
+
+  /** Shutdown: no more sweeps, and (SQLite) this instance's imports, if any were left, count as stopped for the others. */
+  close(): void {
+    this.stopSweeping();
+    openInstances.delete(this.instance);
   }
 }

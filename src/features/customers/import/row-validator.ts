@@ -1,6 +1,7 @@
 import { NationalityClass } from '../../../entities/Customer';
 import type { ImportRowError } from '../../../entities/CustomerImport';
 import { ValidationError } from '../../../errors';
+import { xmlForbiddenReason } from '../../../lib/xml-safe';
 import type { CustomerService, PersonalData } from '../customer.service';
 import { ColumnIndex, ImportColumn } from './columns';
 
@@ -36,6 +37,12 @@ export function validateRow(customers: CustomerService, index: ColumnIndex, widt
       errors.push({ row, column: null, message: `more values than header columns (column ${i + 1})` });
       break;
     }
+  }
+  // As the API refuses them (src/api/validate.ts): a control character, U+FFFE/U+FFFF or a lone
+  // surrogate in a stored field would make every XLSX that shows it unreadable (the export).
+  for (const col of Object.keys(index) as ImportColumn[]) {
+    const reason = xmlForbiddenReason(get(col));
+    if (reason) errors.push({ row, column: col, message: reason });
   }
   for (const [col, max] of Object.entries(MAX) as [ImportColumn, number][]) {
     if (get(col).length > max) errors.push({ row, column: col, message: `longer than ${max} characters` });

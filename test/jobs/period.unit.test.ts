@@ -1,4 +1,4 @@
-import { cronExpression, duePeriod, nextDueAt, periodFromKey, Timing } from '../../src/jobs/period';
+import { claimKey, cronExpression, duePeriod, nextDueAt, periodFromKey, periodUnderWay, Timing, toDatePeriod } from '../../src/jobs/period';
 
 const TZ = 'Asia/Shanghai';
 const monthlyPrevious: Timing = { cadence: 'monthly', at: { day: 1, hour: 6, minute: 0 }, covers: 'previous' };
@@ -44,6 +44,27 @@ describe('job periods in the configured timezone', () => {
     const p = periodFromKey(monthlyPrevious, '2026-11', TZ)!;
     expect(p.dueAt.toISOString()).toBe('2026-11-30T22:00:00.000Z');
     expect(periodFromKey(bimonthlyCurrent, '2026-B6', TZ)!.dueAt.toISOString()).toBe('2026-10-31T23:00:00.000Z');
+  });
+
+  test('R-CASE-STATS periods: the month under way runs to date (its own claim key, "now" the time of the run) only for jobs that allow it, never before it begins', () => {
+    const toDate: Timing = { ...monthlyPrevious, toDateRuns: true };
+    const now = sh('2026-11-28T10:00:00');
+    const p = periodUnderWay(toDate, now, TZ)!;
+    expect(p).toMatchObject({ key: '2026-11', toDate: true, dueAt: now });
+    expect(p.start.toISOString()).toBe('2026-10-31T16:00:00.000Z');
+    expect(p.end.toISOString()).toBe('2026-11-30T16:00:00.000Z');
+    expect(claimKey(p)).toBe('2026-11~to-date');
+    expect(claimKey(periodFromKey(toDate, '2026-11', TZ)!)).toBe('2026-11');
+    // Not for a job that does not allow it; not for a period not begun; not once the run is due.
+    expect(periodUnderWay(monthlyPrevious, now, TZ)).toBeNull();
+    expect(toDatePeriod(toDate, periodFromKey(toDate, '2026-12', TZ)!, now)).toBeNull();
+    expect(toDatePeriod(toDate, periodFromKey(toDate, '2026-10', TZ)!, now)).toBeNull();
+    // After the month ended but before its run is due (1 Dec 03:00): still to date, the 06:00 run does it whole.
+    expect(toDatePeriod(toDate, periodFromKey(toDate, '2026-11', TZ)!, sh('2026-12-01T03:00:00'))).toMatchObject({ key: '2026-11', toDate: true });
+    // R-INSPECT: a block is under way to date only before its run on its first morning.
+    const block: Timing = { ...bimonthlyCurrent, toDateRuns: true };
+    expect(periodUnderWay(block, sh('2026-11-01T03:00:00'), TZ)).toMatchObject({ key: '2026-B6', toDate: true });
+    expect(periodUnderWay(block, sh('2026-11-01T07:00:00'), TZ)).toBeNull();
   });
 
   test('a DST timezone still gives the local wall-clock due time', () => {
