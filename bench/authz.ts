@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app';
 import { Department, PolicyRule as CasbinRule, Project, User } from '../src/entities';
-import { hashPassword } from '../src/features/auth/passwords';
+import { hashPassword } from '../src/crypto/passwords';
 import { ROLE_NAMES } from '../src/policy/roles';
 import { PERMISSIONS } from '../src/policy/permissions';
 import { userSubject } from '../src/policy/policy-service';

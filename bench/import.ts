@@ -17,7 +17,7 @@ import path from 'node:path';
 import { createApp } from '../src/app';
 import { Customer } from '../src/entities/Customer';
 import { User } from '../src/entities/User';
-import { id18CheckChar } from '../src/features/survey/redact';
+import { id18CheckChar } from '../src/lib/chinese-id';
 import { benchContext, scratchMysql } from './lib';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);

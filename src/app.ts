@@ -1,7 +1,6 @@
 import express, { Express } from 'express';
 import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
-import swaggerUi from 'swagger-ui-express';
 import type { AppContext } from './context';
 import { AppError } from './errors';
 import { errorHandler } from './api/middleware/error-handler';
@@ -9,6 +8,7 @@ import { requestContext } from './api/middleware/request-context';
 import { mountRoutes } from './api/mount-routes';
 import { allRoutes } from './api/routes';
 import { RouteSpec } from './api/route';
+import { swaggerUi } from './lib/heavy-modules';
 
 export interface AppOptions {
   /** Extra routes (tests use this to prove that an undeclared route cannot be mounted). */
@@ -28,7 +28,17 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): Express {
   const routes = [...allRoutes(ctx), ...(opts.extraRoutes ?? [])];
 
   // Swagger UI needs inline styles/scripts: it gets its own relaxed headers, the API keeps the strict ones.
-  app.use('/docs', helmet({ contentSecurityPolicy: false }), swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
+  // The UI's module is loaded by the first visit to /docs, not at start-up.
+  const docs = express.Router();
+  let docsReady = false;
+  app.use('/docs', helmet({ contentSecurityPolicy: false }), (req, res, next) => {
+    if (!docsReady) {
+      const ui = swaggerUi();
+      docs.use(ui.serve, ui.setup(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }));
+      docsReady = true;
+    }
+    docs(req, res, next);
+  });
   app.use(helmet());
   const json = express.json({ limit: ctx.config.bodyLimit, strict: true });
   // GET/HEAD carry no body: skip the parser on the hot read paths.

@@ -1,8 +1,8 @@
 import { AuditActor, SYSTEM_ACTOR } from './audit/audit-writer';
 import type { AppContext } from './context';
 import { User } from './entities/User';
-import { randomPassword } from './features/auth/passwords';
-import { readBaselinePolicy } from './policy/policy-files';
+import { randomPassword } from './crypto/passwords';
+import { baselineReleases, PolicyLine, readBaselineLines } from './policy/policy-files';
 import { verifyKeys } from './crypto/key-check';
 
 export const BOOTSTRAP_ADMIN = 'admin';
@@ -23,13 +23,7 @@ export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) 
   // Handover files: the store must be usable (else a clear refusal to start), then interrupted destructions are finished (R-HANDOVER-DESTROY).
   await ctx.handover.startUp();
 
-  await ctx.db.tx(async (m) => {
-    if ((await ctx.policyStore.countLines(m)) > 0) return;
-    const lines = readBaselinePolicy().map(([role, scope, object, action, effect]) => ({ role, scope, object, action, effect }));
-    await ctx.policyStore.addLines(m, lines);
-    await ctx.policyStore.bumpVersion(m);
-    await ctx.audit.append(m, SYSTEM_ACTOR, { action: 'policy.baseline_loaded', objectType: 'policy', reason: `${lines.length} lines from policies/policy.csv` });
-  });
+  await loadBaselinePolicy(ctx);
   await ctx.policy.reload();
 
   const existing = await ctx.db.manager.getRepository(User).findOneBy({ username: BOOTSTRAP_ADMIN });
@@ -59,4 +53,54 @@ export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) 
   } else {
     print(`Bootstrap IT admin "${BOOTSTRAP_ADMIN}" created with the password from BOOTSTRAP_ADMIN_PASSWORD.`);
   }
+}
+
+const asStored = ([role, scope, object, action, effect]: PolicyLine) => ({ role, scope, object, action, effect });
+
+/**
+ * The baseline policy (R-SECRET, R-IT-PERMS). A fresh database gets every line of
+ * policies/policy.csv and is marked as having every release. An installation that already has
+ * its policy gets, once, the lines of each release it lacks (lines a newer version brings for
+ * its new features), audited as policy.baseline_upgraded; the database stays the source of
+ * truth, so a line the IT admin removed after its release arrived is never brought back.
+ * The policy lock serialises instances starting together: one applies, the others find it done.
+ */
+async function loadBaselinePolicy(ctx: AppContext): Promise<void> {
+  const all = readBaselineLines();
+  const releases = baselineReleases(all);
+  await ctx.db.tx(async (m) => {
+    const store = ctx.policyStore;
+    const now = new Date();
+    if ((await store.countLines(m)) === 0) {
+      await store.lockPolicy(m);
+      if ((await store.countLines(m)) > 0) return;
+      await store.addLines(m, all.map((l) => asStored(l.line)));
+      for (const tag of releases.keys()) await store.markReleaseApplied(m, tag, now);
+      await ctx.audit.append(m, SYSTEM_ACTOR, { action: 'policy.baseline_loaded', objectType: 'policy', reason: `${all.length} lines from policies/policy.csv` });
+      return;
+    }
+    // Most starts have every release: look first, and take the lock (a version bump every
+    // instance reloads on) only when there is something to add.
+    const known = await store.appliedReleases(m);
+    if ([...releases.keys()].every((tag) => known.has(tag))) return;
+    await store.lockPolicy(m);
+    const applied = await store.appliedReleases(m);
+    for (const [tag, lines] of releases) {
+      if (applied.has(tag)) continue;
+      const added: PolicyLine[] = [];
+      for (const line of lines) {
+        if (await store.findLine(m, asStored(line))) continue;
+        await store.addLines(m, [asStored(line)]);
+        added.push(line);
+      }
+      await store.markReleaseApplied(m, tag, now);
+      await ctx.audit.append(m, SYSTEM_ACTOR, {
+        action: 'policy.baseline_upgraded',
+        objectType: 'policy',
+        objectId: tag,
+        after: { release: tag, added: added.map((l) => l.join(', ')) },
+        reason: `${added.length} of the ${lines.length} lines of baseline release ${tag} from policies/policy.csv`,
+      });
+    }
+  });
 }

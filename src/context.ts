@@ -5,9 +5,9 @@ import { AuthService } from './features/auth/auth.service';
 import { TokenService } from './features/auth/tokens';
 import { AccessService } from './features/access/access.service';
 import { AuditQueryService } from './audit/audit-query.service';
-import { HoldingsRegistry } from './features/holdings/holdings-registry';
+import { HoldingsRegistry } from './policy/holdings-registry';
 import { HandoverService } from './features/handover/handover.service';
-import { IndicatorService } from './features/indicators/indicators';
+import { IndicatorService } from './features/indicators/indicator.service';
 import { RectificationService } from './features/rectifications/rectification.service';
 import { AssessmentService } from './features/assessments/assessment.service';
 import { PortService } from './features/ports/port.service';
@@ -20,9 +20,10 @@ import { CaseStatisticsService } from './features/cases/case-statistics.service'
 import { ControlledCopyService } from './features/paper/controlled-copy.service';
 import { LedgerFormService } from './features/paper/ledger-form.service';
 import { PrintRequestService } from './features/paper/print-request.service';
-import { NotificationOutbox } from './features/notifications/outbox';
+import { NotificationOutbox } from './features/notifications/notification.service';
+import { HealthService } from './features/health/health.service';
 import { JobService } from './jobs/job.service';
-import { JOBS } from './jobs/registry';
+import { buildJobs } from './jobs/registry';
 import { CustomerService } from './features/customers/customer.service';
 import { CustomerImportService } from './features/customers/import/import.service';
 import { ExportService } from './features/customers/export/export.service';
@@ -33,7 +34,7 @@ import { FieldCipher } from './crypto/field-cipher';
 import { Keyring, parseKey } from './crypto/keyring';
 import { InventoryService } from './features/inventory/inventory.service';
 import { OrgService } from './features/org/org.service';
-import { UsersService } from './features/users/users.service';
+import { UsersService } from './features/users/user.service';
 import type { Logger } from './logger';
 import { Authorizer } from './policy/authorizer';
 import { PolicyService } from './policy/policy-service';
@@ -46,6 +47,7 @@ export interface AppContext {
   db: Database;
   policy: PolicyService;
   policyStore: PolicyStore;
+  health: HealthService;
   authz: Authorizer;
   audit: AuditWriter;
   tokens: TokenService;
@@ -100,7 +102,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const inventory = new InventoryService(db, audit, org);
   const customers = new CustomerService(db, audit, cipher, policy);
   const exports = new ExportService(db, audit, customers);
-  const outbox = new NotificationOutbox(policy);
+  const outbox = new NotificationOutbox(policy, db);
   holdings.register('inventory_keeper', (m, userId) => inventory.keptBy(m, userId));
   const incidents = new IncidentService(db, audit, policy, outbox);
   // R-REWARD, R-PENALTY: the reward/penalty register; features register their records as its sources.
@@ -145,12 +147,23 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
       at: r.at,
     })),
   );
+  const assessments = new AssessmentService(db, audit, authz, indicators, rectifications, outbox, config.timezone);
+  const caseStatistics = new CaseStatisticsService(db, audit, config);
+  // Each job closes over the services it uses (src/jobs/registry.ts); the jobs never see the context.
+  const jobs = new JobService(
+    db,
+    audit,
+    logger,
+    config.timezone,
+    buildJobs({ db, audit, logger, copies, handover, assessments, rectifications, outbox, inspections, cases, caseStatistics }),
+  );
   const ctx: AppContext = {
     config,
     logger,
     db,
     policy,
     policyStore,
+    health: new HealthService(db, policy),
     authz,
     audit,
     tokens,
@@ -159,7 +172,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     users,
     auth: new AuthService(db, audit, tokens, config),
     access: new AccessService(db, audit, policy, policyStore, users),
-    auditQuery: new AuditQueryService(db),
+    auditQuery: new AuditQueryService(db, audit),
     keyring,
     cipher,
     customers,
@@ -173,20 +186,18 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     handover,
     rectifications,
     indicators,
-    assessments: new AssessmentService(db, audit, authz, indicators, rectifications, outbox, config.timezone),
+    assessments,
     ports: new PortService(db, audit, org),
     inspections,
     notices,
     incidents,
     sanctions,
     cases,
-    caseStatistics: new CaseStatisticsService(db, audit, config),
+    caseStatistics,
     printRequests: new PrintRequestService(db, audit, authz, policy, copies, config),
     copies,
     ledgerForm,
-    jobs: null as unknown as JobService,
+    jobs,
   };
-  // Jobs run with the whole context (they read every feature's data).
-  ctx.jobs = new JobService(ctx, JOBS);
   return ctx;
 }

@@ -1,11 +1,16 @@
+import type { ErrorCode } from './errors/codes';
+
+export { ERROR_CODES, ERROR_CODE_LIST, isErrorCode, type ErrorCode } from './errors/codes';
+
 /**
  * Typed errors with stable codes. Services throw them; the one error handler in
  * src/api/middleware/error-handler.ts turns them into `{"error":{"code","message","details"}}`.
+ * A code is a member of the closed catalogue (src/errors/codes.ts): a new one is added there.
  */
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -25,13 +30,13 @@ export class ValidationError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(code = 'unauthorized', message = 'Authentication required') {
+  constructor(code: ErrorCode = 'unauthorized', message = 'Authentication required') {
     super(401, code, message);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
     super(403, code, message, details);
   }
 }
@@ -43,7 +48,7 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
     super(409, code, message, details);
   }
 }

@@ -1,7 +1,7 @@
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import type { AuditActor } from '../audit/audit-writer';
 import { AppError, ForbiddenError, UnauthorizedError } from '../errors';
-import { CURRENT_AGREEMENT } from '../features/agreement/agreement';
+import { CURRENT_AGREEMENT } from '../policy/agreement';
 import type { AppContext } from '../context';
 import { accountRefusal } from '../policy/authorizer';
 import type { RefusedRequest } from '../policy/refusal';

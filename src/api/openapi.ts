@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES, ERROR_CODE_LIST } from '../errors';
 import { RouteSpec } from './route';
 
 type Json = Record<string, unknown>;
@@ -70,6 +71,13 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Json {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
+        // The closed catalogue of error codes (src/errors/codes.ts, docs/errors.md): status and meaning of each.
+        ErrorCode: {
+          type: 'string',
+          enum: ERROR_CODE_LIST,
+          description: 'Every code an error can carry. See docs/errors.md.',
+          'x-error-codes': Object.fromEntries(ERROR_CODE_LIST.map((c) => [c, ERROR_CODES[c]])),
+        },
         Error: {
           type: 'object',
           required: ['error'],
@@ -78,7 +86,7 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Json {
               type: 'object',
               required: ['code', 'message'],
               properties: {
-                code: { type: 'string' },
+                code: { $ref: '#/components/schemas/ErrorCode' },
                 message: { type: 'string' },
                 details: {},
                 requestId: { type: ['string', 'null'] },

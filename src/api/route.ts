@@ -133,7 +133,7 @@ export interface RouteSpec<
 }
 
 /** Identity function that lets TypeScript infer the handler's input types from the schemas. */
-export function route<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodType>(
+export function route<P extends z.ZodType = z.ZodObject<z.core.$ZodLooseShape>, Q extends z.ZodType = z.ZodObject<z.core.$ZodLooseShape>, B extends z.ZodType = z.ZodType>(
   spec: RouteSpec<P, Q, B>,
 ): RouteSpec {
   return spec as unknown as RouteSpec;

@@ -10,20 +10,22 @@ import { healthRoutes } from '../features/health/health.routes';
 import { inventoryRoutes } from '../features/inventory/inventory.routes';
 import { meRoutes } from '../features/me/me.routes';
 import { orgRoutes } from '../features/org/org.routes';
-import { usersRoutes } from '../features/users/users.routes';
+import { usersRoutes } from '../features/users/user.routes';
 import { peopleRoutes } from '../features/people/people.routes';
-import { paperRoutes } from '../features/paper/paper.routes';
+import { printRequestRoutes } from '../features/paper/print-request.routes';
+import { controlledCopyRoutes } from '../features/paper/controlled-copy.routes';
+import { ledgerFormRoutes } from '../features/paper/ledger-form.routes';
 import { incidentRoutes } from '../features/incidents/incident.routes';
 import { sanctionRoutes } from '../features/sanctions/sanction.routes';
-import { notificationsRoutes } from '../features/notifications/notifications.routes';
+import { notificationsRoutes } from '../features/notifications/notification.routes';
 import { jobsRoutes } from '../jobs/jobs.routes';
 import { handoverRoutes } from '../features/handover/handover.routes';
 import { caseRoutes } from '../features/cases/case.routes';
-import { inspectionRoutes } from '../features/inspections/inspections.routes';
-import { noticeRoutes } from '../features/notices/notices.routes';
+import { inspectionRoutes } from '../features/inspections/inspection.routes';
+import { noticeRoutes } from '../features/notices/notice.routes';
 import { assessmentRoutes } from '../features/assessments/assessment.routes';
 import { rectificationRoutes } from '../features/rectifications/rectification.routes';
-import { portRoutes } from '../features/ports/ports.routes';
+import { portRoutes } from '../features/ports/port.routes';
 import { publicAccess, route, RouteSpec } from './route';
 import { buildOpenApi } from './openapi';
 
@@ -43,7 +45,9 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...accessRoutes(ctx),
     ...auditRoutes(ctx),
     ...inventoryRoutes(ctx),
-    ...paperRoutes(ctx),
+    ...printRequestRoutes(ctx),
+    ...controlledCopyRoutes(ctx),
+    ...ledgerFormRoutes(ctx),
     ...incidentRoutes(ctx),
     ...sanctionRoutes(ctx),
     ...jobsRoutes(ctx),

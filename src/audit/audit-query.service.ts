@@ -2,6 +2,8 @@ import { Between, FindOptionsWhere, LessThanOrEqual, MoreThan, MoreThanOrEqual }
 import { Database } from '../db/database';
 import { AuditEvent } from '../entities/AuditEvent';
 import { csvField } from '../lib/csv';
+import type { AuditActor, AuditWriter } from './audit-writer';
+import { AuditAnchor, verifyAuditChain, VerifyResult } from './verify';
 
 export interface AuditFilter {
   actorId?: number;
@@ -15,9 +17,22 @@ export interface AuditFilter {
   to?: Date;
 }
 
-/** Read side of the audit trail: filtered, paginated listing and CSV export in chain order. */
+/** Read side of the audit trail: filtered, paginated listing, CSV export in chain order, and verification of the chain. */
 export class AuditQueryService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditWriter,
+  ) {}
+
+  /** R-AUDIT: an export of the trail is itself audited (with its filters), before the first row leaves. */
+  async recordExport(actor: AuditActor, filters: AuditFilter): Promise<void> {
+    await this.db.tx((m) => this.audit.append(m, actor, { action: 'audit.exported', objectType: 'audit', after: { filters } }));
+  }
+
+  /** R-AUDIT: recompute the hash chain, checking each anchor (a head recorded earlier) against its stored row. */
+  verify(anchors: AuditAnchor[]): Promise<VerifyResult> {
+    return verifyAuditChain(this.db.ds, { anchors });
+  }
 
   private where(f: AuditFilter): FindOptionsWhere<AuditEvent> {
     const where: FindOptionsWhere<AuditEvent> = {};

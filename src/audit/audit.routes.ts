@@ -3,7 +3,6 @@ import type { AppContext } from '../context';
 import { permission, route, RouteSpec } from '../api/route';
 import { pageQuery } from '../api/validate';
 import { csvHeader, csvRow } from './audit-query.service';
-import { verifyAuditChain } from './verify';
 
 const filters = {
   actorId: z.coerce.number().int().positive().optional(),
@@ -41,7 +40,7 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
       query: z.strictObject(filters),
       produces: 'text/csv',
       handler: async ({ query, res, auditActor }) => {
-        await ctx.db.tx((m) => ctx.audit.append(m, auditActor, { action: 'audit.exported', objectType: 'audit', after: { filters: query } }));
+        await ctx.auditQuery.recordExport(auditActor, query);
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
         res.setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
         res.write(csvHeader());
@@ -58,8 +57,7 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
       query: z
         .strictObject({ anchorSeq: z.coerce.number().int().positive().optional(), anchorHash: z.string().regex(/^[0-9a-f]{64}$/).optional() })
         .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'anchorSeq and anchorHash go together', path: ['anchorHash'] }),
-      handler: ({ query }) =>
-        verifyAuditChain(ctx.db.ds, { anchors: query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : [] }),
+      handler: ({ query }) => ctx.auditQuery.verify(query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : []),
     }),
   ];
 }

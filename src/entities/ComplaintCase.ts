@@ -37,7 +37,7 @@ export interface CaseItem {
  * A complaint case (客戶抱怨處理表) about a customer of a project: customer information under the
  * Rules (R-CASE-CONFIDENTIAL), numbered YYMM-NNN (R-CASE-NO), due 15 or 20 days after
  * acceptance (R-CASE-DEADLINE). Free-text fields are stored as typed and shown only redacted
- * (see src/features/cases/case-views.ts).
+ * (see src/features/cases/case.views.ts).
  */
 @Entity('complaint_case')
 @Index('uq_complaint_case_no', ['caseNo'], { unique: true })

@@ -11,6 +11,7 @@ import { JobRun } from './JobRun';
 import { KeyCheck } from './KeyCheck';
 import { Notification } from './Notification';
 import { PolicyMeta } from './PolicyMeta';
+import { PolicyBaselineRelease } from './PolicyBaselineRelease';
 import { PolicyRule } from './PolicyRule';
 import { Project } from './Project';
 import { SurveyNote } from './SurveyNote';
@@ -49,4 +50,4 @@ export { Inspection, InspectionFinding, InspectionItem, InspectionRectification,
 export { AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
 
 /** Every entity of the schema; casbin_rule is typeorm-adapter's entity (extended with indexes). */
-export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation];
+export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease];

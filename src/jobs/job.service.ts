@@ -1,7 +1,8 @@
-import { SYSTEM_ACTOR, AuditActor } from '../audit/audit-writer';
-import type { AppContext } from '../context';
+import { SYSTEM_ACTOR, AuditActor, AuditWriter } from '../audit/audit-writer';
+import type { Database } from '../db/database';
 import { JobRun, JobTrigger } from '../entities/JobRun';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { Logger } from '../logger';
 import type { JobDef } from './job';
 import { JobRunStore } from './job-runs.store';
 import { claimKey, cronExpression, duePeriod, JobPeriod, nextDueAt, PERIOD_EXAMPLES, periodFromKey, toDatePeriod } from './period';
@@ -63,15 +64,15 @@ const view = (r: JobRun): JobRunView => ({
 export class JobService {
   private readonly store: JobRunStore;
 
+  /** `jobs` come built with the services they use (src/jobs/registry.ts buildJobs); `timezone` is config.timezone. */
   constructor(
-    private readonly ctx: AppContext,
+    private readonly db: Database,
+    private readonly audit: AuditWriter,
+    private readonly logger: Logger,
+    readonly timezone: string,
     readonly jobs: JobDef[],
   ) {
-    this.store = new JobRunStore(ctx.db);
-  }
-
-  get timezone(): string {
-    return this.ctx.config.timezone;
+    this.store = new JobRunStore(db);
   }
 
   find(name: string): JobDef {
@@ -122,7 +123,7 @@ export class JobService {
         outcomes[def.name] = await this.runDue(def, 'catch_up', now);
       } catch (err) {
         // A claim that cannot even be written (database down) must not stop the others or the server.
-        this.ctx.logger.error('job catch-up failed', { job: def.name, error: err instanceof Error ? err.message : String(err) });
+        this.logger.error('job catch-up failed', { job: def.name, error: err instanceof Error ? err.message : String(err) });
       }
     }
     return outcomes;
@@ -163,17 +164,17 @@ export class JobService {
     const started = Date.now();
     let outcome: { ok: true; result: Record<string, unknown> } | { ok: false; error: string };
     try {
-      outcome = { ok: true, result: (await def.run(this.ctx, period)) ?? {} };
-      this.ctx.logger.info('job finished', { job: def.name, period: period.key, durationMs: Date.now() - started, result: outcome.result });
+      outcome = { ok: true, result: (await def.run(period)) ?? {} };
+      this.logger.info('job finished', { job: def.name, period: period.key, durationMs: Date.now() - started, result: outcome.result });
     } catch (err) {
       const message = err instanceof AppError || err instanceof Error ? err.message : String(err);
       outcome = { ok: false, error: message };
-      this.ctx.logger.error('job failed', { job: def.name, period: period.key, durationMs: Date.now() - started, error: message });
+      this.logger.error('job failed', { job: def.name, period: period.key, durationMs: Date.now() - started, error: message });
     }
     try {
-      const finished = await this.ctx.db.tx(async (m) => {
+      const finished = await this.db.tx(async (m) => {
         const done = await this.store.finish(m, run, outcome);
-        await this.ctx.audit.append(m, actor, {
+        await this.audit.append(m, actor, {
           action: outcome.ok ? 'job.succeeded' : 'job.failed',
           objectType: 'job',
           objectId: def.name,
@@ -185,7 +186,7 @@ export class JobService {
       return view(finished);
     } catch (err) {
       // The run stays 'running' until its lease expires; then another trigger takes it over.
-      this.ctx.logger.error('job outcome not recorded', { job: def.name, period: period.key, error: err instanceof Error ? err.message : String(err) });
+      this.logger.error('job outcome not recorded', { job: def.name, period: period.key, error: err instanceof Error ? err.message : String(err) });
       throw err;
     }
   }

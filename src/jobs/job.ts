@@ -1,16 +1,12 @@
-import type { AppContext } from '../context';
 import type { Permission } from '../policy/authorizer';
 import type { JobPeriod, Timing } from './period';
 
 /**
- * A scheduled job. Every job is listed in src/jobs/registry.ts; the scheduler runs it once per
- * period across all instances (the job_run claim), catches up at start, and never lets a failure
- * reach the server. `run` must be idempotent for a period: running it again for the same period
- * creates nothing twice (unique keys, outbox dedupe keys). It computes "now" as `period.dueAt`,
- * never from the wall clock, so a late or repeated run gives the same answer. A run to date
- * (`period.toDate`, Timing.toDateRuns) must not store anything as the period's final result.
+ * What a job is, apart from what it does: its name, its schedule (Timing) and who runs it by
+ * hand. A feature's services read their periods from it (periodFromKey(riskAssessmentJob, ...)),
+ * so it is declared in the feature's `<area>.job.ts` apart from the factory that adds `run`.
  */
-export interface JobDef extends Timing {
+export interface JobSpec extends Timing {
   name: string;
   description: string;
   /**
@@ -20,7 +16,20 @@ export interface JobDef extends Timing {
    * the IT admin's alone (job:run; R-IT-PERMS).
    */
   runBy?: Permission;
-  run(ctx: AppContext, period: JobPeriod): Promise<Record<string, unknown>>;
+}
+
+/**
+ * A scheduled job. Every job is listed in src/jobs/registry.ts; the scheduler runs it once per
+ * period across all instances (the job_run claim), catches up at start, and never lets a failure
+ * reach the server. `run` must be idempotent for a period: running it again for the same period
+ * creates nothing twice (unique keys, outbox dedupe keys). It computes "now" as `period.dueAt`,
+ * never from the wall clock, so a late or repeated run gives the same answer. A run to date
+ * (`period.toDate`, Timing.toDateRuns) must not store anything as the period's final result.
+ * `run` closes over the services the job uses: each feature's `<area>.job.ts` builds its jobs
+ * from exactly those (the registry passes them), so this module knows nothing of the context.
+ */
+export interface JobDef extends JobSpec {
+  run(period: JobPeriod): Promise<Record<string, unknown>>;
 }
 
 /** R-IT-PERMS: the IT admin's permission to run any job by hand (the IT admin also holds every job's runBy). */

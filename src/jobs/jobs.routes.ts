@@ -4,7 +4,6 @@ import { acting, permission, route, RouteSpec } from '../api/route';
 import { COMPANY } from '../policy/scope';
 import { JobDef, permissionName, runPermission } from './job';
 import { periodUnderWay } from './period';
-import { JOBS } from './registry';
 
 const nameParam = z.strictObject({ name: z.string().regex(/^[a-z0-9-]{1,60}$/, 'a job name such as copies-overdue') });
 const runBody = z.strictObject({ period: z.string().max(20).optional() }).optional();
@@ -76,9 +75,9 @@ export function jobsRoutes(ctx: AppContext): RouteSpec[] {
         return ctx.jobs.runs(params.name, query.limit);
       },
     }),
-    // From the registry (the route list is the same whatever the context), before the generic
-    // route: Express takes the first route that matches.
-    ...JOBS.filter((def) => def.runBy).map((def) => runRoute(def)),
+    // From the registry (every context builds the same list), before the generic route: Express
+    // takes the first route that matches.
+    ...ctx.jobs.jobs.filter((def) => def.runBy).map((def) => runRoute(def)),
     runRoute(null),
   ];
 }

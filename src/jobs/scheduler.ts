@@ -1,5 +1,6 @@
 import cron, { ScheduledTask } from 'node-cron';
-import type { AppContext } from '../context';
+import type { Logger } from '../logger';
+import type { JobService } from './job.service';
 import { cronExpression } from './period';
 
 /** Minute 7 of every hour: after the jobs due on the hour, before those due at :15 and :30. */
@@ -14,7 +15,8 @@ export const RETRY_TICK = '7 * * * *';
 export class JobScheduler {
   private tasks: ScheduledTask[] = [];
 
-  constructor(private readonly ctx: AppContext) {}
+  /** The context passes itself (it has both); the scheduler needs nothing else of it. */
+  constructor(private readonly ctx: { jobs: JobService; logger: Logger }) {}
 
   start(): void {
     for (const def of this.ctx.jobs.jobs) {
@@ -25,7 +27,7 @@ export class JobScheduler {
             this.ctx.logger.error('job trigger failed', { job: def.name, error: err instanceof Error ? err.message : String(err) });
           });
         },
-        { timezone: this.ctx.config.timezone, name: def.name },
+        { timezone: this.ctx.jobs.timezone, name: def.name },
       );
       this.tasks.push(task);
     }
@@ -38,7 +40,7 @@ export class JobScheduler {
         () => {
           void this.catchUp();
         },
-        { timezone: this.ctx.config.timezone, name: 'jobs-retry-tick' },
+        { timezone: this.ctx.jobs.timezone, name: 'jobs-retry-tick' },
       ),
     );
   }

@@ -2,7 +2,7 @@ import { AuditActor, AuditWriter } from '../audit/audit-writer';
 import { Database } from '../db/database';
 import type { User } from '../entities/User';
 import { AppError, ForbiddenError } from '../errors';
-import { CURRENT_AGREEMENT } from '../features/agreement/agreement';
+import { CURRENT_AGREEMENT } from './agreement';
 import type { Logger } from '../logger';
 import { Decision, PolicyService, userSubject } from './policy-service';
 import { recordRefusal, recordUnrecorded, RefusedRequest } from './refusal';

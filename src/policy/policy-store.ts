@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { PolicyRule as CasbinRule } from '../entities/PolicyRule';
 import { PolicyMeta } from '../entities/PolicyMeta';
+import { PolicyBaselineRelease } from '../entities/PolicyBaselineRelease';
 
 export interface Assignment {
   id: number;
@@ -109,6 +110,15 @@ export class PolicyStore {
    */
   async lockPolicy(m: EntityManager): Promise<void> {
     await this.bumpVersion(m);
+  }
+
+  /** The baseline releases (policies/policy.csv `# @since` tags) this database has received. */
+  async appliedReleases(m: EntityManager): Promise<Set<string>> {
+    return new Set((await m.getRepository(PolicyBaselineRelease).find()).map((r) => r.tag));
+  }
+
+  async markReleaseApplied(m: EntityManager, tag: string, at: Date): Promise<void> {
+    await m.getRepository(PolicyBaselineRelease).insert({ tag, appliedAt: at });
   }
 
   /** Every policy, membership or org change bumps this, in the same transaction; instances poll it. */

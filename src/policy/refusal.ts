@@ -3,7 +3,7 @@ import type { AuditActor, AuditWriter } from '../audit/audit-writer';
 import type { Database } from '../db/database';
 import { AuditEvent } from '../entities/AuditEvent';
 import { Department } from '../entities/Department';
-import { AppError, ForbiddenError } from '../errors';
+import { AppError, ErrorCode, ForbiddenError } from '../errors';
 import { deptScope } from './scope';
 
 /** What the audit trail says of one refused attempt (never a customer's value: ids and codes only). */
@@ -39,7 +39,7 @@ export async function recordRefusal(db: Database, audit: AuditWriter, actor: Aud
  * A record-level refusal (403 with a stable code): the attempt is written to the audit trail
  * with decision "deny" (R-AUDIT) in its own transaction, then refused. Nothing else changes.
  */
-export async function refuse(db: Database, audit: AuditWriter, actor: AuditActor, code: string, message: string, event: RefusedAction, details?: unknown): Promise<never> {
+export async function refuse(db: Database, audit: AuditWriter, actor: AuditActor, code: ErrorCode, message: string, event: RefusedAction, details?: unknown): Promise<never> {
   const err = new ForbiddenError(code, message, details);
   await recordRefusal(db, audit, actor, { ...event, reason: `${code}: ${event.reason}` }, err);
   throw err;

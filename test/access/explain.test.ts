@@ -5,7 +5,7 @@
  * reason in words. Each case asks explain and then makes the real request with the user's token.
  */
 import { User } from '../../src/entities/User';
-import { CURRENT_AGREEMENT } from '../../src/features/agreement/agreement';
+import { CURRENT_AGREEMENT } from '../../src/policy/agreement';
 import { makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 

@@ -48,7 +48,7 @@ const extraRoutes = [
     access: permission('customer', 'read', projectInQuery),
     query: z.strictObject({ project: code }),
     handler: async () => {
-      throw new ForbiddenError('not_yours', 'Only the person named on the record may do this');
+      throw new ForbiddenError('not_holder', 'Only the person named on the record may do this');
     },
   }),
   // As the inspection's completion throws when a major hazard is rated while it runs: a plain
@@ -147,9 +147,10 @@ describe('R-AUDIT: there is one way to answer 403', () => {
     const writers = src.filter(({ text }) => /from '.*\/refusal'/.test(text)).map(({ f, text }) => ({ f, via: /from '(.*\/refusal)'/.exec(text)![1] }));
     for (const w of writers) {
       const target = path.resolve(path.dirname(path.resolve(__dirname, '../..', w.f)), w.via);
-      expect({ f: w.f, target: fs.realpathSync(`${target}.ts`) }).toEqual({ f: w.f, target: expect.stringMatching(/src\/(policy|features\/paper)\/refusal\.ts$/) });
+      expect({ f: w.f, target: fs.realpathSync(`${target}.ts`) }).toEqual({ f: w.f, target: expect.stringMatching(/src\/policy\/refusal\.ts$/) });
     }
-    expect(fs.readFileSync(path.resolve(__dirname, '../../src/features/paper/refusal.ts'), 'utf8')).toMatch(/export \{ refuse, type RefusedAction \} from '..\/..\/policy\/refusal'/);
+    // The paper feature's re-export is gone: there is one refusal module, and no second path to it.
+    expect(fs.existsSync(path.resolve(__dirname, '../../src/features/paper/refusal.ts'))).toBe(false);
   });
 });
 
@@ -212,8 +213,8 @@ describe('R-AUDIT: every 403 leaves exactly one deny event', () => {
 
   test('R-AUDIT: any other plain ForbiddenError of a handler is recorded with the route\'s resolved scope', async () => {
     const u = await makeUser(t, { roles: [['it_admin', '*']] });
-    const e = await expectOneDeny({ method: 'get', path: '/api/v1/zz-refusals/plain', query: { project: project.code }, auth: u.auth }, u, 'not_yours', `project:${project.code}`);
-    expect(e.reason).toBe('customer:read not_yours: Only the person named on the record may do this');
+    const e = await expectOneDeny({ method: 'get', path: '/api/v1/zz-refusals/plain', query: { project: project.code }, auth: u.auth }, u, 'not_holder', `project:${project.code}`);
+    expect(e.reason).toBe('customer:read not_holder: Only the person named on the record may do this');
   });
 
   describe('record-level refusals written by the features themselves are not written twice', () => {
@@ -258,7 +259,7 @@ describe('R-AUDIT: every 403 leaves exactly one deny event', () => {
       const c = await makeCopy(t, o.staff, o.pm, o.project);
       const { res, denies, rid } = await refusedCall({ method: 'post', path: `/api/v1/copies/${c.serial}/transfer`, body: { toUserId: o.pm.id }, auth: o.staff.auth });
       expect(res.status).toBe(403);
-      // By design of the paper ledger (src/features/paper/paper.routes.ts transferAttemptScope): the
+      // By design of the paper ledger (src/features/paper/controlled-copy.routes.ts transferAttemptScope): the
       // R-NO-LEND attempt record, then the route's own denial, which alone carries the request id.
       expect(denies.map((e) => ({ action: e.action, actorId: e.actorId }))).toEqual([
         { action: 'copy.transfer_refused', actorId: o.staff.id },

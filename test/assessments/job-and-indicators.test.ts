@@ -3,8 +3,8 @@ import { Customer } from '../../src/entities/Customer';
 import { Department } from '../../src/entities/Department';
 import { Notification } from '../../src/entities/Notification';
 import { RiskAssessment } from '../../src/entities/RiskAssessment';
-import { riskAssessmentJob } from '../../src/features/assessments/risk-assessment.job';
-import { JobService } from '../../src/jobs/job.service';
+import { riskAssessmentJob } from '../../src/features/assessments/assessment.job';
+import { onlyJobs } from '../helpers/jobs';
 import { SYSTEM_ACTOR } from '../../src/audit/audit-writer';
 import { actorOf, dayFromNow, freshMonth, makeCopy, makeExport, makeHandoverFile, makeImport, monthPeriod } from '../helpers/assessments-factories';
 import { makeDepartment, makePhone, makeProject, makeUser } from '../helpers/factories';
@@ -42,7 +42,7 @@ describe('the monthly assessment job and the indicators', () => {
     const b = await makeOrg();
     const key = freshMonth();
     const period = monthPeriod(t, key);
-    const result = await riskAssessmentJob.run(t.ctx, period);
+    const result = await t.ctx.jobs.find(riskAssessmentJob.name).run(period);
     const departments = await t.ctx.db.manager.getRepository(Department).count();
     expect(result).toEqual({ period: key, toDate: false, created: departments, existing: 0, completed: 0 });
 
@@ -80,8 +80,8 @@ describe('the monthly assessment job and the indicators', () => {
     const o = await makeOrg();
     const key = freshMonth();
     const period = monthPeriod(t, key);
-    const first = await riskAssessmentJob.run(t.ctx, period);
-    const second = await riskAssessmentJob.run(t.ctx, period);
+    const first = await t.ctx.jobs.find(riskAssessmentJob.name).run(period);
+    const second = await t.ctx.jobs.find(riskAssessmentJob.name).run(period);
     const departments = await t.ctx.db.manager.getRepository(Department).count();
     expect(first).toEqual({ period: key, toDate: false, created: departments, existing: 0, completed: 0 });
     expect(second).toEqual({ period: key, toDate: false, created: 0, existing: departments, completed: 0 });
@@ -89,7 +89,7 @@ describe('the monthly assessment job and the indicators', () => {
     expect(await t.ctx.db.manager.getRepository(RiskAssessment).countBy({ period: key })).toBe(departments);
     // Two runs at once (two instances): still one per department.
     const key2 = freshMonth();
-    await Promise.all([riskAssessmentJob.run(t.ctx, monthPeriod(t, key2)), riskAssessmentJob.run(t.ctx, monthPeriod(t, key2))]);
+    await Promise.all([t.ctx.jobs.find(riskAssessmentJob.name).run(monthPeriod(t, key2)), t.ctx.jobs.find(riskAssessmentJob.name).run(monthPeriod(t, key2))]);
     expect(await t.ctx.db.manager.getRepository(RiskAssessment).countBy({ period: key2 })).toBe(departments);
     const notes = await t.ctx.db.manager.getRepository(Notification).find({ where: { kind: 'risk_assessment.due', recipientId: o.head.id } });
     expect(notes).toHaveLength(2);
@@ -99,7 +99,7 @@ describe('the monthly assessment job and the indicators', () => {
     const o = await makeOrg();
     const key = freshMonth();
     const period = monthPeriod(t, key);
-    const jobs = new JobService(t.ctx, [riskAssessmentJob]);
+    const jobs = onlyJobs(t.ctx, riskAssessmentJob.name);
     // Down from the 30th until the 4th at 10:00: the start-up catch-up runs the month before the 1st.
     const now = new Date(period.dueAt.getTime() + 3 * DAY + 4 * HOUR);
     const outcomes = await jobs.catchUp(now);
@@ -112,7 +112,7 @@ describe('the monthly assessment job and the indicators', () => {
     expect(rows[0].indicatorsAsOf).toEqual(period.dueAt);
     // A second start (or the schedule firing) the same month: already done, nothing new.
     expect((await jobs.catchUp(new Date(now.getTime() + HOUR)))[riskAssessmentJob.name]).toEqual(expect.objectContaining({ ran: false, reason: 'already_done' }));
-    expect((await jobs.runDue(riskAssessmentJob, 'schedule', new Date(now.getTime() + 2 * HOUR))).ran).toBe(false);
+    expect((await jobs.runDue(jobs.find(riskAssessmentJob.name), 'schedule', new Date(now.getTime() + 2 * HOUR))).ran).toBe(false);
     expect(await assessmentsOf(o.dept.id, key)).toHaveLength(1);
   });
 
@@ -120,7 +120,7 @@ describe('the monthly assessment job and the indicators', () => {
     const o = await makeOrg();
     const past = monthPeriod(t, '2020-01');
     expect(o.dept.createdAt.getTime()).toBeGreaterThan(past.end.getTime());
-    await riskAssessmentJob.run(t.ctx, past);
+    await t.ctx.jobs.find(riskAssessmentJob.name).run(past);
     const rows = await assessmentsOf(o.dept.id, '2020-01');
     expect(rows.map((r) => [r.period, r.status, r.indicatorsAsOf])).toEqual([['2020-01', 'draft', past.dueAt]]);
     // Through the API as the IT admin, for the previous month: a department made just now is covered.
@@ -242,7 +242,7 @@ describe('the monthly assessment job and the indicators', () => {
     await t.ctx.assessments.addRectification(actorOf(o.head), current.id, { description: 'Seal the burner', ownerUserId: o.head.id, dueDate: dayFromNow(t, 1) });
     // The next month's assessment (created by the job well after the due date) counts it.
     const key = freshMonth();
-    await riskAssessmentJob.run(t.ctx, monthPeriod(t, key));
+    await t.ctx.jobs.find(riskAssessmentJob.name).run(monthPeriod(t, key));
     const [next] = await assessmentsOf(o.dept.id, key);
     expect(value(next.indicators, 'rectifications_overdue')).toBe(1);
   });

@@ -3,7 +3,7 @@ import { AuditHead } from '../../src/entities/AuditHead';
 import { JobRun } from '../../src/entities/JobRun';
 import { Notification } from '../../src/entities/Notification';
 import { RiskAssessment } from '../../src/entities/RiskAssessment';
-import { riskAssessmentJob } from '../../src/features/assessments/risk-assessment.job';
+import { riskAssessmentJob } from '../../src/features/assessments/assessment.job';
 import { periodFromKey, periodUnderWay } from '../../src/jobs/period';
 import { makeCopy } from '../helpers/assessments-factories';
 import { makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
@@ -133,7 +133,7 @@ describe('opening the monthly assessment before the month is over', () => {
 
     // The month's own run on the 1st (the clock injected): its claim is untouched, it runs, and does the whole month.
     const due = new Date(periodFromKey(riskAssessmentJob, month.key, t.ctx.config.timezone)!.dueAt.getTime() + 60_000);
-    const scheduled = await t.ctx.jobs.runDue(riskAssessmentJob, 'schedule', due);
+    const scheduled = await t.ctx.jobs.runDue(t.ctx.jobs.find(riskAssessmentJob.name), 'schedule', due);
     expect(scheduled).toMatchObject({ ran: true, run: { period: month.key, status: 'succeeded', trigger: 'schedule' } });
     expect(scheduled.run.result).toMatchObject({ toDate: false, created: expect.any(Number), completed: expect.any(Number) });
     expect(await assessmentsOf(late.id, month.key)).toHaveLength(1);

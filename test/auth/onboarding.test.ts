@@ -1,6 +1,6 @@
 import { AuditEvent } from '../../src/entities/AuditEvent';
 import { User } from '../../src/entities/User';
-import { CURRENT_AGREEMENT } from '../../src/features/agreement/agreement';
+import { CURRENT_AGREEMENT } from '../../src/policy/agreement';
 import { makeDepartment, makeProject, makeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { AuditEvent } from '../../src/entities/AuditEvent';
 import { CaseStatistics } from '../../src/entities/CaseStatistics';
 import { Notification } from '../../src/entities/Notification';
-import { casesChaseJob, caseStatsJob } from '../../src/features/cases/case.jobs';
+import { casesChaseJob, caseStatsJob } from '../../src/features/cases/case.job';
 import { pdfText } from '../../src/lib/documents';
 import { periodFromKey } from '../../src/jobs/period';
 import { advanceCase, CaseOrg, makeCaseOrg, registerCase, setCaseTimes } from '../helpers/case-factories';
@@ -52,7 +52,7 @@ describe('R-CASE-CHASE: the daily chase of overdue cases', () => {
     await advanceCase(t, org, closed.id, 'closed');
     await setCaseTimes(t, closed.id, overdueAt);
 
-    const first = await casesChaseJob.run(t.ctx, period);
+    const first = await t.ctx.jobs.find(casesChaseJob.name).run(period);
     expect(first).toMatchObject({ overdue: expect.any(Number), reminders: expect.any(Number) });
     const toPm = await chasesOf(org.pm.id);
     const toHead = await chasesOf(org.head.id);
@@ -75,11 +75,11 @@ describe('R-CASE-CHASE: the daily chase of overdue cases', () => {
     expect(chased[0].after).toMatchObject({ caseNo: assigned.caseNo, to: `dept_head in dept:${org.dept}`, day: '2026-12-10' });
 
     // A rerun of the same day adds nothing; the next day reminds again.
-    await casesChaseJob.run(t.ctx, period);
+    await t.ctx.jobs.find(casesChaseJob.name).run(period);
     expect(await chasesOf(org.pm.id)).toHaveLength(2);
     expect(await chasesOf(org.head.id)).toHaveLength(1);
     expect(await t.ctx.db.manager.getRepository(AuditEvent).countBy({ action: 'case.chased', objectId: String(assigned.id) })).toBe(1);
-    await casesChaseJob.run(t.ctx, periodFromKey(casesChaseJob, '2026-12-11', TZ)!);
+    await t.ctx.jobs.find(casesChaseJob.name).run(periodFromKey(casesChaseJob, '2026-12-11', TZ)!);
     // 11 December: the two again, and the case that was not due on the 10th is now overdue too.
     const nextDay = (await chasesOf(org.pm.id)).slice(2).map((n) => n.objectId).sort();
     expect(nextDay).toEqual([String(unassigned.id), String(dueNow.id), String(notDue.id)].sort());
@@ -101,7 +101,7 @@ describe('R-CASE-CHASE: the daily chase of overdue cases', () => {
     await t.ctx.policy.reload();
     const orphan = await registerCase(t, lonely.staff, lonely.project, lonely.customerId);
     await setCaseTimes(t, orphan.id, overdueAt);
-    const result = await casesChaseJob.run(t.ctx, period);
+    const result = await t.ctx.jobs.find(casesChaseJob.name).run(period);
     for (const h of heads) expect((await chasesOf(h.id)).map((n) => n.objectId)).toEqual([String(c.id)]);
     expect(await chasesOf(org.head.id)).toHaveLength(0);
     expect(result.unreached).toContain(orphan.caseNo);
@@ -122,7 +122,7 @@ describe('R-CASE-CHASE: the daily chase of overdue cases', () => {
     await t.ctx.cases.investigate({ id: org.pm.id, username: org.pm.username }, c.id, { department: responsible.code, cause: 'quality' });
     const period = periodFromKey(casesChaseJob, '2026-12-21', TZ)!;
     await setCaseTimes(t, c.id, { dueAt: new Date(period.dueAt.getTime() - 1000), dueDate: '2026-12-20' });
-    await casesChaseJob.run(t.ctx, period);
+    await t.ctx.jobs.find(casesChaseJob.name).run(period);
     expect((await chasesOf(head.id)).map((n) => n.objectId)).toEqual([String(c.id)]);
 
     // The reminded head opens the case, finds it in the department's list, and handles it.
@@ -192,7 +192,7 @@ describe('R-CASE-STATS: the monthly statistics table', () => {
     expect(caseStatsJob).toMatchObject({ cadence: 'monthly', covers: 'previous', at: { day: 1, hour: 7, minute: 0 } });
     const period = periodFromKey(caseStatsJob, '2026-10', TZ)!;
     expect(period.dueAt).toEqual(sh('2026-11-01T07:00:00'));
-    const result = await caseStatsJob.run(t.ctx, period);
+    const result = await t.ctx.jobs.find(caseStatsJob.name).run(period);
     expect(result).toEqual({ period: '2026-10', created: true, caseCount: 4 });
     const stored = await t.ctx.caseStatistics.get('2026-10');
     expect(stored).toMatchObject({
@@ -219,11 +219,11 @@ describe('R-CASE-STATS: the monthly statistics table', () => {
 
   test('R-CASE-STATS: a rerun for the same month creates nothing and replaces nothing', async () => {
     const period = periodFromKey(caseStatsJob, '2026-10', TZ)!;
-    await caseStatsJob.run(t.ctx, period);
+    await t.ctx.jobs.find(caseStatsJob.name).run(period);
     const before = await t.ctx.db.manager.getRepository(CaseStatistics).findBy({ period: '2026-10' });
     // A case closed in October that appears later (data fixed by hand) does not rewrite the stored table.
     await closedCase(org, sh('2026-10-10T10:00:00'), 2);
-    const [again, parallel] = await Promise.all([caseStatsJob.run(t.ctx, period), caseStatsJob.run(t.ctx, { ...period, dueAt: new Date(period.dueAt.getTime() + 60_000) })]);
+    const [again, parallel] = await Promise.all([t.ctx.jobs.find(caseStatsJob.name).run(period), t.ctx.jobs.find(caseStatsJob.name).run({ ...period, dueAt: new Date(period.dueAt.getTime() + 60_000) })]);
     expect(again).toMatchObject({ created: false, caseCount: 4 });
     expect(parallel).toMatchObject({ created: false });
     const after = await t.ctx.db.manager.getRepository(CaseStatistics).findBy({ period: '2026-10' });
@@ -232,13 +232,13 @@ describe('R-CASE-STATS: the monthly statistics table', () => {
   });
 
   test('R-CASE-STATS: an empty month is stored as an empty table', async () => {
-    const r = await caseStatsJob.run(t.ctx, periodFromKey(caseStatsJob, '2026-06', TZ)!);
+    const r = await t.ctx.jobs.find(caseStatsJob.name).run(periodFromKey(caseStatsJob, '2026-06', TZ)!);
     expect(r).toEqual({ period: '2026-06', created: true, caseCount: 0 });
     expect(await t.ctx.caseStatistics.get('2026-06')).toMatchObject({ caseCount: 0, onTime: 0, late: 0, averageDays: null, byDepartment: [], cases: [] });
   });
 
   test('R-CASE-STATS: listed and read by the quality department and auditors, exported as XLSX and PDF (audited), with no customer data; others are refused', async () => {
-    await caseStatsJob.run(t.ctx, periodFromKey(caseStatsJob, '2026-10', TZ)!);
+    await t.ctx.jobs.find(caseStatsJob.name).run(periodFromKey(caseStatsJob, '2026-10', TZ)!);
     const qi = await makeUser(t, { roles: [['quality_inspector', '*']] });
     const auditor = await makeUser(t, { roles: [['auditor', '*']] });
     const list = await t.http().get('/api/v1/case-statistics').set('Authorization', qi.auth);

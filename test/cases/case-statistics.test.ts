@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { AuditEvent } from '../../src/entities/AuditEvent';
 import { CaseStatistics } from '../../src/entities/CaseStatistics';
 import { JobRun } from '../../src/entities/JobRun';
-import { caseStatsJob } from '../../src/features/cases/case.jobs';
+import { caseStatsJob } from '../../src/features/cases/case.job';
 import { periodFromKey, periodUnderWay } from '../../src/jobs/period';
 import { advanceCase, CaseOrg, makeCaseOrg, registerCase } from '../helpers/case-factories';
 import { makeUser, MadeUser } from '../helpers/factories';
@@ -118,7 +118,7 @@ describe('R-CASE-STATS: who runs the table, the month to date, computedAt', () =
     const second = await closedNow();
     const due = periodFromKey(caseStatsJob, key, t.ctx.config.timezone)!.dueAt;
     const before = Date.now();
-    const scheduled = await t.ctx.jobs.runDue(caseStatsJob, 'schedule', new Date(due.getTime() + 60_000));
+    const scheduled = await t.ctx.jobs.runDue(t.ctx.jobs.find(caseStatsJob.name), 'schedule', new Date(due.getTime() + 60_000));
     expect(scheduled).toMatchObject({ ran: true, run: { period: key, status: 'succeeded', result: { created: true } } });
     const stored = await m().getRepository(CaseStatistics).findOneByOrFail({ period: key });
     expect(stored.caseCount).toBe(soFar + 1);

@@ -138,7 +138,7 @@ describe('retries of transient failures', () => {
     await expect(
       db.tx(async () => {
         attempts++;
-        throw new ConflictError('test_conflict', 'no');
+        throw new ConflictError('state_changed', 'no');
       }),
     ).rejects.toBeInstanceOf(ConflictError);
     expect(attempts).toBe(1);

@@ -6,7 +6,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditHead } from '../../src/entities/AuditHead';
 import { HandoverFile } from '../../src/entities/HandoverFile';
 import { makeUser, MadeUser } from '../helpers/factories';
-import { actorOf, confirmedFile, handoverEnv, handoverPdf, HandoverSetup, handoverSetup, heldFile, ownersCsv, ownersXlsx, witnessedDestruction } from '../helpers/handover-factories';
+import { confirmedFile, handoverEnv, handoverPdf, HandoverSetup, handoverSetup, heldFile, ownersCsv, ownersXlsx, witnessedDestruction } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 const MAX_BYTES = 256 * 1024;

@@ -7,7 +7,7 @@ import { HandoverFile } from '../../src/entities/HandoverFile';
 import { Notification } from '../../src/entities/Notification';
 import { TwoPersonConfirmation } from '../../src/entities/TwoPersonConfirmation';
 import { makeDepartment, makeProject, makeUser, MadeUser } from '../helpers/factories';
-import { actorOf, confirmedFile, delegatedFile, handoverEnv, HandoverSetup, handoverSetup, heldFile, ownersCsv, witnessedDestruction } from '../helpers/handover-factories';
+import { confirmedFile, delegatedFile, handoverEnv, HandoverSetup, handoverSetup, heldFile, ownersCsv } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 describe('R-HANDOVER-DESTROY: confirmation of the entry, then supervised, recorded destruction', () => {

@@ -3,7 +3,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { HandoverDelegation } from '../../src/entities/HandoverDelegation';
 import { HandoverFile } from '../../src/entities/HandoverFile';
 import { Notification } from '../../src/entities/Notification';
-import { handoverOverdueJob } from '../../src/features/handover/handover-overdue.job';
+import { handoverOverdueJob } from '../../src/features/handover/handover.job';
 import { periodFromKey } from '../../src/jobs/period';
 import { formatDate, formatDateTime } from '../../src/lib/documents';
 import { makeUser, MadeUser } from '../helpers/factories';
@@ -35,11 +35,11 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     const f = await confirmedFile(t, s, s.lead, s.clerk);
     expect(handoverOverdueJob).toMatchObject({ name: 'handover-overdue', cadence: 'daily', covers: 'current' });
     // Before the deadline: nothing.
-    await handoverOverdueJob.run(t.ctx, periodAfter(f.confirmedAt!, 2));
+    await t.ctx.jobs.find(handoverOverdueJob.name).run(periodAfter(f.confirmedAt!, 2));
     expect(await notes(f.id, 'handover.destruction_overdue')).toHaveLength(0);
     // Past it: one reminder to the holder, naming the file by serial only.
     const day9 = periodAfter(f.confirmedAt!, 9);
-    const r1 = await handoverOverdueJob.run(t.ctx, day9);
+    const r1 = await t.ctx.jobs.find(handoverOverdueJob.name).run(day9);
     expect(r1).toMatchObject({ reminders: expect.any(Number) });
     const first = await notes(f.id, 'handover.destruction_overdue');
     expect(first).toHaveLength(1);
@@ -51,14 +51,14 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     expect(first[0].body).toContain(`${formatDateTime(f.destructionDeadline!, tz)} (${tz})`);
     expect(first[0].body).toContain(formatDateTime(f.confirmedAt!, tz));
     expect(first[0].body).not.toContain(f.destructionDeadline!.toISOString());
-    await handoverOverdueJob.run(t.ctx, day9);
+    await t.ctx.jobs.find(handoverOverdueJob.name).run(day9);
     expect(await notes(f.id, 'handover.destruction_overdue')).toHaveLength(1);
     // The next day reminds again.
-    await handoverOverdueJob.run(t.ctx, periodAfter(f.confirmedAt!, 10));
+    await t.ctx.jobs.find(handoverOverdueJob.name).run(periodAfter(f.confirmedAt!, 10));
     expect(await notes(f.id, 'handover.destruction_overdue')).toHaveLength(2);
     // Once destroyed, no more reminders.
     await witnessedDestruction(t, s.lead, s.lead2, f);
-    await handoverOverdueJob.run(t.ctx, periodAfter(f.confirmedAt!, 11));
+    await t.ctx.jobs.find(handoverOverdueJob.name).run(periodAfter(f.confirmedAt!, 11));
     expect(await notes(f.id, 'handover.destruction_overdue')).toHaveLength(2);
   });
 
@@ -69,7 +69,7 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     const { file: other, delegation: revoked } = await delegatedFile(t, s, s.lead, s.clerk, 2);
     await t.ctx.handover.revoke(actorOf(s.lead), other, revoked.id);
     const day4 = periodAfter(delegation.grantedAt, 4);
-    await handoverOverdueJob.run(t.ctx, day4);
+    await t.ctx.jobs.find(handoverOverdueJob.name).run(day4);
     const n = await notes(file.id, 'handover.delegation_expired');
     expect(n).toHaveLength(1);
     expect(n[0]).toMatchObject({ recipientId: s.lead.id, dedupeKey: `handover.delegation_expired:HF-${file.id}:${day4.key}` });
@@ -78,12 +78,12 @@ describe('R-HANDOVER-DESTROY, R-HANDOVER-HOLD: overdue destructions and expired 
     expect(n[0].body).toContain(`expired ${formatDateTime(delegation.expiresAt, t.ctx.config.timezone)} (${t.ctx.config.timezone})`);
     expect(n[0].body).not.toContain(delegation.expiresAt.toISOString());
     expect(await notes(other.id, 'handover.delegation_expired')).toHaveLength(0);
-    await handoverOverdueJob.run(t.ctx, day4);
+    await t.ctx.jobs.find(handoverOverdueJob.name).run(day4);
     expect(await notes(file.id, 'handover.delegation_expired')).toHaveLength(1);
     // Revoking it (recording the end) stops the reminders.
     await t.ctx.handover.revoke(actorOf(s.lead), file, delegation.id);
     await t.ctx.handover.revoke(actorOf(s.lead), file, d2.id);
-    await handoverOverdueJob.run(t.ctx, periodAfter(delegation.grantedAt, 5));
+    await t.ctx.jobs.find(handoverOverdueJob.name).run(periodAfter(delegation.grantedAt, 5));
     expect(await notes(file.id, 'handover.delegation_expired')).toHaveLength(1);
   });
 

@@ -3,8 +3,8 @@ import { ControlledCopy, CopyStatus } from '../../src/entities/ControlledCopy';
 import { CustomerExport } from '../../src/entities/CustomerExport';
 import { CustomerImport } from '../../src/entities/CustomerImport';
 import { HandoverFile } from '../../src/entities/HandoverFile';
-import { riskAssessmentJob } from '../../src/features/assessments/risk-assessment.job';
-import { localDate } from '../../src/features/rectifications/local-date';
+import { riskAssessmentJob } from '../../src/features/assessments/assessment.job';
+import { localDate } from '../../src/lib/time';
 import { JobPeriod, periodFromKey } from '../../src/jobs/period';
 import type { TestApp } from './test-app';
 

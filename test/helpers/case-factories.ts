@@ -1,5 +1,5 @@
 import { ComplaintCase, CaseStatus } from '../../src/entities/ComplaintCase';
-import type { CaseView } from '../../src/features/cases/case-views';
+import type { CaseView } from '../../src/features/cases/case.views';
 import type { CaseIntake } from '../../src/features/cases/case.service';
 import { makeDepartment, makePhone, makeProject, makeUser, MadeUser } from './factories';
 import type { TestApp } from './test-app';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { User } from '../../src/entities/User';
-import { id18CheckChar } from '../../src/features/survey/redact';
+import { id18CheckChar } from '../../src/lib/chinese-id';
 import type { TestApp } from './test-app';
 
 /** Test data factories: unique codes and names, each test makes what it needs. */

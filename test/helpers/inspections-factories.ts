@@ -1,6 +1,6 @@
 import { Inspection } from '../../src/entities/Inspection';
 import { InspectionItem } from '../../src/entities/InspectionItem';
-import { inspectionsJob } from '../../src/features/inspections/inspections.job';
+import { inspectionsJob } from '../../src/features/inspections/inspection.job';
 import { JobPeriod, periodFromKey } from '../../src/jobs/period';
 import { wallClock } from '../../src/lib/time';
 import { makeDepartment, makeProject, makeUser, MadeUser } from './factories';

@@ -9,9 +9,9 @@ import { Notice } from '../../src/entities/Notice';
 import { Notification } from '../../src/entities/Notification';
 import { Rectification } from '../../src/entities/Rectification';
 import { CHECKLIST, projectChecklist } from '../../src/features/inspections/checklist';
-import { inspectionsJob } from '../../src/features/inspections/inspections.job';
+import { inspectionsJob } from '../../src/features/inspections/inspection.job';
+import { onlyJobs } from '../helpers/jobs';
 import { pdfText } from '../../src/lib/documents';
-import { JobService } from '../../src/jobs/job.service';
 import { makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { blockKeys, makeInspectedProject, makeInspection, period } from '../helpers/inspections-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -89,7 +89,7 @@ describe('bimonthly project inspections', () => {
     const b = await makeInspectedProject(t);
     const key = blockKeys(t).current;
     const p = period(t, key);
-    const jobs = new JobService(t.ctx, [inspectionsJob]);
+    const jobs = onlyJobs(t.ctx, inspectionsJob.name);
     // Run as of (at least) the period's due time, whatever the day the suite runs.
     const now = new Date(Math.max(Date.now(), p.dueAt.getTime() + 60_000));
     const first = await jobs.runManual(actorOf(qi), 'inspections', key, now);
@@ -117,7 +117,7 @@ describe('bimonthly project inspections', () => {
     await makeInspectedProject(t);
     const year = Number(blockKeys(t).current.slice(0, 4));
     const future = `${year + 1}-B6`;
-    const jobs = new JobService(t.ctx, [inspectionsJob]);
+    const jobs = onlyJobs(t.ctx, inspectionsJob.name);
     await expect(jobs.runManual(actorOf(qi), 'inspections', future)).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
     await expect(jobs.runManual(actorOf(qi), 'inspections', '2026-B7')).rejects.toMatchObject({ status: 400 });
     expect(await m().getRepository(Inspection).countBy({ period: future })).toBe(0);

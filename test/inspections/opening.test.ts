@@ -4,7 +4,7 @@ import { Inspection } from '../../src/entities/Inspection';
 import { InspectionItem } from '../../src/entities/InspectionItem';
 import { JobRun } from '../../src/entities/JobRun';
 import { projectChecklist } from '../../src/features/inspections/checklist';
-import { inspectionsJob } from '../../src/features/inspections/inspections.job';
+import { inspectionsJob } from '../../src/features/inspections/inspection.job';
 import { makeUser, MadeUser } from '../helpers/factories';
 import { blockKeys, makeInspectedProject, period } from '../helpers/inspections-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -113,7 +113,7 @@ describe('opening the bimonthly inspection by hand', () => {
     await expect(t.ctx.jobs.runManual(actorOf(qi), 'inspections', key, new Date(p.start.getTime() - 60_000))).rejects.toMatchObject({ status: 400 });
 
     const second = await makeInspectedProject(t);
-    const scheduled = await t.ctx.jobs.runDue(inspectionsJob, 'schedule', new Date(p.dueAt.getTime() + 60_000));
+    const scheduled = await t.ctx.jobs.runDue(t.ctx.jobs.find(inspectionsJob.name), 'schedule', new Date(p.dueAt.getTime() + 60_000));
     expect(scheduled).toMatchObject({ ran: true, run: { period: key, status: 'succeeded', result: { toDate: false } } });
     expect(await inspectionsOf(second.projectId, key)).toHaveLength(1);
     expect(await inspectionsOf(first.projectId, key)).toHaveLength(1);

@@ -6,11 +6,10 @@ import { JobRun } from '../../src/entities/JobRun';
 import { Notification } from '../../src/entities/Notification';
 import type { JobDef } from '../../src/jobs/job';
 import cron from 'node-cron';
-import { JobService } from '../../src/jobs/job.service';
 import { JobScheduler, RETRY_TICK } from '../../src/jobs/scheduler';
 import { cronExpression } from '../../src/jobs/period';
-import { JOBS } from '../../src/jobs/registry';
 import { makeUser } from '../helpers/factories';
+import { jobServiceOf } from '../helpers/jobs';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { createTestDatabase, testDbKind } from '../helpers/test-db';
 
@@ -23,7 +22,7 @@ const sh = (iso: string) => new Date(`${iso}+08:00`);
 let seq = 0;
 
 /** A monthly job covering the previous month; it writes one reminder per period (idempotent by dedupe key) and counts its runs. */
-function monthlyJob(recipientId: number, opts: { fail?: () => boolean; slowMs?: number } = {}) {
+function monthlyJob(t: TestApp, recipientId: number, opts: { fail?: () => boolean; slowMs?: number } = {}) {
   const calls: string[] = [];
   const name = `test-monthly-${++seq}-${process.pid}`;
   const def: JobDef = {
@@ -32,12 +31,12 @@ function monthlyJob(recipientId: number, opts: { fail?: () => boolean; slowMs?: 
     cadence: 'monthly',
     at: { day: 1, hour: 6, minute: 0 },
     covers: 'previous',
-    async run(ctx, period) {
+    async run(period) {
       calls.push(period.key);
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
       if (opts.fail?.()) throw new Error('the report store is unreachable');
-      const written = await ctx.db.tx((m) =>
-        ctx.outbox.enqueue(m, { recipientId, kind: 'test.monthly', subject: `report ${period.key}`, body: 'due', dedupeKey: `${name}:${period.key}` }),
+      const written = await t.ctx.db.tx((m) =>
+        t.ctx.outbox.enqueue(m, { recipientId, kind: 'test.monthly', subject: `report ${period.key}`, body: 'due', dedupeKey: `${name}:${period.key}` }),
       );
       return { written };
     },
@@ -66,24 +65,24 @@ describe('scheduled jobs', () => {
 
   test('R-RISK-MONTHLY scheduler: two instances firing the same job at the same moment run it once for the period', async () => {
     const user = await makeUser(a);
-    const { def, calls } = monthlyJob(user.id, { slowMs: 50 });
+    const { def, calls } = monthlyJob(a, user.id, { slowMs: 50 });
     const now = sh('2026-12-01T06:00:00');
-    const [ra, rb] = await Promise.all([new JobService(a.ctx, [def]).runDue(def, 'schedule', now), new JobService(b.ctx, [def]).runDue(def, 'schedule', now)]);
+    const [ra, rb] = await Promise.all([jobServiceOf(a.ctx, [def]).runDue(def, 'schedule', now), jobServiceOf(b.ctx, [def]).runDue(def, 'schedule', now)]);
     expect([ra.ran, rb.ran].sort()).toEqual([false, true]);
     expect(calls).toEqual(['2026-11']);
     const runs = await runsOf(a, def.name);
     expect(runs.map((r) => [r.period, r.status, r.attempts])).toEqual([['2026-11', 'succeeded', 1]]);
     expect(await remindersOf(a, 'test.monthly', user.id)).toBe(1);
     // Firing again in the same period (another instance's cron, a restart) does nothing.
-    const again = await new JobService(b.ctx, [def]).runDue(def, 'schedule', sh('2026-12-15T00:00:00'));
+    const again = await jobServiceOf(b.ctx, [def]).runDue(def, 'schedule', sh('2026-12-15T00:00:00'));
     expect(again).toMatchObject({ ran: false, reason: 'already_done' });
     expect(calls).toEqual(['2026-11']);
   });
 
   test('R-RISK-MONTHLY scheduler: the service down across the 1st catches up at start (injected clock), once', async () => {
     const user = await makeUser(a);
-    const { def, calls } = monthlyJob(user.id);
-    const jobs = new JobService(a.ctx, [def]);
+    const { def, calls } = monthlyJob(a, user.id);
+    const jobs = jobServiceOf(a.ctx, [def]);
     // Last up on 30 November: October's run was done then.
     await jobs.catchUp(sh('2026-11-30T18:00:00'));
     expect(calls).toEqual(['2026-10']);
@@ -91,7 +90,7 @@ describe('scheduled jobs', () => {
     const outcomes = await jobs.catchUp(sh('2026-12-03T09:00:00'));
     expect(outcomes[def.name]).toMatchObject({ ran: true, run: { period: '2026-11', status: 'succeeded', trigger: 'catch_up' } });
     // A second instance starting a minute later finds it done.
-    expect((await new JobService(b.ctx, [def]).catchUp(sh('2026-12-03T09:01:00')))[def.name]).toMatchObject({ ran: false, reason: 'already_done' });
+    expect((await jobServiceOf(b.ctx, [def]).catchUp(sh('2026-12-03T09:01:00')))[def.name]).toMatchObject({ ran: false, reason: 'already_done' });
     expect(calls).toEqual(['2026-10', '2026-11']);
     expect(await remindersOf(a, 'test.monthly', user.id)).toBe(2);
   });
@@ -102,7 +101,7 @@ describe('scheduled jobs', () => {
     scheduler.start();
     try {
       const mine = [...cron.getTasks().entries()].filter(([id]) => !before.has(id)).map(([, task]) => [task.name, (task as unknown as { cronExpression: string }).cronExpression]);
-      expect(mine).toEqual([...JOBS.map((j) => [j.name, cronExpression(j)]), ['jobs-retry-tick', RETRY_TICK]]);
+      expect(mine).toEqual([...a.ctx.jobs.jobs.map((j) => [j.name, cronExpression(j)]), ['jobs-retry-tick', RETRY_TICK]]);
     } finally {
       scheduler.stop();
     }
@@ -111,8 +110,8 @@ describe('scheduled jobs', () => {
   test('R-RISK-MONTHLY scheduler: a failing job is recorded and logged, never fatal, and retried by the hourly catch-up tick', async () => {
     const user = await makeUser(a);
     let failing = true;
-    const { def, calls } = monthlyJob(user.id, { fail: () => failing });
-    const jobs = new JobService(a.ctx, [def]);
+    const { def, calls } = monthlyJob(a, user.id, { fail: () => failing });
+    const jobs = jobServiceOf(a.ctx, [def]);
     const now = sh('2026-12-01T07:00:00');
     const first = await jobs.runDue(def, 'schedule', now);
     expect(first).toMatchObject({ ran: true, run: { status: 'failed', error: 'the report store is unreachable' } });
@@ -132,13 +131,13 @@ describe('scheduled jobs', () => {
 
   test('R-RISK-MONTHLY scheduler: a run left "running" by a crashed instance is taken over only after its lease expires', async () => {
     const user = await makeUser(a);
-    const { def, calls } = monthlyJob(user.id);
+    const { def, calls } = monthlyJob(a, user.id);
     const repo = a.ctx.db.manager.getRepository(JobRun);
     const crashedAt = sh('2026-12-01T06:00:00');
     await repo.save(
       repo.create({ job: def.name, period: '2026-11', status: 'running', trigger: 'schedule', attempts: 1, instanceId: 'crashed:1', requestedById: null, startedAt: crashedAt, finishedAt: null, leaseUntil: new Date(crashedAt.getTime() + 15 * 60_000), result: null, error: null }),
     );
-    const jobs = new JobService(a.ctx, [def]);
+    const jobs = jobServiceOf(a.ctx, [def]);
     expect(await jobs.runDue(def, 'schedule', sh('2026-12-01T06:05:00'))).toMatchObject({ ran: false, reason: 'running_elsewhere' });
     expect(await jobs.runDue(def, 'schedule', sh('2026-12-01T06:30:00'))).toMatchObject({ ran: true, run: { status: 'succeeded', attempts: 2 } });
     expect(calls).toEqual(['2026-11']);
@@ -148,7 +147,7 @@ describe('scheduled jobs', () => {
     const list = await a.http().get('/api/v1/jobs').set('Authorization', `Bearer ${a.admin.token}`);
     expect(list.status).toBe(200);
     const names = list.body.map((j: { name: string }) => j.name);
-    expect(names).toEqual(JOBS.map((j) => j.name));
+    expect(names).toEqual(a.ctx.jobs.jobs.map((j) => j.name));
     const verify = list.body.find((j: { name: string }) => j.name === 'audit-verify');
     expect(verify).toMatchObject({ cadence: 'daily', schedule: '15 2 * * *', timezone: 'Asia/Shanghai' });
     expect(new Date(verify.nextRunAt).getTime()).toBeGreaterThan(Date.now());
@@ -184,12 +183,12 @@ describe('scheduled jobs', () => {
 
   test('R-IT-PERMS jobs API: a manual run while the period is running elsewhere is 409', async () => {
     const user = await makeUser(a);
-    const { def } = monthlyJob(user.id);
+    const { def } = monthlyJob(a, user.id);
     const repo = a.ctx.db.manager.getRepository(JobRun);
     await repo.save(
       repo.create({ job: def.name, period: '2026-10', status: 'running', trigger: 'schedule', attempts: 1, instanceId: 'other:2', requestedById: null, startedAt: new Date(), finishedAt: null, leaseUntil: new Date(Date.now() + 60_000), result: null, error: null }),
     );
-    await expect(new JobService(a.ctx, [def]).runManual({ id: a.admin.id, username: 'admin' }, def.name, '2026-10')).rejects.toMatchObject({ status: 409, code: 'job_running' });
+    await expect(jobServiceOf(a.ctx, [def]).runManual({ id: a.admin.id, username: 'admin' }, def.name, '2026-10')).rejects.toMatchObject({ status: 409, code: 'job_running' });
   });
 });
 
@@ -216,12 +215,12 @@ describe('scheduled jobs across processes', () => {
       const [p1, p2] = await Promise.all([runCli(['--due'], env), runCli(['--due'], env)]);
       expect([p1.code, p2.code]).toEqual([0, 0]);
       const runs = await seedApp.ctx.db.manager.getRepository(JobRun).find();
-      expect(runs.map((r) => r.job).sort()).toEqual(JOBS.map((j) => j.name).sort());
+      expect(runs.map((r) => r.job).sort()).toEqual(seedApp.ctx.jobs.jobs.map((j) => j.name).sort());
       expect(runs.every((r) => r.attempts === 1 && r.status === 'succeeded')).toBe(true);
       const done = await seedApp.ctx.db.manager.getRepository(AuditEvent).countBy({ action: 'job.succeeded' });
-      expect(done).toBe(JOBS.length);
+      expect(done).toBe(seedApp.ctx.jobs.jobs.length);
       const outs = [JSON.parse(p1.out.trim().split('\n').pop()!), JSON.parse(p2.out.trim().split('\n').pop()!)];
-      for (const job of JOBS) expect(outs.filter((o) => o[job.name]?.ran).length).toBe(1);
+      for (const job of seedApp.ctx.jobs.jobs) expect(outs.filter((o) => o[job.name]?.ran).length).toBe(1);
     } finally {
       await seedApp.close();
       await db.drop();

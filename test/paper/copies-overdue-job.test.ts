@@ -1,6 +1,6 @@
 import { ControlledCopy } from '../../src/entities/ControlledCopy';
 import { Notification } from '../../src/entities/Notification';
-import { copiesOverdueJob } from '../../src/features/paper/copies-overdue.job';
+import { copiesOverdueJob } from '../../src/features/paper/copy.job';
 import { periodFromKey } from '../../src/jobs/period';
 import { confirmedReturn, makeCopy, makePaperOrg, PaperOrg } from '../helpers/paper-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -36,7 +36,7 @@ describe('copies-overdue job (R-NO-PAPER)', () => {
     await m().getRepository(ControlledCopy).update({ id: valid.id }, { expiresAt: new Date('2026-12-10T01:00:00Z') });
 
     const day1 = period('2026-12-10');
-    const first = await copiesOverdueJob.run(t.ctx, day1);
+    const first = await t.ctx.jobs.find(copiesOverdueJob.name).run(day1);
     expect(first.overdueCopies).toBeGreaterThanOrEqual(2);
     const reminded = await remindersFor(issued.serial);
     // Holder, both project managers, the department head.
@@ -54,13 +54,13 @@ describe('copies-overdue job (R-NO-PAPER)', () => {
 
     // Twice the same day: nothing more.
     const total = await m().getRepository(Notification).count();
-    const second = await copiesOverdueJob.run(t.ctx, day1);
+    const second = await t.ctx.jobs.find(copiesOverdueJob.name).run(day1);
     expect(second.remindersWritten).toBe(0);
     expect(await m().getRepository(Notification).count()).toBe(total);
 
     // The next day reminds again; by then the valid copy is overdue too; a copy returned meanwhile is not.
     await confirmedReturn(t, o.clerk, o.pm, unsigned.serial);
-    await copiesOverdueJob.run(t.ctx, period('2026-12-11'));
+    await t.ctx.jobs.find(copiesOverdueJob.name).run(period('2026-12-11'));
     expect(await remindersFor(issued.serial)).toHaveLength(8);
     expect(await remindersFor(valid.serial)).toHaveLength(4);
     expect((await remindersFor(unsigned.serial)).filter((n) => n.dedupeKey.includes(':2026-12-11:'))).toEqual([]);

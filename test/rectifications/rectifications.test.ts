@@ -3,7 +3,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditHead } from '../../src/entities/AuditHead';
 import { Notification } from '../../src/entities/Notification';
 import { Rectification } from '../../src/entities/Rectification';
-import { rectificationsOverdueJob } from '../../src/features/rectifications/rectifications-overdue.job';
+import { rectificationsOverdueJob } from '../../src/features/rectifications/rectification.job';
 import { periodFromKey } from '../../src/jobs/period';
 import { ValidationError } from '../../src/errors';
 import { actorOf, dayFromNow, freshMonth, monthPeriod } from '../helpers/assessments-factories';
@@ -190,12 +190,12 @@ describe('rectification actions', () => {
     const r = await o.open(dayFromNow(t, 0));
     const later = await o.open(dayFromNow(t, 5));
     // Due today: not overdue today.
-    await rectificationsOverdueJob.run(t.ctx, dayPeriod(0));
+    await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(0));
     expect(await reminders(r.id)).toHaveLength(0);
     // Tomorrow it is: one reminder to the owner, one to the head; a rerun of the day adds nothing.
-    const tomorrow = await rectificationsOverdueJob.run(t.ctx, dayPeriod(1));
+    const tomorrow = await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(1));
     expect(tomorrow).toEqual(expect.objectContaining({ overdue: expect.any(Number), reminders: expect.any(Number) }));
-    await rectificationsOverdueJob.run(t.ctx, dayPeriod(1));
+    await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(1));
     const first = await reminders(r.id);
     expect(first.map((n) => n.recipientId).sort()).toEqual([o.owner.id, o.head.id].sort());
     expect(first[0].body).toContain(`Rectification ${r.id}`);
@@ -207,11 +207,11 @@ describe('rectification actions', () => {
     expect(toHead.body).not.toContain('/api/v1/me/');
     expect(await reminders(later.id)).toHaveLength(0);
     // The next day reminds again.
-    await rectificationsOverdueJob.run(t.ctx, dayPeriod(2));
+    await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(2));
     expect(await reminders(r.id)).toHaveLength(4);
     // Once done, no more reminders.
     await t.ctx.db.tx((m) => t.ctx.rectifications.update(m, actorOf(o.head), r.id, { status: 'done', evidenceNotes: 'done' }));
-    await rectificationsOverdueJob.run(t.ctx, dayPeriod(3));
+    await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(3));
     expect(await reminders(r.id)).toHaveLength(4);
 
     // An inspection's rectification of a project: its department's head is reminded.
@@ -220,7 +220,7 @@ describe('rectification actions', () => {
     );
     // A head who owns the action gets one reminder a day, not two.
     const own = await t.ctx.assessments.addRectification(actorOf(o.head), o.assessment.id, { description: 'y', ownerUserId: o.head.id, dueDate: dayFromNow(t, 0) });
-    await rectificationsOverdueJob.run(t.ctx, dayPeriod(4));
+    await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(4));
     expect((await reminders(ir.id)).map((n) => n.recipientId).sort()).toEqual([o.owner.id, o.head.id].sort());
     expect((await reminders(own.id)).map((n) => n.recipientId)).toEqual([o.head.id]);
   });

@@ -62,7 +62,6 @@ function fromBodyParser(err: { type?: string; status?: number }): AppError | nul
  * request (res.locals.refused: the caller, the permission, the scope it resolved).
  */
 export function errorHandler(logger: Logger, authz?: Pick<Authorizer, 'recordRefused'>) {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     let appErr: AppError | null = null;
     if (err instanceof AppError) appErr = err;

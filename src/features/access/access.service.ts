@@ -7,7 +7,7 @@ import { isKnownPermission } from '../../policy/permissions';
 import { Decision, PolicyService, userSubject } from '../../policy/policy-service';
 import { Assignment, PolicyStore, StoredLine } from '../../policy/policy-store';
 import { findRole, ROLE_NAMES } from '../../policy/roles';
-import type { UsersService } from '../users/users.service';
+import type { UsersService } from '../users/user.service';
 import { parseScope } from '../../policy/scope';
 
 type Acting = AuditActor & { id: number };

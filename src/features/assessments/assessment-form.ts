@@ -1,5 +1,5 @@
 import { Cell, Column, Report, reportToPdf, reportToXlsx } from '../../lib/documents';
-import type { AssessmentView } from './assessment.service';
+import type { AssessmentView } from './assessment.views';
 import { LEVEL_BANDS, levelOf, levelZh } from './risk-level';
 
 export type FormFormat = 'pdf' | 'xlsx';

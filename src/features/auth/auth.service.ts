@@ -3,7 +3,7 @@ import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database, forUpdate } from '../../db/database';
 import { User } from '../../entities/User';
 import { UnauthorizedError } from '../../errors';
-import { checkPassword, dummyCompare, hashPassword } from './passwords';
+import { checkPassword, dummyCompare, hashPassword } from '../../crypto/passwords';
 import { TokenService } from './tokens';
 
 export const LOCK_THRESHOLD = 5;

@@ -1,5 +1,5 @@
-import type { CaseStatus } from '../../entities/ComplaintCase';
-import { ConflictError } from '../../errors';
+import type { CaseStatus, ComplaintCase } from '../../entities/ComplaintCase';
+import { ConflictError, ValidationError } from '../../errors';
 
 /** The steps of the procedure and the state each one needs (第九條). */
 export type CaseAction = 'investigate' | 'propose' | 'decide' | 'communicate' | 'close' | 'reopen';
@@ -23,4 +23,18 @@ export function requireState(c: { caseNo: string; status: CaseStatus }, action: 
     `Case ${c.caseNo} is ${c.status}: "${action}" needs it to be ${expected.join(' or ')}`,
     { caseNo: c.caseNo, status: c.status, expected },
   );
+}
+
+/**
+ * R-CASE-CHASE: the changes that close a case at `now`; closing at or after dueAt is late and needs
+ * the reason (400 naming `path` without it, nothing changes).
+ */
+export function closingChanges(c: ComplaintCase, actorId: number, now: Date, lateReason: string | null | undefined, path: string): Partial<ComplaintCase> {
+  const late = now.getTime() >= c.dueAt.getTime();
+  if (late && !lateReason) {
+    throw new ValidationError('A case closed late needs the reason for lateness', [
+      { path, message: `case ${c.caseNo} was due on ${c.dueDate}: give the reason it is closed late (R-CASE-CHASE)` },
+    ]);
+  }
+  return { status: 'closed', closedAt: now, closedById: actorId, late, lateReason: lateReason ?? null };
 }

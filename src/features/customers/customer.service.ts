@@ -2,66 +2,18 @@ import { EntityManager, In, Like } from 'typeorm';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { FieldCipher } from '../../crypto/field-cipher';
 import { Database } from '../../db/database';
-import { Customer, NationalityClass } from '../../entities/Customer';
+import { Customer } from '../../entities/Customer';
 import { CustomerLookup } from '../../entities/CustomerLookup';
 import { Project } from '../../entities/Project';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { FieldIssue } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
 import { toDate } from '../../db/raw';
-import { redactPersonalDetails } from '../survey/redact';
-import {
-  idNumberProblem,
-  isValidPhone,
-  MASKED,
-  maskEmail,
-  maskIdNumber,
-  maskPhone,
-  normaliseIdNumber,
-  normalisePhone,
-} from './personal-data';
+import { CustomerInput, CustomerView, maskedCustomerView, PERSONAL_FIELDS, PersonalData, PersonalField } from './customer.views';
+import { idNumberProblem, isValidPhone, normaliseIdNumber, normalisePhone } from './personal-data';
 
-export const PERSONAL_FIELDS = ['phones', 'idNumber', 'employer', 'email', 'emergencyContact'] as const;
-export type PersonalField = (typeof PERSONAL_FIELDS)[number];
-
-/** What a caller may send for a customer (phones/ID as typed; they are normalised here). */
-export interface CustomerInput {
-  name: string;
-  unit: string;
-  nationality: NationalityClass;
-  phones: string[];
-  idNumber?: string | null;
-  employer?: string | null;
-  email?: string | null;
-  emergencyContact?: string | null;
-  notes?: string | null;
-}
-
-/** Decrypted personal fields: exist only in memory, for masking, reveal, export. */
-export interface PersonalData {
-  phones: string[];
-  idNumber: string | null;
-  employer: string | null;
-  email: string | null;
-  emergencyContact: string | null;
-}
-
-export interface CustomerView {
-  id: number;
-  project: string;
-  name: string;
-  unit: string;
-  nationality: NationalityClass;
-  phones: string[];
-  idNumber: string | null;
-  employer: string | null;
-  email: string | null;
-  emergencyContact: string | null;
-  notes: string | null;
-  masked: true;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export { PERSONAL_FIELDS } from './customer.views';
+export type { CustomerInput, CustomerView, PersonalData, PersonalField } from './customer.views';
 
 type Acting = AuditActor & { id: number };
 
@@ -166,24 +118,7 @@ export class CustomerService {
 
   maskedView(c: Customer): CustomerView {
     // Employer and emergency contact show as *** whatever they hold: no need to decrypt them.
-    const p = this.decryptPersonal(c, ['phones', 'idNumber', 'email']);
-    return {
-      id: c.id,
-      project: this.projectCodeOf(c),
-      name: c.name,
-      unit: c.unit,
-      nationality: c.nationality,
-      phones: p.phones.map(maskPhone),
-      idNumber: p.idNumber ? maskIdNumber(p.idNumber) : null,
-      employer: c.employerEnc ? MASKED : null,
-      email: p.email ? maskEmail(p.email) : null,
-      emergencyContact: c.emergencyContactEnc ? MASKED : null,
-      // Free notes may hold a number or an employer: masked views show them redacted (R-SECRET).
-      notes: c.notes === null ? null : redactPersonalDetails(c.notes).text,
-      masked: true,
-      createdAt: c.createdAt,
-      updatedAt: c.updatedAt,
-    };
+    return maskedCustomerView(c, this.projectCodeOf(c), this.decryptPersonal(c, ['phones', 'idNumber', 'email']));
   }
 
   // ---- loading --------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  */
 
 // One implementation of digit folding and the resident-ID checks, shared with the survey-note redactor.
-import { isValidChineseId15, isValidChineseId18, normaliseDigits } from '../survey/redact';
+import { isValidChineseId15, isValidChineseId18, normaliseDigits } from '../../lib/chinese-id';
 
 /** Full-width digits and separators to ASCII; drop spaces, dashes, dots and brackets. */
 export function normalisePhone(raw: string): string {

@@ -1,75 +1,23 @@
-import { And, Between, EntityManager, In, IsNull, LessThan, MoreThanOrEqual, Not } from 'typeorm';
-import { AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
+import { EntityManager } from 'typeorm';
+import { AuditWriter } from '../../audit/audit-writer';
 import { Database, forUpdate } from '../../db/database';
 import { HandoverDestruction } from '../../entities/HandoverDestruction';
-import { HandoverFile, HandoverStatus } from '../../entities/HandoverFile';
+import { HandoverFile } from '../../entities/HandoverFile';
 import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { User } from '../../entities/User';
 import { AppError, ConflictError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logger';
 import type { Authorizer } from '../../policy/authorizer';
 import type { PolicyService } from '../../policy/policy-service';
-import { isOpen, TwoPersonConfirmations } from '../paper/confirmations';
-import { HandoverFileStore, StorageError } from './file-store';
+import { TwoPersonConfirmations } from '../confirmations/confirmation.service';
+import { destructionsForLedger, destructionView, DestructionView, LedgerDestructionRow } from './destruction-ledger';
+import { DestructionShredding } from './destruction-shredding';
+import type { HandoverFileStore } from './file-store';
 import { Acting, ensureNotDestroyed, Refusals, serialOf } from './handover-access';
 
+export type { DestructionView, LedgerDestructionRow } from './destruction-ledger';
+
 export const DESTRUCTION_METHOD = 'crypto-shred: AES-256-GCM file key deleted, ciphertext overwritten with random bytes and unlinked';
-
-/** Stored files with no record are removed by the start-up sweep once older than this (an upload may be in flight). */
-const ORPHAN_AGE_MS = 60 * 60 * 1000;
-
-export interface DestructionView {
-  id: number;
-  serial: string;
-  fileId: number;
-  project: string;
-  fileName: string;
-  format: string;
-  sha256: string;
-  byteSize: number;
-  destroyedById: number;
-  supervisorId: number;
-  witnessId: number;
-  method: string;
-  reason: string | null;
-  statusBefore: string;
-  destroyedAt: Date;
-  bytesShreddedAt: Date | null;
-  /** When the holder recorded it, and when the witness confirmed it from their own session (the crypto-shred); null before the two-person rule. */
-  requestedAt: Date | null;
-  witnessConfirmedAt: Date | null;
-  confirmationId: number | null;
-}
-
-/**
- * A row of the §7 ledger form (R-LEDGER-FORM) for a destroyed handover file, beside the paper
- * copies: the holder as requester, the lead who confirmed the entry as approver, the witness and
- * when they confirmed. A destruction recorded in the period and still awaiting its witness (or
- * lapsed) is a row too, not destroyed.
- */
-export interface LedgerDestructionRow {
-  serial: string;
-  project: string;
-  contentSummary: string;
-  requester: string;
-  approver: string | null;
-  /** When the lead confirmed the entry (null for a file destroyed before confirmation). */
-  approvedAt: Date | null;
-  issuedAt: Date;
-  signedBy: null;
-  expiry: Date | null;
-  returnedAt: null;
-  destroyedAt: Date | null;
-  method: string | null;
-  witness: string;
-  witnessConfirmedAt: Date | null;
-  /** The status column: destroyed, awaiting witness, confirmation expired. */
-  status: string;
-  /** Where the row sorts: the destruction, or the recording of one not (yet) confirmed. */
-  at: Date;
-}
-
-const LEDGER_STATUS = { destroyed: '已銷毀 destroyed', pending: '待監銷確認 awaiting witness', expired: '確認逾期 confirmation expired' } as const;
 
 /** Thrown by a test fault point: stands for the process dying at that step (never caught as an I/O error). */
 export class InjectedFault extends Error {}
@@ -97,17 +45,21 @@ export class InjectedFault extends Error {}
 export class HandoverDestructions {
   /** Test fault points: a hook that throws simulates a crash right after that step. */
   readonly faults: Partial<Record<'afterRecord' | 'afterOverwrite' | 'afterUnlink', () => void | Promise<void>>> = {};
+  /** Steps 2–3 and the start-up recovery (./destruction-shredding.ts). */
+  private readonly shredding: DestructionShredding;
 
   constructor(
     private readonly db: Database,
     private readonly audit: AuditWriter,
     private readonly authz: Authorizer,
     private readonly policy: PolicyService,
-    private readonly store: HandoverFileStore,
+    store: HandoverFileStore,
     private readonly refusals: Refusals,
     private readonly logger: Logger,
     private readonly confirmations: TwoPersonConfirmations,
-  ) {}
+  ) {
+    this.shredding = new DestructionShredding(db, audit, policy, store, logger, (point) => this.fault(point));
+  }
 
   private async fault(point: 'afterRecord' | 'afterOverwrite' | 'afterUnlink'): Promise<void> {
     const hook = this.faults[point];
@@ -120,27 +72,7 @@ export class HandoverDestructions {
   }
 
   view(d: HandoverDestruction): DestructionView {
-    return {
-      id: d.id,
-      serial: serialOf(d.fileId),
-      fileId: d.fileId,
-      project: this.policy.projectCode(d.projectId) ?? String(d.projectId),
-      fileName: d.fileName,
-      format: d.format,
-      sha256: d.sha256,
-      byteSize: d.byteSize,
-      destroyedById: d.destroyedById,
-      supervisorId: d.supervisorId,
-      witnessId: d.witnessId,
-      method: d.method,
-      reason: d.reason,
-      statusBefore: d.statusBefore,
-      destroyedAt: d.destroyedAt,
-      bytesShreddedAt: d.bytesShreddedAt,
-      requestedAt: d.requestedAt,
-      witnessConfirmedAt: d.witnessConfirmedAt,
-      confirmationId: d.confirmationId,
-    };
+    return destructionView(d, this.policy);
   }
 
   async load(id: number): Promise<HandoverDestruction> {
@@ -316,7 +248,7 @@ export class HandoverDestructions {
 
     await this.fault('afterRecord');
     try {
-      await this.shred(record.record, record.storageName);
+      await this.shredding.shred(record.record, record.storageName);
     } catch (err) {
       if (err instanceof InjectedFault) throw err;
       // The destruction stands (the key is gone); the sweep finishes the bytes.
@@ -357,159 +289,23 @@ export class HandoverDestructions {
     }
   }
 
-  /** Steps 2–3: overwrite, unlink, then note it on the record (idempotent: a repeat finds nothing left). */
-  private async shred(d: HandoverDestruction, storageName: string): Promise<void> {
-    const overwritten = await this.store.overwrite(storageName);
-    await this.fault('afterOverwrite');
-    await this.store.unlink(storageName);
-    await this.fault('afterUnlink');
-    const at = new Date();
-    const scope = await this.policy.projectScope(d.projectId);
-    await this.db.tx(async (m) => {
-      const r = await m.getRepository(HandoverDestruction).update({ id: d.id, bytesShreddedAt: IsNull() }, { bytesShreddedAt: at });
-      if (!r.affected) return;
-      await this.audit.append(m, SYSTEM_ACTOR, {
-        action: 'handover_file.bytes_shredded',
-        objectType: 'handover_file',
-        objectId: d.fileId,
-        scope,
-        after: { destructionId: d.id, overwritten, unlinked: true },
-      });
-    });
-  }
-
   /** Finishes steps 2–3 for every destruction record whose bytes were not yet shredded. */
-  async finishShredding(): Promise<number> {
-    const pending = await this.db.manager.getRepository(HandoverDestruction).find({ where: { bytesShreddedAt: IsNull() }, order: { id: 'ASC' } });
-    let n = 0;
-    for (const d of pending) {
-      const f = await this.db.manager.getRepository(HandoverFile).findOneBy({ id: d.fileId });
-      if (!f) continue;
-      await this.shred(d, f.storageName);
-      n++;
-    }
-    if (n) this.logger.warn('finished shredding destroyed handover files', { count: n });
-    return n;
+  finishShredding(): Promise<number> {
+    return this.shredding.finishShredding();
   }
 
-  /**
-   * At start (bootstrap): the storage directory must exist or be creatable, and be writable; if
-   * the database records files as held there, it must exist and hold every one of them (no
-   * silent loss). Then the recovery sweep: finish interrupted destructions, remove orphans.
-   */
-  async startUp(): Promise<void> {
-    const held = await this.db.manager.getRepository(HandoverFile).find({ where: { status: Not('destroyed' as HandoverStatus) }, select: { id: true, storageName: true }, order: { id: 'ASC' } });
-    this.store.checkWritable({ mustExist: held.length > 0, heldCount: held.length });
-    const missing = held.filter((f) => !this.store.exists(f.storageName));
-    if (missing.length) {
-      throw new StorageError(
-        `HANDOVER_STORAGE_DIR ${this.store.dir} lacks ${missing.length} handover file(s) the database records as held (${missing
-          .slice(0, 10)
-          .map((f) => serialOf(f.id))
-          .join(', ')}${missing.length > 10 ? ', …' : ''}): refusing to start. Restore the files or point HANDOVER_STORAGE_DIR at the right directory.`,
-      );
-    }
-    await this.finishShredding();
-    await this.sweepOrphans();
+  /** At start: storage checks, then the recovery sweep (./destruction-shredding.ts). */
+  startUp(): Promise<void> {
+    return this.shredding.startUp();
   }
 
-  /** Stored files whose record is destroyed, or that have no record (an upload that never committed), are shredded. */
-  async sweepOrphans(now = new Date()): Promise<number> {
-    const stored = this.store.listStored();
-    if (!stored.length) return 0;
-    const known = new Map<string, HandoverStatus>();
-    for (let i = 0; i < stored.length; i += 500) {
-      const rows = await this.db.manager.getRepository(HandoverFile).find({ where: { storageName: In(stored.slice(i, i + 500).map((s) => s.storageName)) }, select: { storageName: true, status: true } });
-      for (const r of rows) known.set(r.storageName, r.status);
-    }
-    let n = 0;
-    for (const s of stored) {
-      const status = known.get(s.storageName);
-      const orphan = status === undefined && now.getTime() - s.mtime.getTime() > ORPHAN_AGE_MS;
-      if (status === 'destroyed' || orphan) {
-        await this.store.overwrite(s.storageName);
-        await this.store.unlink(s.storageName);
-        n++;
-      }
-    }
-    if (n) this.logger.warn('removed stored handover files without a live record', { count: n });
-    return n;
+  /** Stored files whose record is destroyed, or that have no record, are shredded. */
+  sweepOrphans(now = new Date()): Promise<number> {
+    return this.shredding.sweepOrphans(now);
   }
 
-  /**
-   * §7 ledger rows (R-LEDGER-FORM) for destructions in [from, to), and for destructions recorded
-   * in the period that still await their witness or lapsed (not destroyed: shown as such).
-   */
-  async forLedger(from: Date, to: Date, projectIds: number[] | null): Promise<LedgerDestructionRow[]> {
-    if (projectIds && !projectIds.length) return [];
-    const m = this.db.manager;
-    const inProjects = projectIds ? { projectId: In(projectIds) } : {};
-    const rows = await m.getRepository(HandoverDestruction).find({
-      where: { destroyedAt: Between(from, new Date(to.getTime() - 1)), ...inProjects },
-      order: { destroyedAt: 'ASC', id: 'ASC' },
-    });
-    // Recorded in the period and not decided: awaiting the witness, or lapsed.
-    const open = await m.getRepository(TwoPersonConfirmation).find({
-      // decidedAt set on an expired one: closed by a custody transfer, not lapsed.
-      where: { kind: 'handover_destruction', state: In(['pending', 'expired']), decidedAt: IsNull(), requestedAt: And(MoreThanOrEqual(from), LessThan(to)), ...inProjects },
-      order: { requestedAt: 'ASC', id: 'ASC' },
-    });
-    if (!rows.length && !open.length) return [];
-    const fileIds = [...new Set([...rows.map((r) => r.fileId), ...open.map((c) => Number(c.objectId))])];
-    const files = new Map((await m.getRepository(HandoverFile).findBy({ id: In(fileIds) })).map((f) => [f.id, f]));
-    const userIds = new Set<number>();
-    for (const r of rows) userIds.add(r.supervisorId).add(r.witnessId);
-    for (const c of open) userIds.add(c.requestedById).add(c.confirmerId);
-    for (const f of files.values()) if (f.confirmedById) userIds.add(f.confirmedById);
-    const names = new Map((await m.getRepository(User).findBy({ id: In([...userIds]) })).map((u) => [u.id, `${u.displayName} (${u.username})`]));
-    const name = (id: number | null | undefined) => (id ? (names.get(id) ?? `user ${id}`) : null);
-    const summary = (x: { fileName: string; format: string; byteSize: number; sha256: string }, reason: string | null) =>
-      `Developer handover file "${x.fileName}" (${x.format.toUpperCase()}, ${x.byteSize} bytes, SHA-256 ${x.sha256.slice(0, 16)}…)${reason ? `; destroyed before confirmation: ${reason}` : ''}`;
-    const now = new Date();
-    const destroyed = rows.map((r): LedgerDestructionRow => {
-      const f = files.get(r.fileId);
-      return {
-        serial: serialOf(r.fileId),
-        project: this.policy.projectCode(r.projectId) ?? String(r.projectId),
-        contentSummary: summary(r, r.reason),
-        requester: name(r.supervisorId)!,
-        approver: name(f?.confirmedById),
-        approvedAt: f?.confirmedAt ?? null,
-        issuedAt: f?.uploadedAt ?? r.destroyedAt,
-        signedBy: null,
-        expiry: f?.destructionDeadline ?? null,
-        returnedAt: null,
-        destroyedAt: r.destroyedAt,
-        method: r.method,
-        witness: name(r.witnessId)!,
-        witnessConfirmedAt: r.witnessConfirmedAt,
-        status: LEDGER_STATUS.destroyed,
-        at: r.destroyedAt,
-      };
-    });
-    const pending = open
-      .filter((c) => files.has(Number(c.objectId)) && files.get(Number(c.objectId))!.status !== 'destroyed')
-      .map((c): LedgerDestructionRow => {
-        const f = files.get(Number(c.objectId))!;
-        return {
-          serial: serialOf(f.id),
-          project: this.policy.projectCode(c.projectId) ?? String(c.projectId),
-          contentSummary: summary(f, c.reason),
-          requester: name(c.requestedById)!,
-          approver: name(f.confirmedById),
-          approvedAt: f.confirmedAt,
-          issuedAt: f.uploadedAt,
-          signedBy: null,
-          expiry: f.destructionDeadline,
-          returnedAt: null,
-          destroyedAt: null,
-          method: null,
-          witness: name(c.confirmerId)!,
-          witnessConfirmedAt: null,
-          status: LEDGER_STATUS[isOpen(c, now) ? 'pending' : 'expired'],
-          at: c.requestedAt,
-        };
-      });
-    return [...destroyed, ...pending].sort((a, b) => a.at.getTime() - b.at.getTime());
+  /** §7 ledger rows (R-LEDGER-FORM) for destructions in [from, to) and those recorded then and not confirmed (./destruction-ledger.ts). */
+  forLedger(from: Date, to: Date, projectIds: number[] | null): Promise<LedgerDestructionRow[]> {
+    return destructionsForLedger(this.db.manager, this.policy, from, to, projectIds);
   }
 }

@@ -1,7 +1,6 @@
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse';
 import { AppError } from '../../errors';
+import { xlsxRows } from '../../lib/xlsx-cells';
 
 /** One row of a spreadsheet or CSV as shown to a viewer: its row number in the file and its cells as text. */
 export interface ViewRow {
@@ -36,46 +35,6 @@ export function decodeText(buf: Buffer): string | null {
   return null;
 }
 
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toFixed(0) : String(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: unknown };
-    if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join('');
-    if (o.text !== undefined) return cellText(o.text);
-    if (o.result !== undefined) return cellText(o.result);
-    if (o.error !== undefined) return '';
-  }
-  return String(v);
-}
-
-/** Rows of worksheet `sheet` (1-based) of an XLSX held in memory, streamed (exceljs streaming reader). */
-export async function* xlsxRows(buf: Buffer, sheet: number, counter?: { sheets: number }): AsyncGenerator<ViewRow> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buf]), { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
-  let index = 0;
-  try {
-    for await (const ws of wb) {
-      index++;
-      if (counter) counter.sheets = index;
-      for await (const row of ws) {
-        if (index !== sheet) continue;
-        const values = row.values as unknown[];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        if (cells.every((c) => c.trim() === '')) continue;
-        yield { row: row.number, cells };
-      }
-    }
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw new AppError(400, 'not_xlsx', `The file is not a readable XLSX workbook (${err instanceof Error ? err.message.slice(0, 200) : 'unreadable'})`);
-  }
-  if (index === 0) throw new AppError(400, 'not_xlsx', 'The file is not an XLSX workbook (no worksheet)');
-}
-
 async function* csvRows(buf: Buffer): AsyncGenerator<ViewRow> {
   const text = decodeText(buf);
   if (text === null) throw new AppError(400, 'invalid_csv', 'The CSV file is not readable text');
@@ -97,7 +56,7 @@ async function* csvRows(buf: Buffer): AsyncGenerator<ViewRow> {
 /** One page of rows (1-based page), and the total; the whole file is read to count. */
 export async function rowPage(buf: Buffer, format: 'xlsx' | 'csv', page: number, pageSize: number, sheet = 1): Promise<RowPage> {
   const counter = { sheets: 0 };
-  const source = format === 'xlsx' ? xlsxRows(buf, sheet, counter) : csvRows(buf);
+  const source = format === 'xlsx' ? xlsxRows(buf, { sheet, counter }) : csvRows(buf);
   const first = (page - 1) * pageSize;
   const rows: ViewRow[] = [];
   let total = 0;

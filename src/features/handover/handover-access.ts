@@ -1,7 +1,7 @@
 import type { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import type { Database } from '../../db/database';
 import type { HandoverFile } from '../../entities/HandoverFile';
-import { AppError, ForbiddenError } from '../../errors';
+import { AppError, ErrorCode, ForbiddenError } from '../../errors';
 import type { Logger } from '../../logger';
 
 export type Acting = AuditActor & { id: number };
@@ -28,7 +28,7 @@ export class Refusals {
     private readonly logger: Logger,
   ) {}
 
-  async refuse(actor: Acting, f: Pick<HandoverFile, 'id'>, scope: string, action: string, code: string, message: string): Promise<never> {
+  async refuse(actor: Acting, f: Pick<HandoverFile, 'id'>, scope: string, action: string, code: ErrorCode, message: string): Promise<never> {
     try {
       await this.db.tx((m) =>
         this.audit.append(m, actor, { action: 'handover_file.denied', objectType: 'handover_file', objectId: f.id, scope, decision: 'deny', reason: `${action} ${code}: ${message}` }),

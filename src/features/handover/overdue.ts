@@ -5,7 +5,7 @@ import { HandoverFile } from '../../entities/HandoverFile';
 import { Project } from '../../entities/Project';
 import { formatDateTime } from '../../lib/documents';
 import type { PolicyService } from '../../policy/policy-service';
-import type { NotificationOutbox } from '../notifications/outbox';
+import type { NotificationOutbox } from '../notifications/notification.service';
 import { serialOf } from './handover-access';
 
 export type OverdueScope = { departmentId: number } | { projectIds: number[] };

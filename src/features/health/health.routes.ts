@@ -18,15 +18,8 @@ export function healthRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['health'],
       access: publicAccess(),
       handler: async () => {
-        const checks = { database: false, policy: ctx.policy.loaded };
-        try {
-          await ctx.db.ping();
-          checks.database = true;
-        } catch {
-          checks.database = false;
-        }
-        const ready = checks.database && checks.policy;
-        return new Reply(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks, policyVersion: ctx.policy.version });
+        const { ready, checks, policyVersion } = await ctx.health.readiness();
+        return new Reply(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks, policyVersion });
       },
     }),
   ];

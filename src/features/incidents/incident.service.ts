@@ -8,8 +8,8 @@ import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
 import { COMPANY, deptScope } from '../../policy/scope';
-import type { NotificationOutbox } from '../notifications/outbox';
-import type { SanctionSource } from '../sanctions/sanction-sources';
+import type { NotificationOutbox } from '../notifications/notification.service';
+import type { SanctionSource } from '../sanctions/sanction.views';
 
 type Acting = AuditActor & { id: number };
 

@@ -1,5 +1,5 @@
 import requirementsDoc from '../../../docs/requirements.json';
-import type { IndicatorKey } from '../indicators/indicators';
+import type { IndicatorKey } from '../indicators/indicator.views';
 
 /**
  * R-INSPECT (§5.3.2): the checklist of the bimonthly project inspection.

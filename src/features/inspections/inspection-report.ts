@@ -1,5 +1,5 @@
 import { Column, formatDate, formatDateTime, Report, Section } from '../../lib/documents';
-import type { InspectionSummaryView, InspectionView } from './inspection.service';
+import type { InspectionSummaryView, InspectionView } from './inspection.views';
 
 /**
  * R-INSPECT (§5.3.2): the inspection report of one project and the company summary of a period,

@@ -7,7 +7,7 @@ import { User } from '../../entities/User';
 import { NotFoundError, ValidationError } from '../../errors';
 import { deptScope } from '../../policy/scope';
 import { OrgService } from '../org/org.service';
-import type { Holding } from '../holdings/holdings-registry';
+import type { Holding } from '../../policy/holdings-registry';
 
 export interface InventoryItemView {
   id: number;

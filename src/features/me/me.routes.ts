@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { Reply, route, RouteSpec, selfAccess } from '../../api/route';
 import { hasSignedCurrentAgreement } from '../../api/mount-routes';
-import { CURRENT_AGREEMENT } from '../agreement/agreement';
+import { CURRENT_AGREEMENT } from '../../policy/agreement';
 
 const password = z.string().min(10, 'at least 10 characters').max(200);
 

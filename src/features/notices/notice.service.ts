@@ -8,7 +8,7 @@ import { Project } from '../../entities/Project';
 import { User } from '../../entities/User';
 import { NotFoundError, ValidationError } from '../../errors';
 import { COMPANY, projectScope } from '../../policy/scope';
-import type { NotificationOutbox } from '../notifications/outbox';
+import type { NotificationOutbox } from '../notifications/notification.service';
 
 type Acting = AuditActor & { id: number };
 

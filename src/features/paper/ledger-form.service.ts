@@ -6,7 +6,8 @@ import { ControlledCopy } from '../../entities/ControlledCopy';
 import { PrintRequest } from '../../entities/PrintRequest';
 import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { Column, formatDate, formatDateTime, Report, reportToCsv, reportToPdf, reportToXlsx } from '../../lib/documents';
-import { ControlledCopyService, METHOD_LABEL, UserRef, viewStatus } from './controlled-copy.service';
+import { ControlledCopyService } from './controlled-copy.service';
+import { METHOD_LABEL, UserRef, viewStatus } from './controlled-copy.views';
 import { projectIdsOfScope } from './scope-projects';
 
 type Acting = AuditActor & { id: number; username: string | null };

@@ -10,9 +10,10 @@ import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { Authorizer } from '../../policy/authorizer';
 import { PolicyService } from '../../policy/policy-service';
-import { redactPersonalDetails } from '../survey/redact';
-import { ControlledCopyService, textGiven, UserRef, viewStatus } from './controlled-copy.service';
-import { refuse } from './refusal';
+import { redactPersonalDetails } from '../../lib/redact';
+import { ControlledCopyService } from './controlled-copy.service';
+import { textGiven, UserRef, viewStatus } from './controlled-copy.views';
+import { refuse } from '../../policy/refusal';
 
 type Acting = AuditActor & { id: number };
 

@@ -1,25 +1,9 @@
-import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { acting, permission, recordScope, route, RouteSpec, selfAccess } from '../../api/route';
 import { idParam } from '../../api/validate';
-import { Rectification, RECTIFICATION_STATUSES } from '../../entities/Rectification';
+import { Rectification } from '../../entities/Rectification';
 import { NotFoundError } from '../../errors';
-
-export const rectificationChangesBody = z
-  .strictObject({
-    status: z.enum(RECTIFICATION_STATUSES).optional(),
-    evidenceNotes: z.string().trim().min(1).max(5000).optional(),
-    ownerUserId: z.number().int().positive().optional(),
-  })
-  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });
-
-/** What an owner may change on their own action: progress and evidence; reassigning is the head's (or the inspector's). */
-export const ownerChangesBody = z
-  .strictObject({
-    status: z.enum(RECTIFICATION_STATUSES).optional(),
-    evidenceNotes: z.string().trim().min(1).max(5000).optional(),
-  })
-  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });
+import { ownerChangesBody, rectificationChangesBody } from './rectification.views';
 
 /**
  * R-RISK-MONTHLY (§5.3.1): progress of the rectifications a department's assessment opened.
@@ -52,7 +36,7 @@ export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('risk_assessment', 'edit', assessmentRectification),
       params: idParam,
       body: rectificationChangesBody,
-      handler: ({ params, body, auditActor }) => ctx.db.tx((m) => ctx.rectifications.update(m, acting(auditActor), params.id, body)),
+      handler: ({ params, body, auditActor }) => ctx.rectifications.updateAssessmentRectification(acting(auditActor), params.id, body),
     }),
     route({
       method: 'patch',

@@ -9,56 +9,15 @@ import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { PolicyService } from '../../policy/policy-service';
 import { deptScope, projectScope } from '../../policy/scope';
-import type { IndicatorScope } from '../indicators/indicators';
-import type { NotificationOutbox } from '../notifications/outbox';
-import { refuse } from '../paper/refusal';
-import { isCalendarDate, localDate } from './local-date';
+import type { IndicatorScope } from '../indicators/indicator.views';
+import type { NotificationOutbox } from '../notifications/notification.service';
+import { refuse } from '../../policy/refusal';
+import { isCalendarDate, localDate } from '../../lib/time';
+import type { OpenRectificationInput, OwnerChanges, RectificationChanges, RectificationView } from './rectification.views';
 
 export type { RectificationSource, RectificationStatus };
 
-export interface RectificationView {
-  id: number;
-  sourceType: RectificationSource;
-  sourceId: number;
-  /** Department code (assessment findings; also set for project findings when known). */
-  department: string | null;
-  /** Project code (inspection findings). */
-  project: string | null;
-  description: string;
-  ownerUserId: number;
-  ownerUsername: string | null;
-  /** Local date (config.timezone): due by the end of that day. */
-  dueDate: string;
-  status: RectificationStatus;
-  /** Not done and its due date has passed (today in config.timezone). */
-  overdue: boolean;
-  evidenceNotes: string | null;
-  doneAt: Date | null;
-  createdById: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface OpenRectificationInput {
-  sourceType: RectificationSource;
-  sourceId: number;
-  departmentId: number | null;
-  projectId: number | null;
-  description: string;
-  ownerUserId: number;
-  /** YYYY-MM-DD, today or later in config.timezone. */
-  dueDate: string;
-}
-
-export interface RectificationChanges {
-  status?: RectificationStatus;
-  evidenceNotes?: string;
-  /** Hand the action to another (active) owner, e.g. when the owner leaves. */
-  ownerUserId?: number;
-}
-
-/** What the owner records on their own action: progress and evidence, never a new owner. */
-export type OwnerChanges = Pick<RectificationChanges, 'status' | 'evidenceNotes'>;
+export type { OpenRectificationInput, OwnerChanges, RectificationChanges, RectificationView } from './rectification.views';
 
 /** The route on which an owner records progress (named in the reminders). */
 export const ownerRoute = (id: number) => `PATCH /api/v1/me/rectifications/${id}`;
@@ -256,6 +215,14 @@ export class RectificationService {
       after: snapshot(updated),
     });
     return (await this.views(m, [updated]))[0];
+  }
+
+  /**
+   * R-RISK-MONTHLY: an assessment rectification's progress on PATCH /api/v1/rectifications/:id
+   * (the route has checked risk_assessment:edit in its department), in a transaction of its own.
+   */
+  async updateAssessmentRectification(actor: Acting, id: number, changes: RectificationChanges): Promise<RectificationView> {
+    return this.db.tx((m) => this.update(m, actor, id, changes));
   }
 
   /**

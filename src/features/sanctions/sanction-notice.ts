@@ -1,6 +1,6 @@
 import type { Report } from '../../lib/documents';
 import { GROUND_LABELS } from './sanction-rules';
-import type { SanctionView } from './sanction.service';
+import type { SanctionView } from './sanction.views';
 
 const who = (p: { id: number; username: string | null; displayName: string | null } | null): string =>
   p === null ? '—' : p.displayName && p.username ? `${p.displayName} (${p.username})` : (p.username ?? `user ${p.id}`);

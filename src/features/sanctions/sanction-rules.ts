@@ -1,6 +1,6 @@
 import type { FieldIssue } from '../../errors';
 import { PENALTY_GROUNDS, REWARD_GROUNDS, SanctionGround, SanctionKind } from '../../entities/Sanction';
-import type { SanctionSource } from './sanction-sources';
+import type { SanctionSource } from './sanction.views';
 
 /** R-REWARD (§5.3.3): 100–1000 yuan. */
 export const REWARD_BAND = { min: 100, max: 1000 } as const;

@@ -4,57 +4,21 @@ import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database } from '../../db/database';
 import { Department } from '../../entities/Department';
 import { Project } from '../../entities/Project';
-import { Sanction, SanctionGround, SanctionKind, SanctionStatus } from '../../entities/Sanction';
+import { Sanction, SanctionStatus } from '../../entities/Sanction';
 import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
 import { COMPANY, deptScope } from '../../policy/scope';
-import { refuse } from '../paper/refusal';
+import { refuse } from '../../policy/refusal';
 import { measureIssues, SanctionProposal, sourceIssues } from './sanction-rules';
-import { SanctionSource, SanctionSourceRegistry, SanctionSourceResolver } from './sanction-sources';
+import { SanctionSourceRegistry } from './sanction-sources';
 import { noticeReport } from './sanction-notice';
+import type { PersonRef, SanctionFilter, SanctionSource, SanctionSourceResolver, SanctionView } from './sanction.views';
 import { reportToPdf } from '../../lib/documents';
 
 type Acting = AuditActor & { id: number };
 
-interface PersonRef {
-  id: number;
-  username: string | null;
-  displayName: string | null;
-}
-
-export interface SanctionView {
-  id: number;
-  kind: SanctionKind;
-  ground: SanctionGround;
-  source: { type: string; id: number; label: string };
-  project: string | null;
-  department: string | null;
-  /** The person rewarded or penalised. */
-  person: PersonRef;
-  rewardAmount: number | null;
-  fineAmount: number | null;
-  dismissal: boolean;
-  compensationAmount: number | null;
-  judicialReferral: boolean;
-  reason: string;
-  status: SanctionStatus;
-  proposedBy: PersonRef;
-  proposedAt: Date;
-  decidedBy: PersonRef | null;
-  decidedAt: Date | null;
-  decisionNote: string | null;
-}
-
-export interface SanctionFilter {
-  status?: SanctionStatus;
-  kind?: SanctionKind;
-  userId?: number;
-  sourceType?: string;
-  sourceId?: number;
-  limit: number;
-  offset: number;
-}
+export type { SanctionFilter, SanctionView } from './sanction.views';
 
 /** What the register records of a record (audit before/after). */
 function snapshot(s: Sanction) {

@@ -7,7 +7,7 @@ import { SurveyNote, SurveyNoteStatus, SURVEY_SOURCES } from '../../entities/Sur
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { Authorizer } from '../../policy/authorizer';
 import { CustomerInput, CustomerService, CustomerView } from '../customers/customer.service';
-import { redactPersonalDetails } from './redact';
+import { redactPersonalDetails } from '../../lib/redact';
 
 type Acting = AuditActor & { id: number };
 

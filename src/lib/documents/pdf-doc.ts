@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit';
+import { pdfkit } from '../heavy-modules';
 import { cjkFont } from './fonts';
 import { yielder, type Yielder } from './yield';
 
@@ -31,6 +31,7 @@ export interface Pdf {
 }
 
 export function createPdf(o: PdfOptions): Pdf {
+  const PDFDocument = pdfkit();
   const doc = new PDFDocument({
     size: 'A4',
     layout: o.landscape ? 'landscape' : 'portrait',

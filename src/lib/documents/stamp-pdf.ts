@@ -1,4 +1,5 @@
-import { degrees, PDFDocument, rgb, StandardFonts, type PDFFont } from 'pdf-lib';
+import type { PDFDocument, PDFFont } from 'pdf-lib';
+import { pdfLib } from '../heavy-modules';
 import { InvalidPdfError } from './errors';
 
 /**
@@ -19,7 +20,7 @@ async function load(pdf: Buffer): Promise<PDFDocument> {
     // Loaded with ignoreEncryption so that encryption is reported as such (pdf-lib's own
     // EncryptedPDFError does not survive `instanceof`); an encrypted file is then refused,
     // because pdf-lib would write its encrypted streams back as garbage.
-    doc = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true });
+    doc = await pdfLib().PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true });
     if (doc.getPageCount() === 0) throw new InvalidPdfError('The PDF has no pages');
   } catch (e) {
     if (e instanceof InvalidPdfError) throw e;
@@ -38,8 +39,9 @@ async function load(pdf: Buffer): Promise<PDFDocument> {
  */
 export async function stampPdf(pdf: Buffer, stamp: string): Promise<Buffer> {
   const doc = await load(pdf);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const font = await doc.embedFont(pdfLib().StandardFonts.Helvetica);
   const text = winAnsi(stamp, font);
+  const { rgb, degrees } = pdfLib();
   const color = rgb(0.75, 0.1, 0.1);
   for (const page of doc.getPages()) {
     const box = page.getCropBox();

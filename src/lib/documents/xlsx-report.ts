@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { exceljs } from '../heavy-modules';
 import { neutralise } from '../csv';
 import { xmlSafe } from '../xml-safe';
 import { asSpreadsheetDate, DEFAULT_EMPTY_TEXT, DEFAULT_TIMEZONE, headingText } from './format';
@@ -195,7 +196,7 @@ export async function reportToXlsx(report: Report): Promise<Buffer> {
   out.on('data', (c: Buffer) => chunks.push(c));
   // Shared strings and styles as the in-memory writer has them; zlib level 9 because the streamed
   // zip compresses in small chunks (deflated off the event loop) and would otherwise come out larger.
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true, zip: { zlib: { level: 9 } } });
+  const wb = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: true, zip: { zlib: { level: 9 } } });
   // The workbook's properties are XML too (docProps/core.xml).
   wb.creator = xmlSafe(report.generatedBy ?? 'Custodian');
   wb.lastModifiedBy = 'Custodian';

@@ -1,6 +1,6 @@
 import { periodFromKey } from '../../../src/jobs/period';
-import { riskAssessmentJob } from '../../../src/features/assessments/risk-assessment.job';
-import { localDate } from '../../../src/features/rectifications/local-date';
+import { riskAssessmentJob } from '../../../src/features/assessments/assessment.job';
+import { localDate } from '../../../src/lib/time';
 import { makeDepartment } from '../../helpers/factories';
 import { adminActor, Caller, env, Expectation, Role, uid } from './env';
 

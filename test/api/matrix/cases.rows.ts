@@ -1,4 +1,4 @@
-import { caseStatsJob } from '../../../src/features/cases/case.jobs';
+import { caseStatsJob } from '../../../src/features/cases/case.job';
 import { periodFromKey } from '../../../src/jobs/period';
 import { advanceCase, intake, makeCustomer, registerCase } from '../../helpers/case-factories';
 import type { CaseStatus } from '../../../src/entities/ComplaintCase';
@@ -87,7 +87,7 @@ export function casesRows(): Record<string, Expectation> {
       permission: 'case_stats:read',
       prepare: async () => {
         // The month is computed once (the job is idempotent); every caller reads the same table.
-        statsReady ??= caseStatsJob.run(env.t.ctx, periodFromKey(caseStatsJob, '2026-01', env.t.ctx.config.timezone)!);
+        statsReady ??= env.t.ctx.jobs.find(caseStatsJob.name).run(periodFromKey(caseStatsJob, '2026-01', env.t.ctx.config.timezone)!);
         await statsReady;
         return { path: '/api/v1/case-statistics/2026-01' };
       },

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { exceljs } from '../../../lib/heavy-modules';
 import type { Writable } from 'node:stream';
 import { csvField, neutralise } from '../../../lib/csv';
 import { xmlSafe } from '../../../lib/xml-safe';
@@ -46,7 +46,7 @@ export async function writeCsv(out: Writable, meta: ExportMeta, columns: string[
  * but possibly already stored) made the whole file unreadable.
  */
 export async function writeXlsx(out: Writable, meta: ExportMeta, columns: string[], batches: AsyncIterable<string[][]>): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+  const wb = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: false, useSharedStrings: false });
   wb.creator = xmlSafe(meta.exporter);
   wb.created = meta.at;
   wb.title = xmlSafe(`Custodian export ${meta.id}`);

@@ -7,7 +7,7 @@ import { Customer } from '../../../entities/Customer';
 import { CustomerExport } from '../../../entities/CustomerExport';
 import { CustomerService, PERSONAL_FIELDS, PersonalField } from '../customer.service';
 import { ExportMeta, writeCsv, writeXlsx } from './export-writer';
-import { redactPersonalDetails } from '../../survey/redact';
+import { redactPersonalDetails } from '../../../lib/redact';
 
 export const BASE_COLUMNS = ['name', 'unit', 'nationality'] as const;
 

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { RECTIFICATION_STATUSES, RectificationSource, RectificationStatus } from '../../entities/Rectification';
+
+/**
+ * The shapes of a rectification (R-RISK-MONTHLY, R-INSPECT): as the register shows it, as a
+ * source opens it, and the changes its routes accept (the assessment's, the owner's and the
+ * inspection's own route share them).
+ */
+
+export interface RectificationView {
+  id: number;
+  sourceType: RectificationSource;
+  sourceId: number;
+  /** Department code (assessment findings; also set for project findings when known). */
+  department: string | null;
+  /** Project code (inspection findings). */
+  project: string | null;
+  description: string;
+  ownerUserId: number;
+  ownerUsername: string | null;
+  /** Local date (config.timezone): due by the end of that day. */
+  dueDate: string;
+  status: RectificationStatus;
+  /** Not done and its due date has passed (today in config.timezone). */
+  overdue: boolean;
+  evidenceNotes: string | null;
+  doneAt: Date | null;
+  createdById: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OpenRectificationInput {
+  sourceType: RectificationSource;
+  sourceId: number;
+  departmentId: number | null;
+  projectId: number | null;
+  description: string;
+  ownerUserId: number;
+  /** YYYY-MM-DD, today or later in config.timezone. */
+  dueDate: string;
+}
+
+export interface RectificationChanges {
+  status?: RectificationStatus;
+  evidenceNotes?: string;
+  /** Hand the action to another (active) owner, e.g. when the owner leaves. */
+  ownerUserId?: number;
+}
+
+/** What the owner records on their own action: progress and evidence, never a new owner. */
+export type OwnerChanges = Pick<RectificationChanges, 'status' | 'evidenceNotes'>;
+
+export const rectificationChangesBody = z
+  .strictObject({
+    status: z.enum(RECTIFICATION_STATUSES).optional(),
+    evidenceNotes: z.string().trim().min(1).max(5000).optional(),
+    ownerUserId: z.number().int().positive().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });
+
+/** What an owner may change on their own action: progress and evidence; reassigning is the head's (or the inspector's). */
+export const ownerChangesBody = z
+  .strictObject({
+    status: z.enum(RECTIFICATION_STATUSES).optional(),
+    evidenceNotes: z.string().trim().min(1).max(5000).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });

@@ -1,0 +1,10 @@
+/**
+ * Document libraries loaded on first use rather than at start-up. exceljs, pdfkit, pdf-lib and
+ * swagger-ui-express together take about a second to load; most requests and most processes (a
+ * CLI job, a test file that renders nothing) never need them. Types come from `import type`;
+ * the values from these functions, which load each module once (require caches it).
+ */
+export const exceljs = (): typeof import('exceljs') => require('exceljs');
+export const pdfkit = (): typeof import('pdfkit') => require('pdfkit');
+export const pdfLib = (): typeof import('pdf-lib') => require('pdf-lib');
+export const swaggerUi = (): typeof import('swagger-ui-express') => require('swagger-ui-express');

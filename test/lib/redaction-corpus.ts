@@ -1,0 +1,552 @@
+import type { PiiKind } from '../../src/lib/redact';
+
+/**
+ * Corpus for R-SURVEY-REDACT (§5.2.2.4): notes as a property-management company's staff write
+ * them during large-scale interviews, door-to-door surveys and census rounds (repairs, parking,
+ * complaints, move-in, pets, decoration, fees), in traditional and simplified Chinese, English
+ * and mixtures, with the formats people really use (spaces, dashes, +86/0086, full-width digits,
+ * extensions, IDs ending in X/x).
+ *
+ * Every person, number and address is invented. ID numbers were generated for this corpus with
+ * real area codes and birth dates and a check character computed with ISO 7064 MOD 11-2 (except
+ * N45, deliberately one digit off: a mistyped ID).
+ *
+ * Each note lists:
+ * - `pii`: every private value in it, exactly as written in the note, with its kind;
+ * - `expected`: how many values of each kind the redactor must report (kinds not listed: 0);
+ * - `survive`: strings that are not private and must still be in the archived text, verbatim
+ *   (amounts, dates, times, unit/room numbers, case numbers, counts, percentages, meter/order
+ *   numbers, and labels or ordinary words that look like employer labels).
+ */
+export interface CorpusNote {
+  id: string;
+  topic: 'repair' | 'parking' | 'complaint' | 'move-in' | 'pets' | 'decoration' | 'fees' | 'census' | 'follow-up';
+  script: 'traditional' | 'simplified' | 'english' | 'mixed';
+  text: string;
+  pii: ReadonlyArray<{ kind: PiiKind; value: string }>;
+  expected: Partial<Record<PiiKind, number>>;
+  survive: readonly string[];
+}
+
+export const REDACTION_CORPUS: readonly CorpusNote[] = [
+  {
+    id: 'N01',
+    topic: 'repair',
+    script: 'traditional',
+    text: '2026年11月28日上門普查：3棟1204室業主陳女士反映廚房水管滲漏已兩週，手機13812345678，工作單位：華潤置地。約定12月2日14:30維修，預估材料費¥1,200。案件編號2611-007。',
+    pii: [
+      { kind: 'mobile', value: '13812345678' },
+      { kind: 'employer', value: '華潤置地' },
+    ],
+    expected: { mobile: 1, employer: 1 },
+    survive: ['2026年11月28日', '3棟1204室', '工作單位：', '12月2日', '14:30', '¥1,200', '2611-007'],
+  },
+  {
+    id: 'N02',
+    topic: 'parking',
+    script: 'simplified',
+    text: '人口普查登记：12-3-1502住户李先生，电话 139-2233-4455，身份证440106198511220040，申请地下车位B2-156，月租3500元，已缴3个月。',
+    pii: [
+      { kind: 'mobile', value: '139-2233-4455' },
+      { kind: 'id_number', value: '440106198511220040' },
+    ],
+    expected: { mobile: 1, id_number: 1 },
+    survive: ['12-3-1502', 'B2-156', '3500元', '3个月'],
+  },
+  {
+    id: 'N03',
+    topic: 'complaint',
+    script: 'traditional',
+    text: '訪談記錄：B座2201租戶王先生投訴樓上裝修噪音，每天8:00前開工。辦公電話(0755) 8888 6666轉806，任職於平安銀行深圳分行。要求週六日停工，已於11/28發整改通知。',
+    pii: [
+      { kind: 'landline', value: '(0755) 8888 6666轉806' },
+      { kind: 'employer', value: '平安銀行深圳分行' },
+    ],
+    expected: { landline: 1, employer: 1 },
+    survive: ['B座2201', '8:00', '11/28', '任職於'],
+  },
+  {
+    id: 'N04',
+    topic: 'parking',
+    script: 'english',
+    text: 'Census visit 2026-11-28, Flat 17B, Tower 2. Resident Mr. Lee works at HSBC, mobile +86 135 1122 3344, email lee.kwok@hsbc.com.hk. Requests a second parking space; management fee HK$2,350 paid up to Dec.',
+    pii: [
+      { kind: 'employer', value: 'HSBC' },
+      { kind: 'mobile', value: '+86 135 1122 3344' },
+      { kind: 'email', value: 'lee.kwok@hsbc.com.hk' },
+    ],
+    expected: { employer: 1, mobile: 1, email: 1 },
+    survive: ['2026-11-28', 'Flat 17B', 'Tower 2', 'HK$2,350', 'works at'],
+  },
+  {
+    id: 'N05',
+    topic: 'pets',
+    script: 'simplified',
+    text: '养犬登记：5栋602业主赵女士，养泰迪一只，狗证编号2026-0456，手机15098765432，邮箱zhao_ling@qq.com。反映小区草坪狗粪问题，建议增设宠物便袋箱2个。',
+    pii: [
+      { kind: 'mobile', value: '15098765432' },
+      { kind: 'email', value: 'zhao_ling@qq.com' },
+    ],
+    expected: { mobile: 1, email: 1 },
+    survive: ['5栋602', '2026-0456', '2个', '养泰迪一只'],
+  },
+  {
+    id: 'N06',
+    topic: 'move-in',
+    script: 'traditional',
+    text: '入伙資料核對：7棟803室新業主孫先生，身份證號11010519780615301X，手機 186 0011 2233，工作單位：北京市海淀區人民法院。裝修押金¥3,000已收，收據號0012876。',
+    pii: [
+      { kind: 'id_number', value: '11010519780615301X' },
+      { kind: 'mobile', value: '186 0011 2233' },
+      { kind: 'employer', value: '北京市海淀區人民法院' },
+    ],
+    expected: { id_number: 1, mobile: 1, employer: 1 },
+    survive: ['7棟803室', '¥3,000', '0012876'],
+  },
+  {
+    id: 'N07',
+    topic: 'fees',
+    script: 'simplified',
+    text: '物业费催缴回访：9号楼1单元301，欠费3期共计1380.50元。住户联系电话010-65123456，单位：中国石油化工集团。承诺2026年12月15日前缴清。',
+    pii: [
+      { kind: 'landline', value: '010-65123456' },
+      { kind: 'employer', value: '中国石油化工集团' },
+    ],
+    expected: { landline: 1, employer: 1 },
+    survive: ['9号楼1单元301', '3期', '1380.50元', '2026年12月15日', '单位：'],
+  },
+  {
+    id: 'N08',
+    topic: 'repair',
+    script: 'traditional',
+    text: '大範圍訪談：１５棟２０３室住戶劉太太，手機１３９　１２３４　８８７７，反映電梯按鈕失靈，報修單號２６１１２８０３。',
+    pii: [{ kind: 'mobile', value: '１３９　１２３４　８８７７' }],
+    expected: { mobile: 1 },
+    survive: ['１５棟２０３室', '２６１１２８０３', '報修單號'],
+  },
+  {
+    id: 'N09',
+    topic: 'decoration',
+    script: 'simplified',
+    text: '装修申请：A座1808业主周先生，联系方式0086 177 6655 4433，邮箱 Zhou.Ming@Example.COM，在华为技术有限公司上班。装修期2026-12-01至2027-01-15，押金5000元。',
+    pii: [
+      { kind: 'mobile', value: '0086 177 6655 4433' },
+      { kind: 'email', value: 'Zhou.Ming@Example.COM' },
+      { kind: 'employer', value: '华为技术有限公司' },
+    ],
+    expected: { mobile: 1, email: 1, employer: 1 },
+    survive: ['A座1808', '2026-12-01', '2027-01-15', '5000元', '上班'],
+  },
+  {
+    id: 'N10',
+    topic: 'census',
+    script: 'traditional',
+    text: '普查補登：老住戶黃伯，身份證仍為舊證440305900307123，宅電0755-26781234。反映2號樓大堂燈光不足，已派工單2611-012。',
+    pii: [
+      { kind: 'id_number', value: '440305900307123' },
+      { kind: 'landline', value: '0755-26781234' },
+    ],
+    expected: { id_number: 1, landline: 1 },
+    survive: ['2號樓', '2611-012', '宅電'],
+  },
+  {
+    id: 'N11',
+    topic: 'census',
+    script: 'simplified',
+    text: '人口普查汇总：本栋共86户，已访谈72户，完成率83.7%，空置房11套，车位使用率95%，2026年11月共收到报修43宗，平均处理时长2.5小时。',
+    pii: [],
+    expected: {},
+    survive: ['86户', '72户', '83.7%', '11套', '95%', '2026年11月', '43宗', '2.5小时'],
+  },
+  {
+    id: 'N12',
+    topic: 'parking',
+    script: 'traditional',
+    text: '租戶錢小姐（3棟2305）聯繫電話86-18612345678，微信同號。投訴停車場收費由每小時¥10調至¥15，要求公示收費依據。',
+    pii: [{ kind: 'mobile', value: '86-18612345678' }],
+    expected: { mobile: 1 },
+    survive: ['3棟2305', '¥10', '¥15', '聯繫電話'],
+  },
+  {
+    id: 'N13',
+    topic: 'follow-up',
+    script: 'simplified',
+    text: '业委会访谈：8栋业主代表吴先生，办公电话020-87654321分机2301，服务于广州市第一人民医院。建议增加夜间保安巡逻次数至每晚4次。',
+    pii: [
+      { kind: 'landline', value: '020-87654321分机2301' },
+      { kind: 'employer', value: '广州市第一人民医院' },
+    ],
+    expected: { landline: 1, employer: 1 },
+    survive: ['8栋', '4次', '服务于'],
+  },
+  {
+    id: 'N14',
+    topic: 'repair',
+    script: 'english',
+    text: 'Interview note 11/28: tenant of Unit 12-3-1502 reports water heater failure. Office line +86 21 6888 1234 ext 5512. Employer: Shanghai Pudong Development Bank. Repair cost estimate RMB 850.',
+    pii: [
+      { kind: 'landline', value: '+86 21 6888 1234 ext 5512' },
+      { kind: 'employer', value: 'Shanghai Pudong Development Bank' },
+    ],
+    expected: { landline: 1, employer: 1 },
+    survive: ['11/28', 'Unit 12-3-1502', 'RMB 850', 'Employer:'],
+  },
+  {
+    id: 'N15',
+    topic: 'decoration',
+    script: 'traditional',
+    text: '裝修備案：C座1203業主鄭先生，身份證 310115 19920229 0020，施工隊負責人手機13766554433。施工時間8:30-12:00、14:00-18:00，違規罰款¥500。',
+    pii: [
+      { kind: 'id_number', value: '310115 19920229 0020' },
+      { kind: 'mobile', value: '13766554433' },
+    ],
+    expected: { id_number: 1, mobile: 1 },
+    survive: ['C座1203', '8:30-12:00', '14:00-18:00', '¥500'],
+  },
+  {
+    id: 'N16',
+    topic: 'follow-up',
+    script: 'simplified',
+    text: '回访记录：2026年11月30日回访6栋1102，客户对维修结果满意，评分5分。客户任职于深圳市南山区教育局，希望维修安排在周末。',
+    pii: [{ kind: 'employer', value: '深圳市南山区教育局' }],
+    expected: { employer: 1 },
+    survive: ['2026年11月30日', '6栋1102', '5分', '希望维修安排在周末'],
+  },
+  {
+    id: 'N17',
+    topic: 'repair',
+    script: 'traditional',
+    text: '水錶更換：11棟501室，舊錶號310105123456，新錶號310105123999，工單號2611280015，業主手機15900001111確認。',
+    pii: [{ kind: 'mobile', value: '15900001111' }],
+    expected: { mobile: 1 },
+    survive: ['11棟501室', '310105123456', '310105123999', '2611280015'],
+  },
+  {
+    id: 'N18',
+    topic: 'census',
+    script: 'simplified',
+    text: '人口普查：4栋1801共住3人。户主孙建国，身份证320102195504306739，手机18911112222；子女身份证330106200101011822，在读研究生。',
+    pii: [
+      { kind: 'id_number', value: '320102195504306739' },
+      { kind: 'mobile', value: '18911112222' },
+      { kind: 'id_number', value: '330106200101011822' },
+    ],
+    expected: { id_number: 2, mobile: 1 },
+    survive: ['4栋1801', '3人', '在读研究生'],
+  },
+  {
+    id: 'N19',
+    topic: 'complaint',
+    script: 'traditional',
+    text: '投訴登記2611-021：D座0705住戶何小姐投訴快遞櫃收費，電郵 ho.mei@gmail.com，聯絡電話 152 8888 9999。收費標準每件0.5元，超時12小時收1元。',
+    pii: [
+      { kind: 'email', value: 'ho.mei@gmail.com' },
+      { kind: 'mobile', value: '152 8888 9999' },
+    ],
+    expected: { email: 1, mobile: 1 },
+    survive: ['2611-021', 'D座0705', '0.5元', '12小時', '1元'],
+  },
+  {
+    id: 'N20',
+    topic: 'repair',
+    script: 'simplified',
+    text: '电费户号 075512345678 的住户（10栋203）反映电表跳闸，住户座机075526781234，手机17700001234。',
+    pii: [
+      { kind: 'landline', value: '075526781234' },
+      { kind: 'mobile', value: '17700001234' },
+    ],
+    expected: { landline: 1, mobile: 1 },
+    survive: ['075512345678', '10栋203'],
+  },
+  {
+    id: 'N21',
+    topic: 'parking',
+    script: 'traditional',
+    text: '車位普查：地下二層共有車位312個，其中B2-001至B2-120為產權車位，月租車位每月¥450，臨停每小時¥8，2026年1月起調整。',
+    pii: [],
+    expected: {},
+    survive: ['312個', 'B2-001', 'B2-120', '¥450', '¥8', '2026年1月'],
+  },
+  {
+    id: 'N22',
+    topic: 'repair',
+    script: 'simplified',
+    text: '访谈：1栋2单元502住户马女士，白天在深圳地铁集团上班，晚上8点后在家。手机号码 133-0000-5678。反映楼道声控灯不亮。',
+    pii: [
+      { kind: 'employer', value: '深圳地铁集团' },
+      { kind: 'mobile', value: '133-0000-5678' },
+    ],
+    expected: { employer: 1, mobile: 1 },
+    survive: ['1栋2单元502', '8点', '晚上8点后在家'],
+  },
+  {
+    id: 'N23',
+    topic: 'pets',
+    script: 'english',
+    text: 'Door-to-door survey, Block 3, Rm 1204. Owner Ms Chan, phone 020 8765 4321, email chan.sy@outlook.com. She works for Guangzhou Metro, asks for a pet registration form; dog licence fee ¥60/year.',
+    pii: [
+      { kind: 'landline', value: '020 8765 4321' },
+      { kind: 'email', value: 'chan.sy@outlook.com' },
+      { kind: 'employer', value: 'Guangzhou Metro' },
+    ],
+    expected: { landline: 1, email: 1, employer: 1 },
+    survive: ['Block 3', 'Rm 1204', '¥60/year', 'asks for a pet registration form'],
+  },
+  {
+    id: 'N24',
+    topic: 'move-in',
+    script: 'traditional',
+    text: '業主身份核驗：13棟2602室，業主身份證61011319750704441x，手機19912345678，工作單位：西安交通大學第一附屬醫院。已核對產權證號粵(2024)深圳市不動產權第0012345號。',
+    pii: [
+      { kind: 'id_number', value: '61011319750704441x' },
+      { kind: 'mobile', value: '19912345678' },
+      { kind: 'employer', value: '西安交通大學第一附屬醫院' },
+    ],
+    expected: { id_number: 1, mobile: 1, employer: 1 },
+    survive: ['13棟2602室', '粵(2024)深圳市不動產權第0012345號'],
+  },
+  {
+    id: 'N25',
+    topic: 'fees',
+    script: 'simplified',
+    text: '缴费流水号 202611281530001234，银行回单号 441900261332005（系统导出），金额2,680.00元，日期2026/11/28。',
+    pii: [],
+    expected: {},
+    survive: ['202611281530001234', '441900261332005', '2,680.00元', '2026/11/28'],
+  },
+  {
+    id: 'N26',
+    topic: 'complaint',
+    script: 'traditional',
+    text: '商鋪租戶訪談：1樓L1-08商鋪，租戶公司名稱：深圳市美佳餐飲管理有限公司，負責人手機13600998877。反映油煙管道清洗費¥2,400分攤不合理。',
+    pii: [
+      { kind: 'employer', value: '深圳市美佳餐飲管理有限公司' },
+      { kind: 'mobile', value: '13600998877' },
+    ],
+    expected: { employer: 1, mobile: 1 },
+    survive: ['1樓', 'L1-08', '¥2,400', '公司名稱：'],
+  },
+  {
+    id: 'N27',
+    topic: 'repair',
+    script: 'simplified',
+    text: '回访：12栋301业主家中座机0757-2233445（佛山），反映二次供水水压不足，楼层18层以上尤其明显。',
+    pii: [{ kind: 'landline', value: '0757-2233445' }],
+    expected: { landline: 1 },
+    survive: ['12栋301', '18层', '（佛山）'],
+  },
+  {
+    id: 'N28',
+    topic: 'fees',
+    script: 'mixed',
+    text: '訪談（英文填寫）：E座906外籍住戶Smith先生，工作單位：Bank of America，電話+86 13512345678，護照信息不予記錄。月租¥12,000，合約至2027年6月。',
+    pii: [
+      { kind: 'employer', value: 'Bank of America' },
+      { kind: 'mobile', value: '+86 13512345678' },
+    ],
+    expected: { employer: 1, mobile: 1 },
+    survive: ['E座906', '¥12,000', '2027年6月', '護照信息不予記錄'],
+  },
+  {
+    id: 'N29',
+    topic: 'pets',
+    script: 'simplified',
+    text: '入住登记：2栋1503，户主工作单位：招商银行；其配偶单位是深圳大学。小孩在读，家中有猫2只，已登记宠物证2026-0871。',
+    pii: [
+      { kind: 'employer', value: '招商银行' },
+      { kind: 'employer', value: '深圳大学' },
+    ],
+    expected: { employer: 2 },
+    survive: ['2栋1503', '2只', '2026-0871', '配偶单位是'],
+  },
+  {
+    id: 'N30',
+    topic: 'repair',
+    script: 'traditional',
+    text: '維修費用明細：更換熱水器¥13,800（含安裝），人工費800元，保修期3年，工程師下午15:30到場，單號2611-033，業主電話 137 1234 0000。',
+    pii: [{ kind: 'mobile', value: '137 1234 0000' }],
+    expected: { mobile: 1 },
+    survive: ['¥13,800', '800元', '3年', '15:30', '2611-033'],
+  },
+  {
+    id: 'N31',
+    topic: 'census',
+    script: 'simplified',
+    text: '普查：14栋住户钱先生，家里电话 8765 4321（无手机），反映垃圾分类点距离太远，建议在14栋东侧加设1处。',
+    pii: [{ kind: 'landline', value: '8765 4321' }],
+    expected: { landline: 1 },
+    survive: ['14栋住户', '14栋东侧', '1处', '（无手机）'],
+  },
+  {
+    id: 'N32',
+    topic: 'move-in',
+    script: 'traditional',
+    text: '業主補充聯繫方式：郵箱13988887777@163.com（即手機號），住址9棟2104。反映門禁卡失效，補卡費¥20。',
+    pii: [{ kind: 'email', value: '13988887777@163.com' }],
+    expected: { email: 1 },
+    survive: ['9棟2104', '¥20', '（即手機號）'],
+  },
+  {
+    id: 'N33',
+    topic: 'census',
+    script: 'simplified',
+    text: '普查补录：3栋708租户，男，1988年出生，在比亚迪股份有限公司工作，身份证440304198812310718，租期至2027-03-31，租金4200元/月。',
+    pii: [
+      { kind: 'employer', value: '比亚迪股份有限公司' },
+      { kind: 'id_number', value: '440304198812310718' },
+    ],
+    expected: { employer: 1, id_number: 1 },
+    survive: ['3栋708', '1988年', '2027-03-31', '4200元/月'],
+  },
+  {
+    id: 'N34',
+    topic: 'fees',
+    script: 'traditional',
+    text: '管理處通知回訪：本公司已安排清洗水池，單位：3座1205，業主單位面積89.5平方米，物業公司收費標準¥3.8/平方米/月，2026年12月起執行。',
+    pii: [],
+    expected: {},
+    survive: ['本公司已安排清洗水池', '單位：3座1205', '業主單位面積89.5平方米', '物業公司收費標準', '¥3.8', '2026年12月'],
+  },
+  {
+    id: 'N35',
+    topic: 'complaint',
+    script: 'simplified',
+    text: '港籍业主：F座3301林先生，香港手机+852 9876 5432，内地手机18822223333。反映空调外机噪音，检测值58分贝。',
+    pii: [
+      { kind: 'mobile', value: '+852 9876 5432' },
+      { kind: 'mobile', value: '18822223333' },
+    ],
+    expected: { mobile: 2 },
+    survive: ['F座3301', '58分贝'],
+  },
+  {
+    id: 'N36',
+    topic: 'complaint',
+    script: 'english',
+    text: 'Complaint 2611-044 (noise). Caller from Unit B-1203, landline (010) 6512 3456, employed by China Mobile Beijing. Noise after 23:00 on 3 nights; 2 warnings issued.',
+    pii: [
+      { kind: 'landline', value: '(010) 6512 3456' },
+      { kind: 'employer', value: 'China Mobile Beijing' },
+    ],
+    expected: { landline: 1, employer: 1 },
+    survive: ['2611-044', 'Unit B-1203', '23:00', '3 nights', '2 warnings'],
+  },
+  {
+    id: 'N37',
+    topic: 'follow-up',
+    script: 'traditional',
+    text: '住戶訪談：10棟1501陳生，在騰訊上班，每週五晚返深；其太太服務於南山區人民醫院，手機13543219876。反映週末泳池開放時間太短（9:00-18:00）。',
+    pii: [
+      { kind: 'employer', value: '騰訊' },
+      { kind: 'employer', value: '南山區人民醫院' },
+      { kind: 'mobile', value: '13543219876' },
+    ],
+    expected: { employer: 2, mobile: 1 },
+    survive: ['10棟1501', '9:00-18:00', '每週五晚返深'],
+  },
+  {
+    id: 'N38',
+    topic: 'complaint',
+    script: 'simplified',
+    text: '投诉回访：11栋0302业主，工作单位：退休，身份证420106197001010854，联系电话027-8765 4321。投诉电梯故障停运2天，已赔偿物业费减免200元。',
+    pii: [
+      { kind: 'id_number', value: '420106197001010854' },
+      { kind: 'landline', value: '027-8765 4321' },
+    ],
+    expected: { id_number: 1, landline: 1 },
+    survive: ['11栋0302', '工作单位：退休', '2天', '200元'],
+  },
+  {
+    id: 'N39',
+    topic: 'decoration',
+    script: 'traditional',
+    text: '裝修巡查：G座1701正在拆牆，違反裝修規定第3.2條，已開出整改單2611-051，施工負責人手機1581234 5678，罰款¥1,000。',
+    pii: [{ kind: 'mobile', value: '1581234 5678' }],
+    expected: { mobile: 1 },
+    survive: ['G座1701', '3.2條', '2611-051', '¥1,000'],
+  },
+  {
+    id: 'N40',
+    topic: 'census',
+    script: 'simplified',
+    text: '普查表#0457｜户主：黄XX｜房号：7-2-801｜手机：13711112222｜单位：深圳供电局｜邮箱：hxx1975@126.com｜身份证：450103198202110035｜备注：需更换门禁卡1张',
+    pii: [
+      { kind: 'mobile', value: '13711112222' },
+      { kind: 'employer', value: '深圳供电局' },
+      { kind: 'email', value: 'hxx1975@126.com' },
+      { kind: 'id_number', value: '450103198202110035' },
+    ],
+    expected: { mobile: 1, employer: 1, email: 1, id_number: 1 },
+    survive: ['普查表#0457', '7-2-801', '需更换门禁卡1张', '单位：'],
+  },
+  {
+    id: 'N41',
+    topic: 'parking',
+    script: 'traditional',
+    text: '電話回訪：業主手機＋８６ １３６ ０００１ ２２３３，身份證４４１９００１９９３０８１５２２６６，反映車位B1-088被佔用，已於２０２６年１１月２９日處理。',
+    pii: [
+      { kind: 'mobile', value: '＋８６ １３６ ０００１ ２２３３' },
+      { kind: 'id_number', value: '４４１９００１９９３０８１５２２６６' },
+    ],
+    expected: { mobile: 1, id_number: 1 },
+    survive: ['B1-088', '２０２６年１１月２９日', '電話回訪'],
+  },
+  {
+    id: 'N42',
+    topic: 'pets',
+    script: 'mixed',
+    text: '宠物登记 / Pet registration: Unit 6-1-1201, owner Zhang, Company: Tencent Holdings Ltd, mobile 13812340000. Cat x2, vaccination due 2027-02-01.',
+    pii: [
+      { kind: 'employer', value: 'Tencent Holdings Ltd' },
+      { kind: 'mobile', value: '13812340000' },
+    ],
+    expected: { employer: 1, mobile: 1 },
+    survive: ['Unit 6-1-1201', 'Cat x2', '2027-02-01', 'Company:'],
+  },
+  {
+    id: 'N43',
+    topic: 'complaint',
+    script: 'traditional',
+    text: '月度統計（2026年11月）：受理投訴27宗，其中裝修噪音9宗（33%），結案率96.3%，逾期2宗（2611-003、2611-015），回訪滿意度4.8/5，去年同期為31宗。',
+    pii: [],
+    expected: {},
+    survive: ['2026年11月', '27宗', '9宗', '33%', '96.3%', '2611-003', '2611-015', '4.8/5', '31宗'],
+  },
+  {
+    id: 'N44',
+    topic: 'repair',
+    script: 'simplified',
+    text: '老旧小区普查：5栋101独居老人，身份证110105780615301，子女联系电话 0571-8612 3456 转 12。反映楼道扶手松动，已安排2026-12-03维修。',
+    pii: [
+      { kind: 'id_number', value: '110105780615301' },
+      { kind: 'landline', value: '0571-8612 3456 转 12' },
+    ],
+    expected: { id_number: 1, landline: 1 },
+    survive: ['5栋101', '2026-12-03', '独居老人'],
+  },
+  {
+    id: 'N45',
+    topic: 'census',
+    script: 'traditional',
+    // The ID's check digit is wrong (…0040 would be valid): a copying slip. Removed all the same.
+    text: '普查紙本轉錄：8棟402業主身份證440106198511220041（原件字跡模糊，末位存疑），手機13922224444。',
+    pii: [
+      { kind: 'id_number', value: '440106198511220041' },
+      { kind: 'mobile', value: '13922224444' },
+    ],
+    expected: { id_number: 1, mobile: 1 },
+    survive: ['8棟402', '（原件字跡模糊，末位存疑）'],
+  },
+  {
+    id: 'N46',
+    topic: 'parking',
+    script: 'traditional',
+    text: '車險理賠協助：地庫B2-033車位車輛被水浸，車主任職於中國平安財產保險（深圳）有限公司，電話0755-8888 1234-602，理賠金額約¥8,600。',
+    pii: [
+      { kind: 'employer', value: '中國平安財產保險（深圳）有限公司' },
+      { kind: 'landline', value: '0755-8888 1234-602' },
+    ],
+    expected: { employer: 1, landline: 1 },
+    survive: ['B2-033', '¥8,600', '車輛被水浸'],
+  },
+];
