@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Finds the repository's policies/ folder from src/ (ts-jest) or dist/src/ (compiled). */
+/** Finds the repository's policies/ folder from src/ (under jest) or dist/src/ (compiled). */
 export function policiesDir(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {

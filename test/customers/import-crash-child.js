@@ -1,7 +1,7 @@
 /**
  * A real Custodian instance in its own process, for test/customers/import-recovery.test.ts: the
  * test starts it on the test's database, sends it a large import and kills it with SIGKILL in
- * the middle. The TypeScript sources are compiled on the fly (transpile only, as ts-jest does:
+ * the middle. The TypeScript sources are compiled on the fly (transpile only, as the jest transformer does:
  * tsconfig has isolatedModules), so no build is needed.
  *
  * Environment: the instance's own (DATABASE_URL, JWT_SECRET, DATA_KEY, ...). Prints one line

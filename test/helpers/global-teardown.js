@@ -3,7 +3,7 @@
  * After the whole run (jest's main process, whose pid names the run: see jest.config.js and
  * test/helpers/test-db.ts): removes the run's temp directory (SQLite files and template, the
  * workers' MySQL pool lists) and its pooled MySQL databases `ctp_<run>_…`. Plain JavaScript:
- * jest loads it outside the ts-jest transform.
+ * jest loads it outside the TypeScript transform.
  */
 const fs = require('node:fs');
 const os = require('node:os');

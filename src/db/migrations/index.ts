@@ -4,7 +4,7 @@ import path from 'node:path';
 /**
  * Every migration in this folder (`<timestamp>-<Name>.ts`, compiled to .js), in timestamp
  * order. Discovered rather than listed so that feature areas add a migration file and nothing
- * else; works the same under ts-jest (.ts) and compiled (dist/.js).
+ * else; works the same under jest (.ts) and compiled (dist/.js).
  */
 function discover(): Function[] {
   const files = fs

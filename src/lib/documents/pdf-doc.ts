@@ -1,5 +1,5 @@
 import { pdfkit } from '../heavy-modules';
-import { cjkFont } from './fonts';
+import { parsedCjkFont } from './fonts';
 import { yielder, type Yielder } from './yield';
 
 /**
@@ -56,9 +56,10 @@ export function createPdf(o: PdfOptions): Pdf {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  // pdfkit parses the font per document but from the cached Buffer, and subsets what is used.
-  doc.registerFont(FONT, cjkFont('regular'));
-  doc.registerFont(FONT_BOLD, cjkFont('bold'));
+  // The fonts are parsed once per process; pdfkit subsets, per document, the glyphs it uses.
+  // (pdfkit takes a parsed fontkit font as a source; its type definitions only list files.)
+  doc.registerFont(FONT, parsedCjkFont('regular') as unknown as Buffer);
+  doc.registerFont(FONT_BOLD, parsedCjkFont('bold') as unknown as Buffer);
   doc.font(FONT);
   return { doc, result };
 }
