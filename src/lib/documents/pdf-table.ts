@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { pdfkitDependency } from '../heavy-modules';
 import { cellText, DEFAULT_EMPTY_TEXT, headingText } from './format';
 import { contentBox, FONT, FONT_BOLD, type Doc } from './pdf-doc';
 import type { Column, ParagraphSection, TableSection } from './types';
@@ -43,7 +43,7 @@ const FIT_SLACK = 0.5;
  * has that segment split (`destroyed / ` is one segment: no break before the slash).
  */
 type Breaker = { nextBreak(): { position: number; required: boolean } | null };
-const LineBreaker = createRequire(require.resolve('pdfkit'))('linebreak') as new (text: string) => Breaker;
+const lineBreaker = () => pdfkitDependency<new (text: string) => Breaker>('linebreak');
 
 type TextInternals = {
   _text(text: string, x: number, y: number, o: PDFKit.Mixins.TextOptions, line: (line: string) => void): unknown;
@@ -96,7 +96,7 @@ function widestSegment(doc: Doc, text: string, cache: Map<string, number>): numb
   const known = cache.get(text);
   if (known !== undefined) return known;
   let widest = 0;
-  const breaker = new LineBreaker(text);
+  const breaker = new (lineBreaker())(text);
   let last = 0;
   for (let bk = breaker.nextBreak(); bk; bk = breaker.nextBreak()) {
     const segment = text.slice(last, bk.position).replace(/[\r\n]+$/, '');
