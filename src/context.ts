@@ -20,6 +20,7 @@ import { CaseStatisticsService } from './features/cases/case-statistics.service'
 import { ControlledCopyService } from './features/paper/controlled-copy.service';
 import { LedgerFormService } from './features/paper/ledger-form.service';
 import { PrintRequestService } from './features/paper/print-request.service';
+import { TwoPersonConfirmations } from './features/confirmations/confirmation.service';
 import { NotificationOutbox } from './features/notifications/notification.service';
 import { HealthService } from './features/health/health.service';
 import { JobService } from './jobs/job.service';
@@ -111,12 +112,14 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   // Complaint cases (R-CASE-NO, R-CASE-DEADLINE, R-CASE-CHASE, R-CASE-STATS); R-CASE-SANCTION: responsibility found on a case is a source of the register.
   const cases = new CaseService(db, audit, policy, customers, outbox, config);
   sanctions.registerSource('case', (m, id) => cases.sanctionSource(m, id));
-  const copies = new ControlledCopyService(db, audit, authz, policy, customers, incidents, outbox, config);
+  // R-NO-PAPER, R-HANDOVER-DESTROY: one two-person confirmation ledger for copies and handover files.
+  const confirmations = new TwoPersonConfirmations(db, policy, outbox, config.confirmationTtlHours, config.timezone);
+  const copies = new ControlledCopyService(db, audit, authz, policy, customers, incidents, outbox, config, confirmations);
   // R-OFFBOARD: copies out with a leaver (or kept by them after a return) block offboarding.
   holdings.register('controlled_copy', (m, userId) => copies.heldBy(m, userId));
   // R-LEDGER-FORM: other ledgers add their lines with ledgerForm.addSource(name, (from, to, projectIds) => rows).
   const ledgerForm = new LedgerFormService(db, audit, copies, config);
-  const handover = new HandoverService(db, audit, authz, policy, cipher, outbox, config, logger);
+  const handover = new HandoverService(db, audit, authz, policy, cipher, outbox, config, logger, confirmations);
   // R-OFFBOARD: a lead holding handover files cannot leave until the IT admin transfers them.
   holdings.register('handover_file', (m, userId) => handover.heldBy(m, userId));
   // R-RISK-MONTHLY, R-INSPECT: rectification actions and the computed indicators, shared by assessments and inspections.

@@ -94,9 +94,14 @@ export class TwoPersonConfirmations {
     return m.getRepository(TwoPersonConfirmation).findOneBy({ id });
   }
 
-  /** The latest confirmation of a kind for a record (to say why there is nothing to confirm). */
-  latest(objectType: string, objectId: string, kind: ConfirmationKind, m: EntityManager = this.db.manager): Promise<TwoPersonConfirmation | null> {
-    return m.getRepository(TwoPersonConfirmation).findOne({ where: { objectType, objectId, kind }, order: { id: 'DESC' } });
+  /**
+   * The confirmation a second person decides: the one the record waits for (`awaitedId`), or else
+   * the record's latest of that kind (to say why there is nothing to decide); null when none was
+   * ever recorded. Shared by the copy and the handover-file decisions.
+   */
+  async awaitedOrLatest(objectType: OpenInput['objectType'], objectId: string, kind: ConfirmationKind, awaitedId: number | null): Promise<TwoPersonConfirmation | null> {
+    const awaited = awaitedId !== null ? await this.load(awaitedId) : null;
+    return awaited ?? this.db.manager.getRepository(TwoPersonConfirmation).findOne({ where: { objectType, objectId, kind }, order: { id: 'DESC' } });
   }
 
   /**
@@ -151,8 +156,9 @@ export class TwoPersonConfirmations {
   ensureOpen(c: TwoPersonConfirmation, now: Date): void {
     if (isOpen(c, now)) return;
     const serial = serialOfObject(c.objectType, c.objectId);
-    const details = { confirmationId: c.id, state: shownState(c, now), dueAt: c.dueAt };
-    switch (shownState(c, now)) {
+    const state = shownState(c, now);
+    const details = { confirmationId: c.id, state, dueAt: c.dueAt };
+    switch (state) {
       case 'confirmed':
         throw new ConflictError('already_confirmed', `${serial}: confirmation ${c.id} was already confirmed at ${this.local(c.decidedAt)}`, details);
       case 'declined':

@@ -161,8 +161,7 @@ export class HandoverDestructions {
    * but the named witness; 409 when it was already decided or has lapsed.
    */
   private async confirmationFor(actor: Acting, f: HandoverFile, scope: string, action: string, now: Date): Promise<TwoPersonConfirmation> {
-    const current = f.confirmationId !== null ? await this.confirmations.load(f.confirmationId) : null;
-    const c = current ?? (await this.confirmations.latest('handover_file', String(f.id), 'handover_destruction'));
+    const c = await this.confirmations.awaitedOrLatest('handover_file', String(f.id), 'handover_destruction', f.confirmationId);
     if (!c) {
       ensureNotDestroyed(f);
       throw new ConflictError('nothing_to_confirm', `No destruction of ${serialOf(f.id)} was recorded: there is nothing to confirm`, { status: f.status });

@@ -50,7 +50,6 @@ export class HandoverService {
   readonly store: HandoverFileStore;
   readonly destructions: HandoverDestructions;
   private readonly refusals: Refusals;
-  private readonly confirmations: TwoPersonConfirmations;
   /** Read models (./handover.views.ts), content viewing (./handover-viewing.ts), delegations (./handover-delegation.ts). */
   private readonly views: HandoverViews;
   private readonly viewing: HandoverViewing;
@@ -66,10 +65,10 @@ export class HandoverService {
     private readonly outbox: NotificationOutbox,
     private readonly config: Config,
     logger: Logger,
+    private readonly confirmations: TwoPersonConfirmations,
   ) {
     this.store = new HandoverFileStore(config.handoverStorageDir, cipher);
     this.refusals = new Refusals(db, audit, logger);
-    this.confirmations = new TwoPersonConfirmations(db, policy, outbox, config.confirmationTtlHours, config.timezone);
     this.destructions = new HandoverDestructions(db, audit, authz, policy, this.store, this.refusals, logger, this.confirmations);
     this.views = new HandoverViews(db, authz, policy, this.refusals, this.confirmations);
     this.viewing = new HandoverViewing(db, audit, config, this.store, this.refusals, this.views);

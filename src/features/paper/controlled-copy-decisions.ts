@@ -23,8 +23,7 @@ export class CopyDecisions extends CopyQueries {
     const scope = await this.scopeOf(c);
     const spec = ACT[act];
     // The act the copy waits for, or else the latest of that kind (to say why there is nothing to decide).
-    const current = c.pendingAct === act && c.confirmationId !== null ? await this.confirmations.load(c.confirmationId) : null;
-    const conf = current ?? (await this.confirmations.latest('controlled_copy', c.serial, spec.kind));
+    const conf = await this.confirmations.awaitedOrLatest('controlled_copy', c.serial, spec.kind, c.pendingAct === act ? c.confirmationId : null);
     if (!conf) throw new ConflictError('nothing_to_confirm', `No ${act} of copy ${c.serial} was recorded: there is nothing to confirm`, { status: c.status });
     if (conf.confirmerId !== actor.id) {
       await refuse(this.db, this.audit, actor, 'not_confirmer', `Only the ${spec.role} named for the ${act} of ${c.serial} may confirm or decline it`, {

@@ -52,8 +52,8 @@ export class ControlledCopyService extends CopyQueries {
     incidents: IncidentService,
     outbox: NotificationOutbox,
     config: Config,
+    confirmations: TwoPersonConfirmations,
   ) {
-    const confirmations = new TwoPersonConfirmations(db, policy, outbox, config.confirmationTtlHours, config.timezone);
     const deps = { db, audit, authz, policy, customers, incidents, outbox, config, confirmations };
     super(deps);
     this.outbox = outbox;
