@@ -1,7 +1,6 @@
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import type { AuditActor } from '../audit/audit-writer';
 import { AppError, ForbiddenError, UnauthorizedError } from '../errors';
-import { CURRENT_AGREEMENT } from '../policy/agreement';
 import type { AppContext } from '../context';
 import { accountRefusal } from '../policy/authorizer';
 import type { RefusedRequest } from '../policy/refusal';
@@ -10,6 +9,9 @@ import { isDatabaseUnavailable } from './middleware/error-handler';
 import { Actor, Reply, RouteSpec } from './route';
 import { parsePart } from './validate';
 import { COMPANY } from '../policy/scope';
+
+// R-ONBOARD's predicate lives beside the agreement (src/policy/agreement.ts); re-exported for the routes.
+export { hasSignedCurrentAgreement } from '../policy/agreement';
 
 /** Refuses to build an app with a route that does not say what it needs (deny by default). */
 export function assertDeclared(spec: RouteSpec): void {
@@ -20,10 +22,6 @@ export function assertDeclared(spec: RouteSpec): void {
       a.kind === 'self' ||
       (a.kind === 'permission' && !!a.object && !!a.action && (a.scope === 'company' || a.scope === 'held' || typeof a.scope === 'function')));
   if (!ok) throw new Error(`Route ${spec.method.toUpperCase()} ${spec.path} declares no access: refusing to expose it`);
-}
-
-export function hasSignedCurrentAgreement(actor: Actor): boolean {
-  return actor.status === 'active' && actor.agreementVersion === CURRENT_AGREEMENT.version;
 }
 
 /**

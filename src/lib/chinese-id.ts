@@ -4,6 +4,8 @@
  * ID numbers (features/customers/personal-data.ts).
  */
 
+import { isRealDate } from './time';
+
 /** Full-width digits ０-９ (U+FF10-FF19) to ASCII 0-9; everything else unchanged. */
 export function normaliseDigits(s: string): string {
   return s.replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
@@ -37,12 +39,6 @@ const PROVINCE_CODES = new Set([
   '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
   '71', '81', '82', '83',
 ]);
-
-function isRealDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
-}
 
 /** A birth date in an ID: a real calendar date, from 1900 up to the current year. */
 function isBirthDate(yyyymmdd: string): boolean {

@@ -35,11 +35,17 @@ export function localDate(at: Date, tz: string): string {
 
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Whether year, month (1-12) and day name a day of the calendar (2026-02-30 does not). */
+export function isRealDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
 /** Whether a string is a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
 export function isCalendarDate(s: string): boolean {
   const m = CALENDAR_DATE.exec(s);
   if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 2000 && y <= 2999 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+  const y = Number(m[1]);
+  return y >= 2000 && y <= 2999 && isRealDate(y, Number(m[2]), Number(m[3]));
 }

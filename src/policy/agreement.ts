@@ -1,3 +1,5 @@
+import type { User } from '../entities/User';
+
 /**
  * The confidentiality agreement every employee signs before any access to customer
  * information (R-ONBOARD, §5.2.5). Changing the text means a new version: everyone must
@@ -14,3 +16,11 @@ export const CURRENT_AGREEMENT = {
     'take out of the office any controlled document; on leaving I will return or have destroyed all customer information I hold.',
   ].join('\n'),
 };
+
+/**
+ * R-ONBOARD: an active account that signed the current version. The one definition: the account
+ * gate (authorizer.ts accountRefusal) and GET /me (agreement.required) both ask it.
+ */
+export function hasSignedCurrentAgreement(u: Pick<User, 'status' | 'agreementVersion'>): boolean {
+  return u.status === 'active' && u.agreementVersion === CURRENT_AGREEMENT.version;
+}

@@ -2,7 +2,7 @@ import { AuditActor, AuditWriter } from '../audit/audit-writer';
 import { Database } from '../db/database';
 import type { User } from '../entities/User';
 import { AppError, ForbiddenError } from '../errors';
-import { CURRENT_AGREEMENT } from './agreement';
+import { CURRENT_AGREEMENT, hasSignedCurrentAgreement } from './agreement';
 import type { Logger } from '../logger';
 import { Decision, PolicyService, userSubject } from './policy-service';
 import { recordRefusal, recordUnrecorded, RefusedRequest } from './refusal';
@@ -49,7 +49,7 @@ export function accountRefusal(u: AccountState, now: Date = new Date()): Account
       message: `The account is locked until ${until} after repeated failed sign-ins`,
     };
   }
-  if (u.status !== 'active' || u.agreementVersion !== CURRENT_AGREEMENT.version) {
+  if (!hasSignedCurrentAgreement(u)) {
     return {
       status: 403,
       code: 'agreement_required',

@@ -55,11 +55,6 @@ export function readBaselineLines(file = path.join(policiesDir(), 'policy.csv'))
   return lines;
 }
 
-/** Every p line of the baseline CSV, whatever release brought it. */
-export function readBaselinePolicy(file?: string): PolicyLine[] {
-  return readBaselineLines(file).map((l) => l.line);
-}
-
 /** The release tags of the baseline, each with the lines it added. */
 export function baselineReleases(lines: BaselineLine[] = readBaselineLines()): Map<string, PolicyLine[]> {
   const releases = new Map<string, PolicyLine[]>();
