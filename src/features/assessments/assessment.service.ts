@@ -15,8 +15,6 @@ import { AssessmentWorkflow } from './assessment-workflow';
 import { assessmentReport, FormFormat, renderAssessmentForm } from './assessment-form';
 import { AssessmentFilter, AssessmentSummary, AssessmentView, AssessmentViews, RiskItemInput, RiskItemView } from './assessment.views';
 
-export type { AssessmentFilter, AssessmentSummary, AssessmentView, RiskItemInput, RiskItemView } from './assessment.views';
-
 /**
  * R-RISK-MONTHLY (§5.3.1, §7): every department assesses its customer-information
  * confidentiality risk each month on the Risk Assessment Form (客戶信息保密風險評估表) and

@@ -35,8 +35,8 @@ export class CaseChase {
       const written = await this.db.tx(async (m) => {
         const project = await m.getRepository(Project).findOneBy({ id: c.projectId });
         const dept = c.departmentId === null ? null : await m.getRepository(Department).findOneBy({ id: c.departmentId });
-        const [role, scope] = dept ? ['dept_head', deptScope(dept.code)] : ['project_manager', projectScope(project?.code ?? String(c.projectId))];
         const projectCode = project?.code ?? String(c.projectId);
+        const [role, scope] = dept ? ['dept_head', deptScope(dept.code)] : ['project_manager', projectScope(projectCode)];
         const n = await this.outbox.enqueueToRole(m, role, scope, {
           kind: 'case.chase',
           subject: `催辦單 Overdue complaint case ${c.caseNo}`,

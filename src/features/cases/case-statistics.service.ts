@@ -18,8 +18,6 @@ import { daysTaken } from './deadlines';
 
 type Acting = AuditActor & { id: number };
 
-export type { CaseStatisticsView, CaseStatsFormat } from './case-statistics.views';
-
 const CONTENT_TYPE: Record<CaseStatsFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   pdf: 'application/pdf',

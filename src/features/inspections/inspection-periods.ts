@@ -1,5 +1,6 @@
 import { In } from 'typeorm';
 import { isUniqueViolation } from '../../api/middleware/error-handler';
+import type { Acting } from '../../api/route';
 import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import { Database } from '../../db/database';
@@ -16,8 +17,6 @@ import type { NotificationOutbox } from '../notifications/notification.service';
 import { ChecklistLine, projectChecklist } from './checklist';
 import { InspectionView, InspectionViews, PERIOD_KEY } from './inspection.views';
 import { inspectionsJob } from './inspection.job';
-
-type Acting = AuditActor & { id: number };
 
 /** The instant `months` calendar months before a local first-of-month instant, in the timezone. */
 function monthsBefore(start: Date, months: number, tz: string): Date {

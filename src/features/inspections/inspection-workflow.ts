@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { AuditActor, AuditWriter } from '../../audit/audit-writer';
+import type { Acting } from '../../api/route';
+import { AuditWriter } from '../../audit/audit-writer';
 import { Database, forUpdate } from '../../db/database';
 import { Inspection } from '../../entities/Inspection';
 import { FindingSeverity, InspectionFinding } from '../../entities/InspectionFinding';
@@ -12,8 +13,6 @@ import type { NoticeService } from '../notices/notice.service';
 import type { RectificationService } from '../rectifications/rectification.service';
 import type { RectificationChanges } from '../rectifications/rectification.views';
 import { FindingView, InspectionItemView, InspectionView, InspectionViews, ItemChanges, itemView, RectificationView, ResultCounts } from './inspection.views';
-
-type Acting = AuditActor & { id: number };
 
 const PUBLISH = { object: 'notice', action: 'publish' };
 

@@ -1,4 +1,5 @@
 import { EntityManager, In } from 'typeorm';
+import type { Acting } from '../../api/route';
 import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import { Database } from '../../db/database';
@@ -32,21 +33,6 @@ import {
   RectificationView,
   ReportFormat,
 } from './inspection.views';
-
-export type {
-  FindingView,
-  InspectionItemView,
-  InspectionSummaryView,
-  InspectionView,
-  ItemChanges,
-  ProducedFile,
-  RectificationView,
-  ReportFormat,
-  ResultCounts,
-} from './inspection.views';
-export { PERIOD_KEY } from './inspection.views';
-
-type Acting = AuditActor & { id: number };
 
 const CONTENT_TYPE: Record<ReportFormat, string> = {
   pdf: 'application/pdf',

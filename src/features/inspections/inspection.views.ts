@@ -1,5 +1,5 @@
 import { EntityManager, FindOptionsWhere, In } from 'typeorm';
-import type { AuditActor } from '../../audit/audit-writer';
+import type { Acting } from '../../api/route';
 import type { Config } from '../../config/env';
 import { Database } from '../../db/database';
 import { Department } from '../../entities/Department';
@@ -24,8 +24,6 @@ import { inspectionsJob } from './inspection.job';
  * inspection in full, the lists, a project's history and a period's overview. No writes here;
  * inside a transaction every read takes that transaction's manager.
  */
-
-type Acting = AuditActor & { id: number };
 
 const READ = { object: 'inspection', action: 'read' };
 

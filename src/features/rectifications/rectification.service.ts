@@ -17,8 +17,6 @@ import type { OpenRectificationInput, OwnerChanges, RectificationChanges, Rectif
 
 export type { RectificationSource, RectificationStatus };
 
-export type { OpenRectificationInput, OwnerChanges, RectificationChanges, RectificationView } from './rectification.views';
-
 /** The route on which an owner records progress (named in the reminders). */
 export const ownerRoute = (id: number) => `PATCH /api/v1/me/rectifications/${id}`;
 

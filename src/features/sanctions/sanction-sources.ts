@@ -1,7 +1,5 @@
 import type { SanctionSourceResolver } from './sanction.views';
 
-export type { SanctionSource, SanctionSourceResolver } from './sanction.views';
-
 /** The source types the register accepts; each feature registers its own (see SanctionService.registerSource). */
 export class SanctionSourceRegistry {
   private readonly resolvers = new Map<string, SanctionSourceResolver>();

@@ -18,8 +18,6 @@ import { reportToPdf } from '../../lib/documents';
 
 type Acting = AuditActor & { id: number };
 
-export type { SanctionFilter, SanctionView } from './sanction.views';
-
 /** What the register records of a record (audit before/after). */
 function snapshot(s: Sanction) {
   return {
