@@ -16,6 +16,7 @@ import { CustomerLookup } from '../../src/entities/CustomerLookup';
 import { XLSX_TYPE } from '../../src/features/customers/import/upload';
 import { makeIdNumber, makePhone, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
+import { stored, workbookParts, zip } from '../helpers/zip';
 
 const HEADER = 'name,unit,nationality,phones,idNumber,employer,email,emergencyContact,notes';
 
@@ -38,45 +39,6 @@ function gbk(s: string): Buffer {
   }
   return Buffer.from(out);
 }
-
-/** A hand-made zip archive (local headers, central directory, end record). */
-function zip(entries: { name: string; data: Buffer; uncompressed: number; method: 0 | 8 }[]): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(e.method, 8);
-    lh.writeUInt32LE(e.data.length, 18);
-    lh.writeUInt32LE(e.uncompressed, 22);
-    lh.writeUInt16LE(name.length, 26);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(e.method, 10);
-    ch.writeUInt32LE(e.data.length, 20);
-    ch.writeUInt32LE(e.uncompressed, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, e.data);
-    central.push(ch, name);
-    offset += 30 + name.length + e.data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
-const stored = (name: string, text: string) => ({ name, data: Buffer.from(text), uncompressed: Buffer.byteLength(text), method: 0 as const });
 
 describe('customer import', () => {
   let t: TestApp;
@@ -316,8 +278,7 @@ describe('customer import', () => {
 
     const zeros = zlib.deflateRawSync(Buffer.alloc(20 * 1024 * 1024), { level: 9 });
     const bomb = zip([
-      stored('[Content_Types].xml', '<Types/>'),
-      stored('xl/workbook.xml', '<workbook/>'),
+      ...workbookParts(),
       { name: 'xl/worksheets/sheet1.xml', data: zeros, uncompressed: 20 * 1024 * 1024, method: 8 },
     ]);
     const b = await send(admin, bomb, {}, XLSX_TYPE);
@@ -326,8 +287,7 @@ describe('customer import', () => {
     expect(b.body.error.message).toMatch(/zip bomb|inflate/);
     // The same bomb with lying (small) declared sizes is caught while inflating.
     const liar = zip([
-      stored('[Content_Types].xml', '<Types/>'),
-      stored('xl/workbook.xml', '<workbook/>'),
+      ...workbookParts(),
       { name: 'xl/worksheets/sheet1.xml', data: zeros, uncompressed: 1000, method: 8 },
     ]);
     const l = await send(admin, liar, {}, XLSX_TYPE);

@@ -11,6 +11,8 @@ import { addError, RunState } from './import-run-state';
 import { validateRow, ValidRow } from './row-validator';
 
 type Acting = AuditActor & { id: number };
+/** A valid row with the blind-index digests of its phones and ID number (computed once, for the dedupe and the lookups). */
+type Candidate = { v: ValidRow; digests: { kind: 'phone' | 'id_number'; digest: string }[] };
 
 const CUSTOMER_COLUMNS = ['projectId', 'name', 'unit', 'nationality', 'phonesEnc', 'idNumberEnc', 'employerEnc', 'emailEnc', 'emergencyContactEnc', 'keyId', 'notes', 'createdById', 'updatedById', 'createdAt', 'updatedAt'] as const;
 
@@ -81,7 +83,7 @@ export class ImportRowWriter {
    */
   private async batch(m: EntityManager, actor: Acting, rec: CustomerImport, prep: Prepared, st: RunState, rows: ValidRow[], write: boolean): Promise<void> {
     const projectId = rec.projectId;
-    const candidates: { v: ValidRow; digests: { kind: 'phone' | 'id_number'; digest: string }[] }[] = [];
+    const candidates: Candidate[] = [];
     for (const v of rows) {
       const digests = this.customers.lookupsFor({ id: 0, projectId }, v.personal).map((l) => ({ kind: l.kind!, digest: l.digest! }));
       const dup = digests.find((d) => st.seen.has(d.digest));
@@ -111,7 +113,7 @@ export class ImportRowWriter {
       }
     }
 
-    const creates: { v: ValidRow; digests: { kind: 'phone' | 'id_number'; digest: string }[] }[] = [];
+    const creates: Candidate[] = [];
     const updates: { v: ValidRow; customerId: number }[] = [];
     for (const c of candidates) {
       const ids = new Set(c.digests.flatMap((d) => [...(owners.get(d.digest) ?? [])]));
@@ -139,7 +141,7 @@ export class ImportRowWriter {
     await this.updateCustomers(m, actor, projectId, prep.index, updates);
   }
 
-  private async insertCustomers(m: EntityManager, actor: Acting, projectId: number, rows: { v: ValidRow; digests: { kind: 'phone' | 'id_number'; digest: string }[] }[]): Promise<void> {
+  private async insertCustomers(m: EntityManager, actor: Acting, projectId: number, rows: Candidate[]): Promise<void> {
     if (!rows.length) return;
     const now = this.persisted(m, Customer, 'createdAt', new Date());
     const values = rows.map(({ v }) => {

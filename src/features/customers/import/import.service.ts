@@ -233,7 +233,7 @@ export class CustomerImportService {
       const res = await m
         .createQueryBuilder()
         .update(CustomerImport)
-        .set({ ...outcome('failed', st, message.slice(0, 500)), ...counts })
+        .set({ ...outcome('failed', st, message), ...counts })
         .where('id = :id AND status IN (:...open)', { id: rec.id, open: OPEN })
         .execute();
       if (!res.affected) return;
