@@ -6,6 +6,7 @@ import { AppError } from './errors';
 import { errorHandler } from './api/middleware/error-handler';
 import { requestContext } from './api/middleware/request-context';
 import { mountRoutes } from './api/mount-routes';
+import { serveConsole } from './api/console';
 import { allRoutes } from './api/routes';
 import { RouteSpec } from './api/route';
 import { swaggerUi } from './lib/heavy-modules';
@@ -39,23 +40,51 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): Express {
     }
     docs(req, res, next);
   });
-  app.use(helmet());
+  // A strict policy for the console and the API alike: scripts only from this origin, never
+  // inline. Ant Design writes its styles at run time, hence inline styles (no inline script).
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          scriptSrcAttr: ["'none'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          // The handover viewer shows a PDF inline from a blob (R-HANDOVER-HOLD: a clerk views, never downloads).
+          frameSrc: ["'self'", 'blob:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+    }),
+  );
+  // Answers of the API may carry personal data: no cache keeps them (routes may say more).
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const json = express.json({ limit: ctx.config.bodyLimit, strict: true });
   // GET/HEAD carry no body: skip the parser on the hot read paths.
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
   // Per-IP login throttle (in-process; with several instances each instance counts its own).
-  app.use(
-    '/api/v1/auth/login',
-    rateLimit({
+  const loginLimit = rateLimit({
       windowMs: 60_000,
       limit: ctx.config.loginRateLimitPerMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', 'Too many login attempts from this address; wait a minute')),
-    }),
-  );
+  });
+  // Sign-ins only (bearer login and console session); signing out is not throttled.
+  app.use(['/api/v1/auth/login', '/api/v1/auth/session'], (req, res, next) => (req.method === 'POST' ? loginLimit(req, res, next) : next()));
 
   mountRoutes(app, routes, ctx);
+  serveConsole(app);
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}`)));
   // R-AUDIT: the error handler records every 403 that nobody recorded (src/policy/refusal.ts).

@@ -36,6 +36,7 @@ import { Keyring, parseKey } from './crypto/keyring';
 import { InventoryService } from './features/inventory/inventory.service';
 import { OrgService } from './features/org/org.service';
 import { UsersService } from './features/users/user.service';
+import { WorkService } from './features/work/work.service';
 import type { Logger } from './logger';
 import { Authorizer } from './policy/authorizer';
 import { PolicyService } from './policy/policy-service';
@@ -83,6 +84,8 @@ export interface AppContext {
   copies: ControlledCopyService;
   ledgerForm: LedgerFormService;
   jobs: JobService;
+  /** "My work" (GET /api/v1/me/work): what waits for the caller, from the other features' rules. */
+  work: WorkService;
 }
 
 export function buildContext(config: Config, logger: Logger, db: Database): AppContext {
@@ -201,6 +204,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     copies,
     ledgerForm,
     jobs,
+    work: new WorkService(db, policy, authz, copies, handover, rectifications, config.timezone),
   };
   return ctx;
 }

@@ -4,7 +4,8 @@ import { AppError, ForbiddenError, UnauthorizedError } from '../errors';
 import type { AppContext } from '../context';
 import { accountRefusal } from '../policy/authorizer';
 import type { RefusedRequest } from '../policy/refusal';
-import { authenticate } from './middleware/authenticate';
+import { Authenticated, authenticate } from './middleware/authenticate';
+import { assertSameOrigin, slideSession } from './middleware/session';
 import { isDatabaseUnavailable } from './middleware/error-handler';
 import { Actor, Reply, RouteSpec } from './route';
 import { parsePart } from './validate';
@@ -79,9 +80,15 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
       const access = spec.access;
       const startedAt = new Date();
       let actor: Actor | null = null;
+      let sessionOf: Authenticated | null = null;
       if (access.kind !== 'public') {
-        actor = await authenticate(req, ctx.tokens, ctx.db);
+        const who = await authenticate(req, ctx.tokens, ctx.db);
+        actor = who.actor;
         res.locals.userId = actor.id;
+        if (who.via === 'cookie') {
+          sessionOf = who;
+          slideSession(req, res, ctx.tokens, ctx.config, who.claims);
+        }
       }
       const auditActor: AuditActor = {
         id: actor?.id ?? null,
@@ -97,6 +104,8 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
         scope: access.kind === 'permission' && access.scope === 'company' ? COMPANY : null,
       };
       if (actor) res.locals.refused = refused;
+      // A console session's change must prove it comes from the console (recorded like any 403).
+      if (sessionOf) assertSameOrigin(req);
       const locals: Record<string, unknown> = {};
       const params = parsePart(spec.params, req.params, 'params');
       const query = parsePart(spec.query, req.query, 'query');

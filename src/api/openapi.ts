@@ -4,8 +4,8 @@ import { RouteSpec } from './route';
 
 type Json = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType): Json {
-  const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Json {
+  const s = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
   delete s.$schema;
   return s;
 }
@@ -35,7 +35,7 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Json {
     const responses: Record<string, Json> = {
       [String(r.status ?? 200)]: r.produces
         ? { description: 'Success', content: { [r.produces]: {} } }
-        : { description: 'Success', content: { 'application/json': {} } },
+        : { description: 'Success', content: { 'application/json': r.response ? { schema: jsonSchema(r.response, 'output') } : {} } },
       '400': errorResponse('Invalid input, with one detail per field'),
     };
     if (access.kind !== 'public') {

@@ -125,6 +125,11 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The success body's schema, for the API document only (the console's client is typed from it):
+   * a route without one documents an untyped JSON body.
+   */
+  response?: z.ZodType;
   /** Documented success status (default 200). */
   status?: number;
   /** Non-JSON responses (CSV, HTML) for the API document. */

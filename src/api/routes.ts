@@ -26,6 +26,7 @@ import { noticeRoutes } from '../features/notices/notice.routes';
 import { assessmentRoutes } from '../features/assessments/assessment.routes';
 import { rectificationRoutes } from '../features/rectifications/rectification.routes';
 import { portRoutes } from '../features/ports/port.routes';
+import { workRoutes } from '../features/work/work.routes';
 import { publicAccess, route, RouteSpec } from './route';
 import { buildOpenApi } from './openapi';
 
@@ -59,6 +60,7 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...rectificationRoutes(ctx),
     ...portRoutes(ctx),
     ...notificationsRoutes(ctx),
+    ...workRoutes(ctx),
   ];
   let doc: unknown = null;
   routes.push(

@@ -4,6 +4,33 @@ import { permission, route, RouteSpec } from '../api/route';
 import { pageQuery } from '../api/validate';
 import { csvHeader, csvRow } from './audit-query.service';
 
+/** One event as GET /api/v1/audit lists it (dates as ISO 8601), for the API document. */
+export const auditEventSchema = z.object({
+  seq: z.number().int(),
+  at: z.string().describe('ISO 8601'),
+  actorId: z.number().int().nullable(),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  objectType: z.string().nullable(),
+  objectId: z.string().nullable(),
+  scope: z.string().nullable(),
+  decision: z.enum(['allow', 'deny']).nullable(),
+  reason: z.string().nullable(),
+  requestId: z.string().nullable(),
+  ip: z.string().nullable(),
+  before: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullable(),
+  after: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const verifySchema = z.union([
+  z.object({ ok: z.literal(true), count: z.number().int(), headSeq: z.number().int(), headHash: z.string() }),
+  z.object({ ok: z.literal(false), count: z.number().int(), brokenAtSeq: z.number().int(), reason: z.string() }),
+]);
+
+export const auditPageSchema = z.object({ items: z.array(auditEventSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+
 const filters = {
   actorId: z.coerce.number().int().positive().optional(),
   actor: z.string().max(64).optional(),
@@ -26,6 +53,7 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['audit'],
       access: permission('audit', 'read'),
       query: z.strictObject({ ...filters, ...pageQuery, order: z.enum(['asc', 'desc']).default('desc') }),
+      response: auditPageSchema,
       handler: ({ query }) => {
         const { limit, offset, order, ...f } = query;
         return ctx.auditQuery.list(f, { limit, offset, order });
@@ -57,6 +85,7 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
       query: z
         .strictObject({ anchorSeq: z.coerce.number().int().positive().optional(), anchorHash: z.string().regex(/^[0-9a-f]{64}$/).optional() })
         .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'anchorSeq and anchorHash go together', path: ['anchorHash'] }),
+      response: verifySchema,
       handler: ({ query }) => ctx.auditQuery.verify(query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : []),
     }),
   ];

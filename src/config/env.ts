@@ -12,6 +12,9 @@ export interface Config {
   databaseUrl: string;
   jwtSecret: crypto.KeyObject;
   accessTokenTtlSeconds: number;
+  /** Browser sessions (the console): idle timeout, sliding with every request, and the longest a session lasts. */
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
   bootstrapAdminPassword?: string;
   bcryptRounds: number;
   loginRateLimitPerMinute: number;
@@ -117,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A KeyObject, not a string: jsonwebtoken then skips trying the string as a PEM key (~50x faster verify).
     jwtSecret: crypto.createSecretKey(Buffer.from(secret, 'utf8')),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 3600, 60),
+    sessionIdleSeconds: int(env, 'SESSION_IDLE_SECONDS', 15 * 60, 10),
+    sessionMaxSeconds: int(env, 'SESSION_MAX_SECONDS', 12 * 3600, 60),
     bootstrapAdminPassword: env.BOOTSTRAP_ADMIN_PASSWORD || undefined,
     bcryptRounds: int(env, 'BCRYPT_ROUNDS', nodeEnv === 'test' ? 4 : 11, 4),
     loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT', 30, 1),

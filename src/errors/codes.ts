@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   witness_not_allowed: { status: 400, meaning: 'The witness named cannot witness a destruction in the scope' },
 
   // ---- 401: who is asking is not established ------------------------------------------------
-  unauthenticated: { status: 401, meaning: 'No bearer token was sent' },
+  unauthenticated: { status: 401, meaning: 'No bearer token or session cookie was sent' },
   unauthorized: { status: 401, meaning: 'Authentication required' },
   invalid_token: { status: 401, meaning: 'The token is malformed or its signature does not verify' },
   token_expired: { status: 401, meaning: 'The token has expired: sign in again' },
@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   forbidden: { status: 403, meaning: 'The policy does not grant the permission in the resolved scope (details name it)' },
   agreement_required: { status: 403, meaning: 'The confidentiality agreement is not signed yet (R-ONBOARD)' },
   account_locked: { status: 403, meaning: 'The account is locked or not active (R-SCOPE)' },
+  csrf_rejected: { status: 403, meaning: 'A change made with the session cookie lacked the console header or came from another origin' },
   self_grant_forbidden: { status: 403, meaning: 'Nobody changes their own role assignments' },
   not_visible: { status: 403, meaning: 'The record is not visible to the caller (neither a party to it nor a reader of its scope)' },
   not_recipient: { status: 403, meaning: 'Only the recipient of a controlled copy may do this (R-NO-PAPER)' },

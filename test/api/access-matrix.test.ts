@@ -121,12 +121,22 @@ const CORE_EXPECTATIONS: Record<string, Expectation> = {
     prepare: async () => ({ path: '/api/v1/auth/login', body: { username: loginUser.username, password: loginUser.password } }),
   },
   'GET /api/v1/openapi.json': { rid: 'R-SECRET', allow: 'public', prepare: async () => ({ path: '/api/v1/openapi.json' }) },
+  'POST /api/v1/auth/session': {
+    rid: 'R-SECRET',
+    allow: 'public',
+    prepare: async () => ({ path: '/api/v1/auth/session', body: { username: loginUser.username, password: loginUser.password } }),
+  },
 
   // --- self (R-SCOPE: every authenticated user, role or not) ---
   'POST /api/v1/auth/logout': {
     rid: 'R-SCOPE',
     allow: 'authenticated',
     prepare: async (c) => ({ path: '/api/v1/auth/logout', auth: await throwawayAuth(c) }),
+  },
+  'DELETE /api/v1/auth/session': {
+    rid: 'R-SCOPE',
+    allow: 'authenticated',
+    prepare: async (c) => ({ path: '/api/v1/auth/session', auth: await throwawayAuth(c) }),
   },
   'GET /api/v1/me': { rid: 'R-SCOPE', allow: 'authenticated', prepare: async () => ({ path: '/api/v1/me' }) },
   'GET /api/v1/agreement': { rid: 'R-SCOPE', allow: 'authenticated', prepare: async () => ({ path: '/api/v1/agreement' }) },
@@ -314,6 +324,13 @@ const CORE_EXPECTATIONS: Record<string, Expectation> = {
     permission: 'customer:read',
     prepare: async () => ({ path: '/api/v1/customers/search', query: { project, phone: makePhone() } }),
   },
+  // The console's search: the phone or ID number in the body, never in a URL (R-SECRET).
+  'POST /api/v1/customers/search': {
+    rid: 'R-CTRL-STAFF',
+    allow: CONTROL_DATA_VIEWERS,
+    permission: 'customer:read',
+    prepare: async () => ({ path: '/api/v1/customers/search', body: { project, phone: makePhone() } }),
+  },
   'POST /api/v1/customers': {
     rid: 'R-CTRL-STAFF',
     allow: CONTROL_DATA_ENTERERS,
@@ -432,6 +449,12 @@ const CORE_EXPECTATIONS: Record<string, Expectation> = {
     allow: CONTROL_DATA_MAINTAINERS,
     permission: 'survey_note:update',
     prepare: async () => ({ path: `/api/v1/survey-notes/${await freshSurveyNoteId()}/original` }),
+  },
+  'POST /api/v1/survey-notes/:id/original': {
+    rid: 'R-SURVEY-REDACT',
+    allow: CONTROL_DATA_MAINTAINERS,
+    permission: 'survey_note:update',
+    prepare: async () => ({ path: `/api/v1/survey-notes/${await freshSurveyNoteId()}/original`, body: { reason: 'reconciling the census' } }),
   },
   'POST /api/v1/survey-notes/:id/reconcile': {
     rid: 'R-SURVEY-REDACT',
@@ -603,6 +626,11 @@ describe('access matrix: route × caller', () => {
       expect(res.status).not.toBe(403);
       // The request is valid, so an allowed call succeeds (anything else would mean the cell tests nothing).
       if (res.status >= 400) throw new Error(`${key} as ${callerName}: expected success, got ${res.status} ${JSON.stringify(res.body)}`);
+      // The console's client is typed from the documented response: the real answer must match it.
+      if (spec!.response && /json/.test(String(res.headers['content-type']))) {
+        const parsed = spec!.response.safeParse(res.body);
+        if (!parsed.success) throw new Error(`${key} as ${callerName}: the answer does not match the documented response: ${parsed.error.message}`);
+      }
     } else if (outcome === 'deny (401)') {
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('unauthenticated');

@@ -121,7 +121,10 @@ describe('R-SECRET deny by default: unknown paths', () => {
     ['POST', '/api/v1/complaint-cases', true],
     ['DELETE', '/api/v1/departments', true],
     ['PUT', '/api/v1/users/1', true],
-    ['GET', '/', false],
+    // GET / is the web console (index.html); anything else there is no route.
+    ['POST', '/', false],
+    ['GET', '/api', false],
+    ['GET', '/api/v2/customers', true],
   ] as const)('R-SECRET: %s %s (token: %s) → 404 JSON not_found', async (method, path, withToken) => {
     let call = t.http()[method.toLowerCase() as 'get'](path);
     if (withToken) call = call.set('Authorization', adminAuth());

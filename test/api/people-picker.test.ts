@@ -71,6 +71,14 @@ describe('GET /api/v1/people: the people picker', () => {
     expect(ids((await pick(staffR, { permission: 'print_request:approve', scope: `project:${R}` })).body)).toEqual([pmR.id]);
   });
 
+  test('R-RISK-MONTHLY: a rectification owner may be anyone holding a role in the project or its department (user:pick), not elsewhere', async () => {
+    const owners = ids((await pick(head, { permission: 'user:pick', scope: `project:${P}` })).body);
+    expect(owners).toEqual(expect.arrayContaining([pm.id, head.id, staff.id, clerk.id]));
+    expect(owners).not.toContain(pmPending.id);
+    expect(owners).not.toContain(staffR.id);
+    expect(owners).not.toContain(pmR.id);
+  });
+
   test('R-SCOPE: eligibility is the policy decision itself: a deny line pinned to the project removes the project managers from its approvers', async () => {
     const admin = `Bearer ${t.admin.token}`;
     const P2 = (await makeProject(t, { departmentCode: D })).code;

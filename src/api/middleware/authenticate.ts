@@ -3,20 +3,38 @@ import { Database } from '../../db/database';
 import { toDate } from '../../db/raw';
 import { User } from '../../entities/User';
 import { UnauthorizedError } from '../../errors';
-import { TokenService } from '../../features/auth/tokens';
+import { TokenClaims, TokenService } from '../../features/auth/tokens';
 import type { Actor } from '../route';
+import { sessionCookie } from './session';
+
+export interface Authenticated {
+  actor: Actor;
+  claims: TokenClaims;
+  /** How the token came: the Authorization header (API clients) or the console's session cookie. */
+  via: 'bearer' | 'cookie';
+}
+
+/** The request's token: the bearer header wins; otherwise the session cookie. */
+function tokenOf(req: Request): { token: string; via: Authenticated['via'] } {
+  const header = req.headers.authorization;
+  if (header) {
+    const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);
+    if (!m) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>"');
+    return { token: m[1], via: 'bearer' };
+  }
+  const cookie = sessionCookie(req);
+  if (cookie) return { token: cookie, via: 'cookie' };
+  throw new UnauthorizedError('unauthenticated', 'A bearer token (POST /api/v1/auth/login) or a console session (POST /api/v1/auth/session) is required');
+}
 
 /**
- * Resolves the bearer token to the current user. The user row is read on every request, so
- * an offboarded user or a bumped token version is refused on the very next request on every
- * instance (R-OFFBOARD).
+ * Resolves the bearer token or session cookie to the current user. The user row is read on every
+ * request, so an offboarded user or a bumped token version is refused on the very next request on
+ * every instance (R-OFFBOARD).
  */
-export async function authenticate(req: Request, tokens: TokenService, db: Database): Promise<Actor> {
-  const header = req.headers.authorization;
-  if (!header) throw new UnauthorizedError('unauthenticated', 'A bearer token is required (POST /api/v1/auth/login)');
-  const m = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header);
-  if (!m) throw new UnauthorizedError('invalid_token', 'The Authorization header must be "Bearer <token>"');
-  const claims = tokens.verify(m[1]);
+export async function authenticate(req: Request, tokens: TokenService, db: Database): Promise<Authenticated> {
+  const { token, via } = tokenOf(req);
+  const claims = tokens.verify(token);
   // Raw, bound SQL: this runs on every request (see src/db/raw.ts).
   const rows: Array<Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId' | 'tokenVersion'> & { lockedUntil: unknown }> = await db.ds.query(
     'SELECT id, username, displayName, status, agreementVersion, departmentId, tokenVersion, lockedUntil FROM user_account WHERE id = ?',
@@ -27,5 +45,5 @@ export async function authenticate(req: Request, tokens: TokenService, db: Datab
     throw new UnauthorizedError('token_revoked', 'The access token has been revoked');
   }
   // The account gate (src/policy/authorizer.ts accountRefusal) also reads the sign-in lock.
-  return { ...user, lockedUntil: toDate(user.lockedUntil) };
+  return { actor: { ...user, lockedUntil: toDate(user.lockedUntil) }, claims, via };
 }

@@ -3,6 +3,8 @@ import type { AppContext } from '../../context';
 import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { idParam } from '../../api/validate';
 import { ROLES } from '../../policy/roles';
+import { PERMISSIONS } from '../../policy/permissions';
+import { assignmentSchema, assignmentsSchema, catalogueSchema, effectivePermissionsSchema, explanationSchema, policyLineSchema, policySchema, rolesSchema } from './access.schemas';
 
 const scope = z.string().min(1).max(120);
 const role = z.string().min(1).max(64);
@@ -18,6 +20,7 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'The roles of the Rules and where each may be held',
       tags: ['access'],
       access: permission('role_assignment', 'read'),
+      response: rolesSchema,
       handler: async () => ({ items: ROLES }),
     }),
     route({
@@ -27,6 +30,7 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['access'],
       access: permission('role_assignment', 'read'),
       query: z.strictObject({ userId: z.coerce.number().int().positive().optional(), role: role.optional(), scope: scope.optional() }),
+      response: assignmentsSchema,
       handler: async ({ query }) => ({ items: await ctx.access.listAssignments(query) }),
     }),
     route({
@@ -37,6 +41,7 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('role_assignment', 'manage'),
       body: z.strictObject({ userId: z.number().int().positive(), role, scope }),
       status: 201,
+      response: assignmentSchema,
       handler: ({ body, auditActor }) => ctx.access.grant(acting(auditActor), body),
     }),
     route({
@@ -58,6 +63,7 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['access'],
       access: permission('role_assignment', 'read'),
       params: idParam,
+      response: effectivePermissionsSchema,
       handler: ({ params }) => ctx.access.effectivePermissions(params.id),
     }),
     route({
@@ -69,7 +75,18 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['access'],
       access: permission('policy', 'read'),
       query: z.strictObject({ user: z.string().min(1).max(64), scope, object, action }),
+      response: explanationSchema,
       handler: ({ query }) => ctx.access.explain(query.user, query.scope, query.object, query.action),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/permissions',
+      // R-IT-PERMS: the console lets the IT admin pick a permission (policy lines, explain) instead of typing one.
+      summary: 'The permission vocabulary: every object and its actions a policy line may name',
+      tags: ['access'],
+      access: permission('policy', 'read'),
+      response: catalogueSchema,
+      handler: async () => ({ items: Object.entries(PERMISSIONS).map(([object, actions]) => ({ object, actions: [...actions] })) }),
     }),
     route({
       method: 'get',
@@ -77,6 +94,7 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'The policy lines (p) and the policy version',
       tags: ['access'],
       access: permission('policy', 'read'),
+      response: policySchema,
       handler: () => ctx.access.listLines(),
     }),
     route({
@@ -87,6 +105,7 @@ export function accessRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('policy', 'manage'),
       body: z.strictObject({ role, scope: scope.default('*'), object, action, effect: z.enum(['allow', 'deny']) }),
       status: 201,
+      response: policyLineSchema,
       handler: ({ body, auditActor }) => ctx.access.addLine(acting(auditActor), body),
     }),
     route({

@@ -3,7 +3,7 @@ import { Database } from '../../db/database';
 import { User } from '../../entities/User';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { accountRefusal, describeDecision } from '../../policy/authorizer';
-import { isKnownPermission } from '../../policy/permissions';
+import { isKnownPermission, PERMISSIONS } from '../../policy/permissions';
 import { Decision, PolicyService, userSubject } from '../../policy/policy-service';
 import { Assignment, PolicyStore, StoredLine } from '../../policy/policy-store';
 import { findRole, ROLE_NAMES } from '../../policy/roles';
@@ -178,6 +178,22 @@ export class AccessService {
       }
     }
     return { assignments, permissions };
+  }
+
+  /**
+   * What the user may do, as the policy decides it in each scope where they hold a role: the
+   * console builds its menus from this (the server still decides every request).
+   */
+  permissionsInHeldScopes(userId: number, scopes: string[]): Array<{ permission: string; scopes: string[] }> {
+    const out: Array<{ permission: string; scopes: string[] }> = [];
+    const held = [...new Set(scopes)];
+    for (const [object, actions] of Object.entries(PERMISSIONS)) {
+      for (const action of actions) {
+        const where = held.filter((scope) => this.policy.decide(userSubject(userId), scope, object, action).allowed);
+        if (where.length) out.push({ permission: `${object}:${action}`, scopes: where });
+      }
+    }
+    return out;
   }
 
   /**

@@ -5,6 +5,8 @@ import { code, idParam, pageQuery } from '../../api/validate';
 import { ASSESSMENT_STATUSES, RiskAssessment } from '../../entities/RiskAssessment';
 import { ValidationError } from '../../errors';
 import { deptScope } from '../../policy/scope';
+import { rectificationSchema } from '../rectifications/rectification.views';
+import { assessmentListSchema, assessmentSchema, riskItemSchema } from './assessment.schemas';
 
 const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month written YYYY-MM');
 /** R-RISK-MONTHLY: likelihood and impact are each scored 1–5. */
@@ -55,6 +57,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       summary: "Risk assessments: a department head sees their departments', company-wide readers every department's; filter by department, period, status",
       tags,
       access: permission('risk_assessment', 'read', 'held'),
+      response: assessmentListSchema,
       query: z.strictObject({ department: code.optional(), period: period.optional(), status: z.enum(ASSESSMENT_STATUSES).optional(), ...pageQuery }),
       handler: ({ query, auditActor }) => ctx.assessments.list(acting(auditActor), query),
     }),
@@ -65,6 +68,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
         "Open a department's assessment by hand for the month under way (indicators to date) or a past month: a department created during the month, a new installation. A future month is 400; one that exists is 409",
       tags,
       access: permission('risk_assessment', 'create', departmentInBody),
+      response: assessmentSchema,
       body: z.strictObject({ department: code, period }),
       status: 201,
       handler: ({ body, auditActor }) => ctx.assessments.open(acting(auditActor), body),
@@ -75,6 +79,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'One risk assessment: indicators, risk items with their level, the 5×5 matrix, rectifications',
       tags,
       access: permission('risk_assessment', 'read', assessmentScope),
+      response: assessmentSchema,
       params: idParam,
       handler: ({ params }) => ctx.assessments.view(params.id),
     }),
@@ -101,6 +106,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Add a risk item (likelihood 1–5 × impact 1–5 → level) to a draft',
       tags,
       access: permission('risk_assessment', 'edit', assessmentScope),
+      response: riskItemSchema,
       params: idParam,
       body: itemBody,
       status: 201,
@@ -112,6 +118,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       summary: "Change a draft's risk item",
       tags,
       access: permission('risk_assessment', 'edit', assessmentScope),
+      response: riskItemSchema,
       params: itemParams,
       body: itemChanges,
       handler: ({ params, body, auditActor }) => ctx.assessments.updateItem(acting(auditActor), params.id, params.itemId, body),
@@ -134,6 +141,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Open a rectification action for a draft (owner, due date not in the past)',
       tags,
       access: permission('risk_assessment', 'edit', assessmentScope),
+      response: rectificationSchema,
       params: idParam,
       body: rectificationBody,
       status: 201,
@@ -145,6 +153,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       summary: "Recompute a draft's indicators (as of now, for its month)",
       tags,
       access: permission('risk_assessment', 'edit', assessmentScope),
+      response: assessmentSchema,
       params: idParam,
       handler: ({ params, auditActor }) => ctx.assessments.refresh(acting(auditActor), params.id),
     }),
@@ -154,6 +163,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Submit a draft to the quality department (409 unless it is a draft)',
       tags,
       access: permission('risk_assessment', 'edit', assessmentScope),
+      response: assessmentSchema,
       params: idParam,
       handler: ({ params, auditActor }) => ctx.assessments.submit(acting(auditActor), params.id),
     }),
@@ -165,6 +175,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('risk_assessment', 'review', assessmentScope),
       params: idParam,
       body: z.strictObject({ comment: text }),
+      response: assessmentSchema,
       handler: ({ params, body, auditActor }) => ctx.assessments.review(acting(auditActor), params.id, body.comment),
     }),
     route({
@@ -175,6 +186,7 @@ export function assessmentRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('risk_assessment', 'review', assessmentScope),
       params: idParam,
       body: z.strictObject({ reason: text }),
+      response: assessmentSchema,
       handler: ({ params, body, auditActor }) => ctx.assessments.returnToDraft(acting(auditActor), params.id, body.reason),
     }),
   ];

@@ -28,6 +28,15 @@ export class AuthService {
   ) {}
 
   async login(username: string, password: string, meta: AuditActor): Promise<LoginResult> {
+    const user = await this.signIn(username, password, meta);
+    return { accessToken: this.tokens.issue(user.id, user.tokenVersion), tokenType: 'Bearer' as const, expiresIn: this.tokens.ttlSeconds };
+  }
+
+  /**
+   * Checks the credentials (with the lockout) and records the sign-in; the caller issues the bearer
+   * token or the console's session cookie.
+   */
+  async signIn(username: string, password: string, meta: AuditActor): Promise<User> {
     const user = await this.db.manager.getRepository(User).findOneBy({ username });
     if (!user || user.status === 'offboarded') {
       await dummyCompare(password, this.config.bcryptRounds);
@@ -48,11 +57,11 @@ export class AuthService {
       await this.recordFailure(user.id, actor, now);
       throw invalid();
     }
-    return this.db.tx(async (m) => {
+    await this.db.tx(async (m) => {
       await m.getRepository(User).update({ id: user.id }, { failedLoginCount: 0, failedLoginWindowStart: null, lockedUntil: null });
       await this.audit.append(m, actor, { action: 'auth.login', objectType: 'user', objectId: user.id });
-      return { accessToken: this.tokens.issue(user.id, user.tokenVersion), tokenType: 'Bearer' as const, expiresIn: this.tokens.ttlSeconds };
     });
+    return user;
   }
 
   /** Five failures within 15 minutes lock the account for 15 minutes; the lock is an audit event. */

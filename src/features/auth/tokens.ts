@@ -6,6 +6,11 @@ export interface TokenClaims {
   userId: number;
   tokenVersion: number;
   jti: string;
+  /** Seconds since the epoch when this token was issued, and when it expires. */
+  issuedAt: number;
+  expiresAt: number;
+  /** Browser sessions only: when the session began (seconds since the epoch), for its longest life. */
+  sessionStart?: number;
 }
 
 const ISSUER = 'custodian';
@@ -21,17 +26,21 @@ export class TokenService {
    * token never hits): skips re-checking the HMAC on every request. Expiry is checked on every
    * use; revocation is not affected (the user row is still read per request).
    */
-  private readonly verified = new Map<string, TokenClaims & { exp: number }>();
+  private readonly verified = new Map<string, TokenClaims>();
 
   constructor(
     private readonly key: crypto.KeyObject,
     readonly ttlSeconds: number,
   ) {}
 
-  issue(userId: number, tokenVersion: number): string {
-    return jwt.sign({ tv: tokenVersion }, this.key, {
+  /**
+   * A bearer token (ttlSeconds), or with `session` a browser session's token: it lives for the idle
+   * timeout and is re-issued as requests come, never past the session's start + its longest life.
+   */
+  issue(userId: number, tokenVersion: number, session?: { start: number; expiresIn: number }): string {
+    return jwt.sign(session ? { tv: tokenVersion, ss: session.start } : { tv: tokenVersion }, this.key, {
       algorithm: 'HS256',
-      expiresIn: this.ttlSeconds,
+      expiresIn: session ? session.expiresIn : this.ttlSeconds,
       subject: String(userId),
       issuer: ISSUER,
       jwtid: crypto.randomUUID(),
@@ -41,17 +50,17 @@ export class TokenService {
   verify(token: string): TokenClaims {
     const hit = this.verified.get(token);
     if (hit) {
-      if (hit.exp * 1000 > Date.now()) return { userId: hit.userId, tokenVersion: hit.tokenVersion, jti: hit.jti };
+      if (hit.expiresAt * 1000 > Date.now()) return hit;
       this.verified.delete(token);
       throw new UnauthorizedError('token_expired', 'The access token has expired');
     }
     const claims = this.verifySignature(token);
     if (this.verified.size >= 10_000) this.verified.clear();
     this.verified.set(token, claims);
-    return { userId: claims.userId, tokenVersion: claims.tokenVersion, jti: claims.jti };
+    return claims;
   }
 
-  private verifySignature(token: string): TokenClaims & { exp: number } {
+  private verifySignature(token: string): TokenClaims {
     let payload: jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
@@ -60,9 +69,11 @@ export class TokenService {
       throw new UnauthorizedError('invalid_token', 'The access token is invalid');
     }
     const userId = Number(payload.sub);
-    if (!Number.isInteger(userId) || typeof payload.tv !== 'number' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
+    const badSession = payload.ss !== undefined && typeof payload.ss !== 'number';
+    if (!Number.isInteger(userId) || typeof payload.tv !== 'number' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || badSession) {
       throw new UnauthorizedError('invalid_token', 'The access token is invalid');
     }
-    return { userId, tokenVersion: payload.tv, jti: payload.jti, exp: payload.exp };
+    const claims = { userId, tokenVersion: payload.tv, jti: payload.jti, expiresAt: payload.exp, issuedAt: payload.iat };
+    return payload.ss === undefined ? claims : { ...claims, sessionStart: payload.ss as number };
   }
 }

@@ -4,6 +4,7 @@ import { CASE_CAUSES, CASE_CHANNELS, CASE_PROPOSALS, CASE_STATUSES, CASE_TYPES, 
 import { acting, loaded, permission, projectInBody, route, RouteSpec, ScopeInput } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { CaseService } from './case.service';
+import { caseListSchema, caseStatisticsListSchema, caseStatisticsSchema, caseViewSchema } from './case.schemas';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -76,6 +77,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('case', action, caseScope(action)),
       params: idParam,
       body,
+      response: caseViewSchema,
       handler: ({ locals, body: b, auditActor }) => run(acting(auditActor), theCase(locals).id, b as never),
     });
 
@@ -96,6 +98,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
         notes: text(4000).nullable().optional(),
       }),
       status: 201,
+      response: caseViewSchema,
       handler: ({ body, auditActor }) => ctx.cases.register(acting(auditActor), body),
     }),
     route({
@@ -114,6 +117,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
           ...pageQuery,
         })
         .refine((q) => q.project === undefined || q.department === undefined, { message: 'give project or department, not both', path: ['department'] }),
+      response: caseListSchema,
       handler: ({ query }) => ctx.cases.list(query),
     }),
     route({
@@ -123,6 +127,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['cases'],
       access: permission('case', 'read', caseScope('read')),
       params: idParam,
+      response: caseViewSchema,
       handler: ({ locals }) => ctx.cases.view(theCase(locals)),
     }),
     workflow(
@@ -183,6 +188,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['cases'],
       access: permission('case_stats', 'read'),
       query: z.strictObject({ ...pageQuery }),
+      response: caseStatisticsListSchema,
       handler: ({ query }) => ctx.caseStatistics.list(query),
     }),
     route({
@@ -195,6 +201,8 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
       // R-CASE-STATS: `current` is the month-to-date view.
       params: z.strictObject({ period: z.string().regex(/^(current|\d{4}-(0[1-9]|1[0-2]))$/, 'a month such as 2026-10, or current') }),
       query: z.strictObject({ format: z.enum(['json', 'xlsx', 'pdf']).default('json') }),
+      // The JSON answer (format=json); xlsx/pdf answer the file.
+      response: caseStatisticsSchema,
       handler: async ({ params, query, auditActor, res }) => {
         if (query.format === 'json') return ctx.caseStatistics.get(params.period);
         const out = await ctx.caseStatistics.export(acting(auditActor), params.period, query.format);

@@ -4,10 +4,16 @@ import type { AppContext } from '../../context';
 import { Customer, NATIONALITY_CLASSES } from '../../entities/Customer';
 import { acting, loaded, permission, projectInBody, projectInQuery, recordScope, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
+import { customerMatchesSchema, customerPageSchema, customerViewSchema, revealedSchema } from './customer.responses';
 import { PERSONAL_FIELDS } from './customer.service';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+/** Exact search: a project and exactly one of phone or ID number (query of the GET, body of the POST). */
+const searchBody = z
+  .strictObject({ project: code, phone: z.string().min(3).max(40).optional(), idNumber: z.string().min(5).max(30).optional() })
+  .refine((q) => (q.phone === undefined) !== (q.idNumber === undefined), { message: 'give exactly one of phone or idNumber', path: ['phone'] });
 
 const customerFields = {
   name: text(100),
@@ -38,6 +44,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['customers'],
       access: permission('customer', 'read', projectInQuery),
       query: z.strictObject({ project: code, q: z.string().max(100).optional(), ...pageQuery }),
+      response: customerPageSchema,
       handler: ({ query }) => ctx.customers.list(query.project, query),
     }),
     route({
@@ -46,12 +53,24 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Exact search by phone or ID number through the keyed blind index (masked results; audited without the value)',
       tags: ['customers'],
       access: permission('customer', 'read', projectInQuery),
-      query: z
-        .strictObject({ project: code, phone: z.string().min(3).max(40).optional(), idNumber: z.string().min(5).max(30).optional() })
-        .refine((q) => (q.phone === undefined) !== (q.idNumber === undefined), { message: 'give exactly one of phone or idNumber', path: ['phone'] }),
+      query: searchBody,
+      response: customerMatchesSchema,
       handler: async ({ query, auditActor }) => ({
         items: await ctx.customers.search(acting(auditActor), query.project, query.phone ? 'phone' : 'id_number', (query.phone ?? query.idNumber)!),
       }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/customers/search',
+      summary: 'The same exact search with the phone or ID number in the body: the value stays out of URLs, proxy and access logs (R-SECRET; what the console uses)',
+      tags: ['customers'],
+      access: permission('customer', 'read', projectInBody),
+      body: searchBody,
+      response: customerMatchesSchema,
+      handler: async ({ body, auditActor, res }) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return { items: await ctx.customers.search(acting(auditActor), body.project, body.phone ? 'phone' : 'id_number', (body.phone ?? body.idNumber)!) };
+      },
     }),
     route({
       method: 'post',
@@ -61,6 +80,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('customer', 'create', projectInBody),
       body: z.strictObject({ project: code, ...customerFields }),
       status: 201,
+      response: customerViewSchema,
       handler: ({ body, auditActor }) => {
         const { project, ...input } = body;
         return ctx.customers.create(acting(auditActor), project, input);
@@ -100,6 +120,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['customers'],
       access: permission('customer', 'read', customerScope),
       params: idParam,
+      response: customerViewSchema,
       handler: async ({ locals }) => ctx.customers.maskedView(customer(locals)),
     }),
     route({
@@ -122,6 +143,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
           notes: customerFields.notes,
         })
         .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
+      response: customerViewSchema,
       handler: ({ locals, body, auditActor }) => ctx.customers.update(acting(auditActor), customer(locals), body),
     }),
     route({
@@ -144,6 +166,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('customer', 'reveal', customerScope),
       params: idParam,
       body: z.strictObject({ fields: z.array(z.enum(PERSONAL_FIELDS)).min(1).max(PERSONAL_FIELDS.length), reason: z.string().trim().min(5).max(500) }),
+      response: revealedSchema,
       handler: async ({ locals, body, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
         return ctx.customers.reveal(acting(auditActor), customer(locals), [...new Set(body.fields)], body.reason);

@@ -1,4 +1,4 @@
-import { EntityManager, IsNull, MoreThan } from 'typeorm';
+import { EntityManager, In, IsNull, MoreThan } from 'typeorm';
 import type { AuditWriter } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import { Database, forUpdate } from '../../db/database';
@@ -70,6 +70,21 @@ export class HandoverDelegations {
       return d;
     });
     return this.views.delegationView(d, now);
+  }
+
+  /**
+   * The information clerks of the file's project, active, whom its holder may delegate viewing to
+   * (the same test delegate() applies): the console's picker, since the people picker does not
+   * list clerks. Only the holder asks (R-HANDOVER-HOLD); anyone else is refused and recorded.
+   */
+  async eligibleClerks(actor: Acting, f: HandoverFile): Promise<Array<{ id: number; username: string; displayName: string }>> {
+    ensureNotDestroyed(f);
+    const scope = await this.views.scopeOf(f);
+    await this.views.requireHolder(actor, f, scope, 'delegate');
+    const ids = this.policy.holdersOf('info_clerk', scope);
+    if (!ids.length) return [];
+    const users = await this.db.manager.getRepository(User).find({ where: { id: In(ids), status: 'active' }, select: { id: true, username: true, displayName: true }, order: { username: 'ASC' } });
+    return users.map((u) => ({ id: u.id, username: u.username, displayName: u.displayName }));
   }
 
   /** The holder ends a delegation early (also records the end of an expired one). */

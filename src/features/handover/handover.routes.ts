@@ -6,6 +6,20 @@ import type { HandoverDestruction } from '../../entities/HandoverDestruction';
 import { acting, loaded, permission, projectInQuery, recordScope, Reply, route, RouteSpec, selfAccess } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { ForbiddenError } from '../../errors';
+import {
+  clerksSchema,
+  confirmationSchema,
+  delegationListSchema,
+  delegationSchema,
+  destructionSchema,
+  fileListSchema,
+  fileMetaSchema,
+  fileSchema,
+  fileViewSchema,
+  myDelegationsSchema,
+  recordSchema,
+  rowsViewSchema,
+} from './handover.schemas';
 
 const CONTENT_TYPES = { pdf: 'application/pdf', csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 
@@ -51,6 +65,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('handover_file', 'hold', projectInQuery),
       query: z.strictObject({ project: code, name: fileName }),
       status: 201,
+      response: fileViewSchema,
       handler: async ({ query, req, res, auditActor }) => {
         noStore(res);
         return new Reply(201, await ctx.handover.upload(acting(auditActor), query.project, query.name, req));
@@ -63,6 +78,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       tags,
       access: permission('handover_file', 'read', projectInQuery),
       query: z.strictObject({ project: code, status: z.enum(HANDOVER_STATUSES).optional(), ...pageQuery }),
+      response: fileListSchema,
       handler: async ({ query, res, auditActor }) => {
         noStore(res);
         return ctx.handover.list(acting(auditActor), query.project, { status: query.status, limit: query.limit, offset: query.offset });
@@ -75,9 +91,23 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       tags,
       access: permission('handover_file', 'read', fileScope),
       params: idParam,
+      response: fileSchema,
       handler: async ({ locals, res, auditActor }) => {
         noStore(res);
         return ctx.handover.get(acting(auditActor), file(locals));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/handover-files/:id/record',
+      summary: 'The file as GET /handover-files/:id shows it to the caller, or, once destroyed, its destruction record (200 either way, where the other routes answer 410)',
+      tags,
+      access: permission('handover_file', 'read', fileScope),
+      params: idParam,
+      response: recordSchema,
+      handler: async ({ locals, res, auditActor }) => {
+        noStore(res);
+        return ctx.handover.record(acting(auditActor), file(locals));
       },
     }),
     route({
@@ -92,6 +122,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
         pageSize: z.coerce.number().int().min(1).max(500).default(50),
         sheet: z.coerce.number().int().min(1).max(1000).optional(),
       }),
+      response: rowsViewSchema,
       handler: async ({ locals, query, res, auditActor }) => {
         noStore(res);
         const v = await ctx.handover.view(acting(auditActor), file(locals), query);
@@ -138,9 +169,23 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       tags,
       access: permission('handover_file', 'read', fileScope),
       params: idParam,
+      response: delegationListSchema,
       handler: async ({ locals, res, auditActor }) => {
         noStore(res);
         return { items: await ctx.handover.delegations(acting(auditActor), file(locals)) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/handover-files/:id/clerks',
+      summary: "The holding lead's picker: the project's active information clerks the file may be delegated to (view only, R-HANDOVER-HOLD)",
+      tags,
+      access: permission('handover_file', 'delegate', fileScope),
+      params: idParam,
+      response: clerksSchema,
+      handler: async ({ locals, res, auditActor }) => {
+        noStore(res);
+        return { items: await ctx.handover.eligibleClerks(acting(auditActor), file(locals)) };
       },
     }),
     route({
@@ -152,6 +197,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       params: idParam,
       body: z.strictObject({ clerkUserId: z.number().int().positive(), days: z.number().int().min(1).max(3650) }),
       status: 201,
+      response: delegationSchema,
       handler: async ({ locals, body, res, auditActor }) => {
         noStore(res);
         return new Reply(201, await ctx.handover.delegate(acting(auditActor), file(locals), body));
@@ -164,6 +210,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       tags,
       access: permission('handover_file', 'delegate', fileScope),
       params: z.strictObject({ id: z.coerce.number().int().positive(), delegationId: z.coerce.number().int().positive() }),
+      response: delegationSchema,
       handler: async ({ locals, params, res, auditActor }) => {
         noStore(res);
         return ctx.handover.revoke(acting(auditActor), file(locals), params.delegationId);
@@ -177,6 +224,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('handover_file', 'confirm_entry', fileScope),
       params: idParam,
       body: z.strictObject({ records: z.number().int().min(0).max(10_000_000), note: z.string().trim().max(500).optional() }),
+      response: fileMetaSchema,
       handler: async ({ locals, body, res, auditActor }) => {
         noStore(res);
         return ctx.handover.reportEntry(acting(auditActor), file(locals), body);
@@ -190,6 +238,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('handover_file', 'confirm', fileScope),
       params: idParam,
       body: z.strictObject({}).optional(),
+      response: fileViewSchema,
       handler: async ({ locals, res, auditActor }) => {
         noStore(res);
         return ctx.handover.confirm(acting(auditActor), file(locals));
@@ -204,6 +253,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('handover_file', 'destroy', fileScope),
       params: idParam,
       body: z.strictObject({ witnessUserId: z.number().int().positive(), reason: z.string().trim().min(5).max(500).optional() }),
+      response: fileViewSchema,
       handler: async ({ locals, body, res, auditActor }) => {
         noStore(res);
         return ctx.handover.destroy(acting(auditActor), file(locals), body);
@@ -218,6 +268,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('handover_file', 'witness', fileScope),
       params: idParam,
       body: z.strictObject({}).optional(),
+      response: destructionSchema,
       handler: async ({ locals, res, auditActor }) => {
         noStore(res);
         return ctx.handover.confirmDestruction(acting(auditActor), file(locals));
@@ -231,6 +282,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('handover_file', 'witness', fileScope),
       params: idParam,
       body: z.strictObject({ reason: z.string().trim().min(3).max(500) }),
+      response: confirmationSchema,
       handler: async ({ locals, body, res, auditActor }) => {
         noStore(res);
         return ctx.handover.declineDestruction(acting(auditActor), file(locals), body.reason);
@@ -244,6 +296,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('handover_file', 'transfer', fileScope),
       params: idParam,
       body: z.strictObject({ toUserId: z.number().int().positive(), reason: z.string().trim().min(3).max(500).optional() }),
+      response: fileMetaSchema,
       handler: async ({ locals, body, res, auditActor }) => {
         noStore(res);
         return ctx.handover.transfer(acting(auditActor), file(locals), body.toUserId, body.reason);
@@ -256,6 +309,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       tags,
       access: permission('handover_file', 'read', destructionScope),
       params: idParam,
+      response: destructionSchema,
       handler: async ({ locals, res }) => {
         noStore(res);
         return ctx.handover.destructionView(loaded<HandoverDestruction>(locals, 'destruction'));
@@ -267,6 +321,7 @@ export function handoverRoutes(ctx: AppContext): RouteSpec[] {
       summary: "The caller's own open view delegations (what a clerk may view now)",
       tags,
       access: selfAccess(),
+      response: myDelegationsSchema,
       handler: async ({ res, auditActor }) => {
         noStore(res);
         return { items: await ctx.handover.myDelegations(acting(auditActor)) };

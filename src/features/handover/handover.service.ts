@@ -113,6 +113,16 @@ export class HandoverService {
     return this.views.get(actor, f);
   }
 
+  /**
+   * The file as the reader may see it (as get()), or once destroyed its destruction record
+   * (R-HANDOVER-DESTROY) instead of the 410 the other routes answer: what the console's file page
+   * shows, in one answer either way.
+   */
+  async record(actor: Acting, f: HandoverFile): Promise<{ destroyed: false; file: HandoverFileMeta | HandoverFileView } | { destroyed: true; destruction: DestructionView }> {
+    if (f.status === 'destroyed' && f.destructionId !== null) return { destroyed: true, destruction: this.destructionView(await this.loadDestruction(f.destructionId)) };
+    return { destroyed: false, file: await this.get(actor, f) };
+  }
+
   delegations(actor: Acting, f: HandoverFile): Promise<DelegationView[]> {
     return this.views.delegations(actor, f);
   }
@@ -144,6 +154,11 @@ export class HandoverService {
   /** The holder lets an information clerk of the same project view the file for `days` days. */
   delegate(actor: Acting, f: HandoverFile, input: { clerkUserId: number; days: number }): Promise<DelegationView> {
     return this.delegation.delegate(actor, f, input);
+  }
+
+  /** The project's active information clerks the holder may delegate viewing to (the console's picker). */
+  eligibleClerks(actor: Acting, f: HandoverFile): Promise<Array<{ id: number; username: string; displayName: string }>> {
+    return this.delegation.eligibleClerks(actor, f);
   }
 
   /** The holder ends a delegation early (also records the end of an expired one). */

@@ -4,6 +4,7 @@ import { acting, loaded, permission, recordScope, route, RouteSpec, selfAccess }
 import { code, idParam, pageQuery } from '../../api/validate';
 import { Incident, INCIDENT_STATUSES, INCIDENT_TYPES } from '../../entities/Incident';
 import { ANONYMOUS_REPORTER } from './incident.service';
+import { incidentListSchema, incidentSchema } from './incident.schemas';
 
 /**
  * Incidents (R-PENALTY §5.3.4, R-REWARD §5.3.3).
@@ -25,6 +26,7 @@ export function incidentRoutes(ctx: AppContext): RouteSpec[] {
         'Report a suspected leak, lost written list, sale or illegal acquisition of customer information; any signed-in employee, anonymously if they wish (R-REWARD, R-PENALTY)',
       tags: ['incidents'],
       access: selfAccess(),
+      response: incidentSchema,
       body: z.strictObject({
         type: z.enum(INCIDENT_TYPES),
         description: z.string().trim().min(10).max(4000),
@@ -45,6 +47,7 @@ export function incidentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Incidents, newest first (the quality department, auditors)',
       tags: ['incidents'],
       access: permission('incident', 'read'),
+      response: incidentListSchema,
       query: z.strictObject({ status: z.enum(INCIDENT_STATUSES).optional(), type: z.enum(INCIDENT_TYPES).optional(), project: code.optional(), ...pageQuery }),
       handler: ({ query }) => ctx.incidents.list(query),
     }),
@@ -54,6 +57,7 @@ export function incidentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'One incident (e.g. the one opened when a controlled copy was reported lost, R-PENALTY)',
       tags: ['incidents'],
       access: permission('incident', 'read', incidentScope),
+      response: incidentSchema,
       params: idParam,
       handler: ({ locals }) => ctx.incidents.view(incident(locals)),
     }),
@@ -63,6 +67,7 @@ export function incidentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'The quality department takes the incident up: reported → investigating (R-PENALTY)',
       tags: ['incidents'],
       access: permission('incident', 'manage', incidentScope),
+      response: incidentSchema,
       params: idParam,
       body: z.strictObject({ note: z.string().trim().min(1).max(1000).optional() }).optional(),
       handler: ({ locals, body, auditActor }) => ctx.incidents.investigate(acting(auditActor), incident(locals), body?.note ?? null),
@@ -73,6 +78,7 @@ export function incidentRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'The quality department concludes with findings and the persons responsible: investigating → concluded (R-PENALTY)',
       tags: ['incidents'],
       access: permission('incident', 'manage', incidentScope),
+      response: incidentSchema,
       params: idParam,
       body: z.strictObject({
         findings: z.string().trim().min(10).max(4000),

@@ -12,7 +12,7 @@ import { Authorizer } from '../../policy/authorizer';
 import type { NoticeService } from '../notices/notice.service';
 import type { RectificationService } from '../rectifications/rectification.service';
 import type { RectificationChanges } from '../rectifications/rectification.views';
-import { FindingView, InspectionItemView, InspectionView, InspectionViews, ItemChanges, itemView, RectificationView, ResultCounts } from './inspection.views';
+import { ChecklistEntryInput, FindingView, InspectionItemView, InspectionView, InspectionViews, ItemChanges, itemView, RectificationView, ResultCounts } from './inspection.views';
 
 const PUBLISH = { object: 'notice', action: 'publish' };
 
@@ -84,6 +84,61 @@ export class InspectionWorkflow {
         after: { itemId: item.id, ...itemSnapshot(after) },
       });
       return itemView(after);
+    });
+  }
+
+  /**
+   * R-INSPECT: the whole checklist in one request (the console's "save"): every entry is recorded
+   * as recordItem records one, all or nothing in one transaction. An unknown item is a 400 naming
+   * body.items.N.itemId; an item with findings stays failed (409 item_has_findings); a completed
+   * inspection is 409. Each item that changes gets its own inspection.item_recorded event, as the
+   * single-item route writes; an entry equal to what is recorded changes nothing and is not
+   * recorded again (the console sends the whole list on every save). notes/evidence: absent
+   * leaves them, null clears them, as on the single-item route.
+   */
+  async saveChecklist(actor: Acting, inspectionId: number, entries: ChecklistEntryInput[]): Promise<InspectionView> {
+    return this.db.tx(async (m) => {
+      const i = await this.lockOpen(m, inspectionId);
+      const items = await m.getRepository(InspectionItem).find({ where: { inspectionId: i.id } });
+      const byId = new Map(items.map((it) => [it.id, it]));
+      const unknown = entries.flatMap((e, n) =>
+        byId.has(e.itemId) ? [] : [{ path: `body.items.${n}.itemId`, message: `item ${e.itemId} is not an item of inspection ${i.id}` }],
+      );
+      if (unknown.length) throw new ValidationError('Unknown checklist item', unknown);
+      // Items with findings, in one query: such an item stays failed.
+      const rated = new Set((await m.getRepository(InspectionFinding).find({ where: { inspectionId: i.id }, select: { itemId: true } })).map((f) => f.itemId));
+      const flipped = entries.filter((e) => e.result !== 'fail' && byId.get(e.itemId)!.result === 'fail' && rated.has(e.itemId));
+      if (flipped.length) {
+        throw new ConflictError('item_has_findings', `Item(s) with findings stay failed: ${flipped.map((e) => byId.get(e.itemId)!.requirementId).join(', ')}`, {
+          itemIds: flipped.map((e) => e.itemId),
+        });
+      }
+      const now = new Date();
+      const scope = await this.views.scopeOf(i, m);
+      let changed = 0;
+      for (const e of entries) {
+        const item = byId.get(e.itemId)!;
+        const update: Partial<InspectionItem> = { result: e.result };
+        if (e.notes !== undefined) update.notes = e.notes;
+        if (e.evidence !== undefined) update.evidence = e.evidence;
+        const same = (Object.keys(update) as Array<keyof typeof update>).every((k) => item[k] === update[k]);
+        if (same && item.recordedAt !== null) continue;
+        const before = itemSnapshot(item);
+        Object.assign(update, { recordedAt: now, recordedById: actor.id });
+        await m.getRepository(InspectionItem).update({ id: item.id }, update);
+        const after = Object.assign(item, update);
+        await this.audit.append(m, actor, {
+          action: 'inspection.item_recorded',
+          objectType: 'inspection',
+          objectId: i.id,
+          scope,
+          before,
+          after: { itemId: item.id, ...itemSnapshot(after) },
+        });
+        changed++;
+      }
+      if (changed) await m.getRepository(Inspection).update({ id: i.id }, { updatedAt: now });
+      return this.views.view(changed ? Object.assign(i, { updatedAt: now }) : i, m);
     });
   }
 

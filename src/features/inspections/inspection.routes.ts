@@ -6,12 +6,20 @@ import { code, idParam, pageQuery } from '../../api/validate';
 import { INSPECTION_STATUSES, Inspection } from '../../entities/Inspection';
 import { FINDING_SEVERITIES } from '../../entities/InspectionFinding';
 import { projectScope } from '../../policy/scope';
-import { rectificationChangesBody } from '../rectifications/rectification.views';
+import { rectificationChangesBody, rectificationSchema } from '../rectifications/rectification.views';
+import { findingSchema, inspectionListSchema, inspectionSchema } from './inspection.schemas';
 import { PERIOD_KEY, ProducedFile } from './inspection.views';
 
 const period = z.string().regex(PERIOD_KEY, 'a two-month period such as 2026-B6 (November–December 2026)');
 const text = (max: number) => z.string().trim().min(1).max(max);
 const subId = (name: string) => z.strictObject({ id: z.coerce.number().int().positive(), [name]: z.coerce.number().int().positive() });
+
+/** What a checklist item records: the fields of PATCH …/items/:itemId, with the result required. */
+const itemFields = {
+  notes: text(4000).nullable().optional(),
+  evidence: text(4000).nullable().optional(),
+};
+const checklistEntry = z.strictObject({ itemId: z.number().int().positive(), result: z.enum(['pass', 'fail', 'na']), ...itemFields });
 
 /** YYYY-MM-DD, a real calendar day. */
 const dueDate = z
@@ -50,6 +58,7 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Inspections by period, project and status, with pass/fail/n.a. counts and findings; a project manager sees their projects (R-INSPECT)',
       tags: ['inspections'],
       access: permission('inspection', 'read', 'held'),
+      response: inspectionListSchema,
       query: z.strictObject({ period: period.optional(), project: code.optional(), status: z.enum(INSPECTION_STATUSES).optional(), ...pageQuery }),
       handler: ({ query, auditActor }) => ctx.inspections.list(acting(auditActor), query),
     }),
@@ -60,6 +69,7 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
         "Open a project's inspection by hand for the current two-month period or a past one (a project created during the period, a new installation), with its checklist and figures. A future period is 400; one that exists is 409",
       tags: ['inspections'],
       access: permission('inspection', 'create', projectInBody),
+      response: inspectionSchema,
       body: z.strictObject({ project: code, period }),
       status: 201,
       handler: ({ body, auditActor }) => ctx.inspections.open(acting(auditActor), body),
@@ -85,6 +95,7 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'One inspection: checklist with figures, results, findings, rectifications, notices',
       tags: ['inspections'],
       access: permission('inspection', 'read', inspectionScope),
+      response: inspectionSchema,
       params: idParam,
       handler: ({ locals }) => ctx.inspections.view(inspection(locals)),
     }),
@@ -109,15 +120,34 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
       body: z
         .strictObject({
           result: z.enum(['pass', 'fail', 'na']).optional(),
-          notes: text(4000).nullable().optional(),
-          evidence: text(4000).nullable().optional(),
+          ...itemFields,
         })
         .refine((b) => Object.keys(b).length > 0, { message: 'nothing to record: give result, notes or evidence' }),
       handler: ({ params, body, auditActor }) => ctx.inspections.recordItem(acting(auditActor), params.id, params.itemId, body),
     }),
     route({
+      method: 'put',
+      path: '/api/v1/inspections/:id/checklist',
+      response: inspectionSchema,
+      summary:
+        'Save the whole checklist in one request: items [{itemId, result pass|fail|na, notes?, evidence?}], all or nothing (an unknown item is 400 naming body.items.N.itemId; 409 once the inspection is completed); returns the inspection',
+      tags: ['inspections'],
+      access: permission('inspection', 'conduct', inspectionScope),
+      params: idParam,
+      body: z.strictObject({ items: z.array(checklistEntry).min(1).max(200) }).superRefine((b, c) => {
+        // One entry per item: a second one would make the saved result depend on the order.
+        const seen = new Set<number>();
+        b.items.forEach((e, n) => {
+          if (seen.has(e.itemId)) c.addIssue({ code: 'custom', path: ['items', n, 'itemId'], message: `item ${e.itemId} is given twice` });
+          seen.add(e.itemId);
+        });
+      }),
+      handler: ({ params, body, auditActor }) => ctx.inspections.saveChecklist(acting(auditActor), params.id, body.items),
+    }),
+    route({
       method: 'post',
       path: '/api/v1/inspections/:id/findings',
+      response: findingSchema,
       summary: 'Rate a finding on a failed item: minor or major_hazard (409 item_not_failed on any other item)',
       tags: ['inspections'],
       access: permission('inspection', 'conduct', inspectionScope),
@@ -129,6 +159,7 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/api/v1/inspections/:id/rectifications',
+      response: rectificationSchema.extend({ findingId: z.number().int().nullable() }),
       summary: 'Assign a rectification for a finding: owner and due date (today or later), kept by the rectification register',
       tags: ['inspections'],
       access: permission('inspection', 'conduct', inspectionScope),
@@ -140,6 +171,7 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'patch',
       path: '/api/v1/inspections/:id/rectifications/:rectificationId',
+      response: rectificationSchema.extend({ findingId: z.number().int().nullable() }),
       summary: 'Progress of a rectification assigned by the inspection (status, evidence notes, owner), through the rectification register; also after completion',
       tags: ['inspections'],
       access: permission('inspection', 'conduct', inspectionScope),
@@ -150,6 +182,7 @@ export function inspectionRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/api/v1/inspections/:id/complete',
+      response: inspectionSchema,
       summary: 'Complete the inspection (every item recorded, every failed item rated); a major hazard publishes the public criticism 通報批評 (notice:publish). Twice: 409',
       tags: ['inspections'],
       access: permission('inspection', 'conduct', inspectionScope),

@@ -23,6 +23,7 @@ import { InspectionPeriods } from './inspection-periods';
 import { inspectionReport, summaryReport, summaryRows } from './inspection-report';
 import { InspectionWorkflow } from './inspection-workflow';
 import {
+  ChecklistEntryInput,
   FindingView,
   InspectionItemView,
   InspectionSummaryView,
@@ -128,6 +129,11 @@ export class InspectionService {
 
   recordItem(actor: Acting, inspectionId: number, itemId: number, changes: ItemChanges): Promise<InspectionItemView> {
     return this.workflow.recordItem(actor, inspectionId, itemId, changes);
+  }
+
+  /** R-INSPECT: the whole checklist in one transaction (all or nothing); returns the inspection as it is then. */
+  saveChecklist(actor: Acting, inspectionId: number, entries: ChecklistEntryInput[]): Promise<InspectionView> {
+    return this.workflow.saveChecklist(actor, inspectionId, entries);
   }
 
   addFinding(actor: Acting, inspectionId: number, input: { itemId: number; severity: FindingSeverity; description: string }): Promise<FindingView> {

@@ -108,6 +108,14 @@ export interface ItemChanges {
   evidence?: string | null;
 }
 
+/** One entry of a whole-checklist save (PUT /api/v1/inspections/:id/checklist): a result is required. */
+export interface ChecklistEntryInput {
+  itemId: number;
+  result: Exclude<ItemResult, 'pending'>;
+  notes?: string | null;
+  evidence?: string | null;
+}
+
 export const itemView = (i: InspectionItem): InspectionItemView => ({
   id: i.id,
   position: i.position,

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { INFO_CLASSES } from '../../entities/InventoryItem';
+import { inventoryItemSchema, inventoryListSchema, inventoryPageSchema } from './inventory.responses';
 
 const codeParam = z.strictObject({ code });
 /** R-CLASSES (§5.1): paper archive, electronic, control data. */
@@ -70,6 +71,7 @@ export function inventoryRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('inventory', 'read', departmentScope),
       params: codeParam,
       query: z.strictObject({ infoClass: infoClass.optional() }),
+      response: inventoryListSchema,
       handler: ({ params, query }) => ctx.inventory.listForDepartment(params.code, query),
     }),
     route({
@@ -81,6 +83,7 @@ export function inventoryRoutes(ctx: AppContext): RouteSpec[] {
       params: codeParam,
       body: createBody,
       status: 201,
+      response: inventoryItemSchema,
       handler: ({ params, body, auditActor }) => ctx.inventory.create(acting(auditActor), params.code, body),
     }),
     route({
@@ -90,6 +93,7 @@ export function inventoryRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['inventory'],
       access: permission('inventory', 'read', 'company'),
       query: z.strictObject({ infoClass: infoClass.optional(), department: code.optional(), ...pageQuery }),
+      response: inventoryPageSchema,
       handler: ({ query }) => ctx.inventory.listAll(query),
     }),
     route({
@@ -100,6 +104,7 @@ export function inventoryRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('inventory', 'manage', itemScope),
       params: idParam,
       body: updateBody,
+      response: inventoryItemSchema,
       handler: ({ params, body, auditActor }) => ctx.inventory.update(acting(auditActor), params.id, body),
     }),
     route({
@@ -122,6 +127,7 @@ export function inventoryRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('inventory', 'manage', itemScope),
       params: idParam,
       body: z.strictObject({ note: z.string().trim().min(1).max(500).optional() }).optional(),
+      response: inventoryItemSchema,
       handler: ({ params, body, auditActor }) => ctx.inventory.review(acting(auditActor), params.id, body?.note),
     }),
   ];

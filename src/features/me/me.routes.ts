@@ -6,21 +6,41 @@ import { CURRENT_AGREEMENT } from '../../policy/agreement';
 
 const password = z.string().min(10, 'at least 10 characters').max(200);
 
+/** GET /api/v1/me, documented for the console's typed client. */
+const meSchema = z.object({
+  user: z.object({
+    id: z.number(),
+    username: z.string(),
+    displayName: z.string(),
+    departmentCode: z.string().nullable(),
+    status: z.enum(['pending_agreement', 'active', 'offboarded']),
+    agreementVersion: z.string().nullable(),
+  }),
+  status: z.string(),
+  assignments: z.array(z.object({ id: z.number(), role: z.string(), scope: z.string() })),
+  permissions: z.array(z.object({ permission: z.string(), scopes: z.array(z.string()) })),
+  session: z.object({ idleTimeoutSeconds: z.number() }),
+  agreement: z.object({ currentVersion: z.string(), signedVersion: z.string().nullable(), required: z.boolean() }),
+});
+
 /** Self-service: what a user may do before signing the agreement (R-ONBOARD) and their profile. */
 export function meRoutes(ctx: AppContext): RouteSpec[] {
   return [
     route({
       method: 'get',
       path: '/api/v1/me',
-      summary: 'The current user, status and role assignments',
+      summary: 'The current user, status, role assignments, and the permissions the policy grants in each scope where they hold a role (what the console shows)',
       tags: ['me'],
       access: selfAccess({ pendingAgreement: true }),
+      response: meSchema,
       handler: async ({ actor }) => {
         const [user, assignments] = await Promise.all([ctx.users.get(actor!.id), ctx.access.listAssignments({ userId: actor!.id })]);
         return {
           user,
           status: user.status,
           assignments: assignments.map(({ id, role, scope }) => ({ id, role, scope })),
+          permissions: ctx.access.permissionsInHeldScopes(actor!.id, assignments.map((a) => a.scope)),
+          session: { idleTimeoutSeconds: ctx.config.sessionIdleSeconds },
           agreement: {
             currentVersion: CURRENT_AGREEMENT.version,
             signedVersion: user.agreementVersion,

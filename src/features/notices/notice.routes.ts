@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { acting, permission, route, RouteSpec, selfAccess } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { NOTICE_KINDS } from '../../entities/Notice';
+import { noticeListSchema, noticeSchema } from './notice.views';
 
 /**
  * R-INSPECT (§5.3.2): notices, above all the public criticism (通報批評) of a project with a
@@ -17,12 +18,14 @@ export function noticeRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Published notices (public criticism 通報批評, announcements), newest first: readable by every signed-in user (R-INSPECT)',
       tags: ['inspections'],
       access: selfAccess(),
+      response: noticeListSchema,
       query: z.strictObject({ project: code.optional(), kind: z.enum(NOTICE_KINDS).optional(), ...pageQuery }),
       handler: ({ query }) => ctx.notices.list(query),
     }),
     route({
       method: 'get',
       path: '/api/v1/notices/:id',
+      response: noticeSchema,
       summary: 'One published notice: readable by every signed-in user',
       tags: ['inspections'],
       access: selfAccess(),

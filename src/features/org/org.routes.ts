@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { permission, route, RouteSpec } from '../../api/route';
 import { code } from '../../api/validate';
+import { departmentSchema, departmentsSchema, projectSchema, projectsSchema } from './org.schemas';
 
 const name = z.string().trim().min(1).max(200);
 const codeParam = z.strictObject({ code });
@@ -15,6 +16,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'List departments',
       tags: ['organisation'],
       access: permission('org', 'read', 'held'),
+      response: departmentsSchema,
       handler: async () => ({ items: await ctx.org.listDepartments() }),
     }),
     route({
@@ -25,6 +27,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('org', 'manage'),
       body: z.strictObject({ code, name }),
       status: 201,
+      response: departmentSchema,
       handler: async ({ body, auditActor }) => ctx.org.createDepartment(auditActor, body),
     }),
     route({
@@ -34,6 +37,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['organisation'],
       access: permission('org', 'read', 'held'),
       params: codeParam,
+      response: departmentSchema,
       handler: async ({ params }) => {
         const { id, code: c, name: n, createdAt } = await ctx.org.getDepartment(params.code);
         return { id, code: c, name: n, createdAt };
@@ -47,6 +51,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('org', 'manage'),
       params: codeParam,
       body: z.strictObject({ name }),
+      response: departmentSchema,
       handler: ({ params, body, auditActor }) => ctx.org.renameDepartment(auditActor, params.code, body.name),
     }),
     route({
@@ -55,6 +60,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'List projects (service centers)',
       tags: ['organisation'],
       access: permission('org', 'read', 'held'),
+      response: projectsSchema,
       handler: async () => ({ items: await ctx.org.listProjects() }),
     }),
     route({
@@ -65,6 +71,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('org', 'manage'),
       body: z.strictObject({ code, name, departmentCode: code.nullable().optional() }),
       status: 201,
+      response: projectSchema,
       handler: ({ body, auditActor }) => ctx.org.createProject(auditActor, body),
     }),
     route({
@@ -74,6 +81,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['organisation'],
       access: permission('org', 'read', 'held'),
       params: codeParam,
+      response: projectSchema,
       handler: ({ params }) => ctx.org.getProject(params.code),
     }),
     route({
@@ -87,6 +95,7 @@ export function orgRoutes(ctx: AppContext): RouteSpec[] {
       body: z
         .strictObject({ name: name.optional(), departmentCode: code.nullable().optional() })
         .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
+      response: projectSchema,
       handler: ({ params, body, auditActor }) => ctx.org.updateProject(auditActor, params.code, body),
     }),
   ];

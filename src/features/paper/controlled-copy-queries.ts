@@ -14,7 +14,7 @@ import { refuse } from '../../policy/refusal';
 import type { CustomerService } from '../customers/customer.service';
 import type { IncidentService } from '../incidents/incident.service';
 import type { NotificationOutbox } from '../notifications/notification.service';
-import type { TwoPersonConfirmations } from '../confirmations/confirmation.service';
+import type { ConfirmationView, TwoPersonConfirmations } from '../confirmations/confirmation.service';
 import { ACT, Acting, CopyFilter, CopyView, OUT_STATUSES, pendingOpen, statusWhere, UserRef, viewStatus } from './controlled-copy.views';
 import { projectIdsOfScope } from './scope-projects';
 
@@ -148,6 +148,23 @@ export class CopyQueries {
 
   /** One copy: its recipient, its keeper, the witness or keeper asked to confirm an act on it, or whoever may read the ledger in its project. */
   async viewFor(actor: Acting, c: ControlledCopy): Promise<CopyView> {
+    await this.ensureVisible(actor, c);
+    return this.view(c);
+  }
+
+  /**
+   * Every return and destruction recorded on the copy and how each ended (pending, confirmed,
+   * declined with its reason, expired), oldest first: the two-person part of the copy's story
+   * (R-NO-PAPER), for whoever may see the copy.
+   */
+  async confirmationsOf(actor: Acting, c: ControlledCopy): Promise<{ items: ConfirmationView[] }> {
+    await this.ensureVisible(actor, c);
+    const rows = await this.db.manager.getRepository(TwoPersonConfirmation).find({ where: { objectType: 'controlled_copy', objectId: c.serial }, order: { id: 'ASC' } });
+    return { items: await this.confirmations.views(rows) };
+  }
+
+  /** The recipient, the keeper, the person asked to confirm an act on it, or a reader of the ledger in its project; anyone else 403 (audited). */
+  private async ensureVisible(actor: Acting, c: ControlledCopy): Promise<void> {
     const scope = await this.scopeOf(c);
     const confirmer = c.confirmationId !== null && (await this.confirmations.load(c.confirmationId))?.confirmerId === actor.id;
     const allowed =
@@ -164,7 +181,6 @@ export class CopyQueries {
         reason: 'neither the recipient nor a ledger reader',
       });
     }
-    return this.view(c);
   }
 
   /** The ledger of a scope ("*", dept:<code>, project:<code>; 404 for an unknown one), controlled_copy:read there checked by the route. */

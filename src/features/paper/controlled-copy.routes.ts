@@ -5,6 +5,7 @@ import { acting, loaded, permission, route, RouteSpec, ScopeInput, selfAccess } 
 import { code, pageQuery } from '../../api/validate';
 import { COPY_VIEW_STATUSES, ControlledCopy, DESTRUCTION_METHODS } from '../../entities/ControlledCopy';
 import { ForbiddenError } from '../../errors';
+import { confirmationListSchema, copyListSchema, copyPageSchema, copySchema, lostCopySchema } from './paper.schemas';
 
 const serialParam = z.strictObject({ serial: z.string().trim().min(1).max(40) });
 const note = z.string().trim().max(500);
@@ -94,6 +95,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
           ...pageQuery,
         })
         .refine((q) => !(q.project && q.department), { message: 'give project or department, not both', path: ['department'] }),
+      response: copyPageSchema,
       handler: async ({ query }) => {
         const scope = query.project ? `project:${query.project}` : query.department ? `dept:${query.department}` : '*';
         return ctx.copies.listInScope(scope, { status: query.status, holderUserId: query.holder, limit: query.limit, offset: query.offset });
@@ -106,6 +108,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['paper ledger'],
       access: selfAccess(),
       query: z.strictObject({ all: z.enum(['true', 'false']).optional() }),
+      response: copyListSchema,
       handler: ({ query, auditActor }) => ctx.copies.mine(acting(auditActor), query.all === 'true'),
     }),
     route({
@@ -115,7 +118,19 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['paper ledger'],
       access: selfAccess(),
       params: serialParam,
+      response: copySchema,
       handler: async ({ params, auditActor }) => ctx.copies.viewFor(acting(auditActor), await loadCopy(params.serial)),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/copies/:serial/confirmations',
+      summary:
+        "The copy's returns and destructions as recorded and how each ended (pending, confirmed, declined with its reason, expired), oldest first: for whoever may see the copy (its timeline)",
+      tags: ['paper ledger'],
+      access: selfAccess(),
+      params: serialParam,
+      response: confirmationListSchema,
+      handler: async ({ params, auditActor }) => ctx.copies.confirmationsOf(acting(auditActor), await loadCopy(params.serial)),
     }),
     route({
       method: 'get',
@@ -140,6 +155,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['paper ledger'],
       access: selfAccess(),
       params: serialParam,
+      response: copySchema,
       handler: async ({ params, auditActor }) => ctx.copies.sign(acting(auditActor), await loadCopy(params.serial)),
     }),
     route({
@@ -171,6 +187,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       access: selfAccess(),
       params: serialParam,
       body: z.strictObject({ keeperUserId: z.number().int().positive(), note: note.optional() }),
+      response: copySchema,
       handler: async ({ params, body, auditActor }) => ctx.copies.returnCopy(acting(auditActor), await loadCopy(params.serial), body),
     }),
     route({
@@ -181,6 +198,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('controlled_copy', 'witness', copyScope),
       params: serialParam,
       body: z.strictObject({}).optional(),
+      response: copySchema,
       handler: ({ locals, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'return', 'confirmed'),
     }),
     route({
@@ -191,6 +209,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('controlled_copy', 'witness', copyScope),
       params: serialParam,
       body: declineBody,
+      response: copySchema,
       handler: ({ locals, body, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'return', 'declined', body.reason),
     }),
     route({
@@ -210,6 +229,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
           witnessUserId: z.number().int().positive(),
         })
         .refine((b) => b.method !== 'other' || (b.note?.length ?? 0) > 0, { message: 'describe the method in note when it is "other"', path: ['note'] }),
+      response: copySchema,
       handler: async ({ params, body, auditActor }) => ctx.copies.destroy(acting(auditActor), await loadCopy(params.serial), body),
     }),
     route({
@@ -220,6 +240,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('controlled_copy', 'witness', copyScope),
       params: serialParam,
       body: z.strictObject({}).optional(),
+      response: copySchema,
       handler: ({ locals, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'destruction', 'confirmed'),
     }),
     route({
@@ -230,6 +251,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('controlled_copy', 'witness', copyScope),
       params: serialParam,
       body: declineBody,
+      response: copySchema,
       handler: ({ locals, body, auditActor }) => ctx.copies.decide(acting(auditActor), copy(locals), 'destruction', 'declined', body.reason),
     }),
     route({
@@ -240,6 +262,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['paper ledger'],
       access: selfAccess(),
       query: z.strictObject({ all: z.enum(['true', 'false']).optional() }),
+      response: confirmationListSchema,
       handler: async ({ query, auditActor }) => ({ items: await ctx.copies.confirmations.listFor(acting(auditActor).id, query.all === 'true') }),
     }),
     route({
@@ -250,6 +273,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       access: selfAccess(),
       params: serialParam,
       body: z.strictObject({ description: z.string().trim().min(5).max(2000) }),
+      response: lostCopySchema,
       handler: async ({ params, body, auditActor }) => ctx.copies.reportLost(acting(auditActor), await loadCopy(params.serial), body),
     }),
   ];

@@ -4,6 +4,7 @@ import { acting, loaded, permission, projectInBody, route, RouteSpec, ScopeInput
 import { code, idParam, pageQuery } from '../../api/validate';
 import { PRINT_REQUEST_STATUSES, PrintRequest } from '../../entities/PrintRequest';
 import { PRINT_MAX_COPIES, PRINT_MAX_RECORDS } from './print-request.service';
+import { printRequestPageSchema, printRequestSchema } from './paper.schemas';
 
 const note = z.string().trim().max(500);
 
@@ -47,16 +48,24 @@ export function printRequestRoutes(ctx: AppContext): RouteSpec[] {
           path: ['customerIds'],
         }),
       status: 201,
+      response: printRequestSchema,
       handler: ({ body, auditActor }) => ctx.printRequests.request(acting(auditActor), body),
     }),
     route({
       method: 'get',
       path: '/api/v1/print-requests',
-      summary: 'Print requests: your own, and every request of the projects where you may read them (supervisors, auditors)',
+      summary: 'Print requests: your own, and every request of the projects where you may read them (supervisors, auditors); mine=true only your own',
       tags: ['paper ledger'],
       access: selfAccess(),
-      query: z.strictObject({ project: code.optional(), status: z.enum(PRINT_REQUEST_STATUSES).optional(), ...pageQuery }),
-      handler: ({ query, auditActor }) => ctx.printRequests.list(acting(auditActor), query),
+      query: z.strictObject({
+        project: code.optional(),
+        status: z.enum(PRINT_REQUEST_STATUSES).optional(),
+        // The console's "my requests": only the caller's own, also for a supervisor who reads the project's.
+        mine: z.enum(['true', 'false']).optional(),
+        ...pageQuery,
+      }),
+      response: printRequestPageSchema,
+      handler: ({ query, auditActor }) => ctx.printRequests.list(acting(auditActor), { ...query, mine: query.mine === 'true' }),
     }),
     route({
       method: 'get',
@@ -65,6 +74,7 @@ export function printRequestRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['paper ledger'],
       access: selfAccess(),
       params: idParam,
+      response: printRequestSchema,
       handler: async ({ params, auditActor }) => ctx.printRequests.viewFor(acting(auditActor), await ctx.printRequests.load(params.id)),
     }),
     route({
@@ -75,6 +85,7 @@ export function printRequestRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('print_request', 'approve', requestScope),
       params: idParam,
       body: z.strictObject({ note: note.optional() }).optional(),
+      response: printRequestSchema,
       handler: ({ locals, body, auditActor }) => ctx.printRequests.approve(acting(auditActor), request(locals), body?.note ?? null),
     }),
     route({
@@ -85,6 +96,7 @@ export function printRequestRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('print_request', 'approve', requestScope),
       params: idParam,
       body: z.strictObject({ reason: z.string().trim().min(3).max(500) }),
+      response: printRequestSchema,
       handler: ({ locals, body, auditActor }) => ctx.printRequests.reject(acting(auditActor), request(locals), body.reason),
     }),
     route({
@@ -95,6 +107,7 @@ export function printRequestRoutes(ctx: AppContext): RouteSpec[] {
       access: selfAccess(),
       params: idParam,
       body: z.strictObject({ note: note.optional() }).optional(),
+      response: printRequestSchema,
       handler: async ({ params, locals, body, auditActor }) => ctx.printRequests.cancel(acting(auditActor), await loadRequest(params.id, locals), body?.note ?? null),
     }),
   ];

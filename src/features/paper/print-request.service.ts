@@ -135,9 +135,9 @@ export class PrintRequestService {
 
   /**
    * Everyone sees their own requests; supervisors (and auditors) also see every request of the
-   * projects where they hold print_request:read.
+   * projects where they hold print_request:read; `mine` keeps only the caller's own.
    */
-  async list(actor: Acting, f: { project?: string; status?: PrintRequestStatus; limit: number; offset: number }): Promise<{ items: PrintRequestView[]; total: number }> {
+  async list(actor: Acting, f: { project?: string; status?: PrintRequestStatus; mine?: boolean; limit: number; offset: number }): Promise<{ items: PrintRequestView[]; total: number }> {
     const base: FindOptionsWhere<PrintRequest> = f.status ? { status: f.status } : {};
     let readable = await this.readableProjectIds(actor.id);
     if (f.project !== undefined) {
@@ -147,7 +147,7 @@ export class PrintRequestService {
       readable = readable.filter((id) => id === p.id);
     }
     const where: FindOptionsWhere<PrintRequest>[] = [{ ...base, requestedById: actor.id }];
-    if (readable.length) where.push({ ...base, projectId: f.project !== undefined ? base.projectId : In(readable) });
+    if (readable.length && !f.mine) where.push({ ...base, projectId: f.project !== undefined ? base.projectId : In(readable) });
     const [rows, total] = await this.db.manager.getRepository(PrintRequest).findAndCount({ where, order: { id: 'DESC' }, take: f.limit, skip: f.offset });
     return { items: await this.views(rows), total };
   }

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { permission, route, RouteSpec, ScopeInput } from '../../api/route';
 import { parseScope } from '../../policy/scope';
 import { PICKABLE, PICKABLE_PERMISSIONS } from './people.service';
+import { peopleSchema } from './people.schemas';
 
 const scope = z.string().refine((s) => parseScope(s) !== null, 'a scope: "*", "dept:<code>" or "project:<code>"');
 
@@ -25,6 +26,7 @@ export function peopleRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['users'],
       access: permission('user', 'pick', scopeInQuery),
       query: z.strictObject({ permission: z.enum(PICKABLE_PERMISSIONS), scope }),
+      response: peopleSchema,
       handler: ({ query }) => ctx.people.eligible(query.scope, query.permission),
     }),
   ];

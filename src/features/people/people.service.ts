@@ -24,6 +24,9 @@ export const PICKABLE = {
   'print_request:approve': 'approver of a print request',
   // R-CASE-CONFIDENTIAL (complaint procedure 第十一條): who decides a complaint case.
   'case:decide': 'approver who decides a complaint case',
+  // R-RISK-MONTHLY, R-INSPECT: a rectification's owner may be anyone working in the department or
+  // project (user:pick is held by every role, so this lists whoever holds a role there).
+  'user:pick': 'owner of a rectification (anyone holding a role in the scope)',
 } as const;
 export type PickablePermission = keyof typeof PICKABLE;
 export const PICKABLE_PERMISSIONS = Object.keys(PICKABLE) as [PickablePermission, ...PickablePermission[]];

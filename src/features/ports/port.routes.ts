@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { acting, permission, recordScope, route, RouteSpec } from '../../api/route';
 import { code, idParam } from '../../api/validate';
 import { BURNER_STATUSES, PORT_STATUSES, PortRecord } from '../../entities/PortRecord';
+import { portListSchema, portSchema } from './port.schemas';
 
 const codeParam = z.strictObject({ code });
 const assetTag = z.string().trim().min(1).max(60);
@@ -69,6 +70,7 @@ export function portRoutes(ctx: AppContext): RouteSpec[] {
       summary: "A department's port register; ?open=true lists the computers with USB or burner open",
       tags,
       access: permission('port_register', 'read', departmentScope),
+      response: portListSchema,
       params: codeParam,
       query: z.strictObject({ open: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }),
       handler: ({ params, query }) => ctx.ports.listForDepartment(params.code, query),
@@ -79,6 +81,7 @@ export function portRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Record a computer: asset tag (unique), user, location, USB and burner status, the decision and its approver, the assessment it came from',
       tags,
       access: permission('port_register', 'manage', departmentScope),
+      response: portSchema,
       params: codeParam,
       body: createBody,
       status: 201,
@@ -90,6 +93,7 @@ export function portRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Change a register entry (opening or sealing a port needs the decision and its approver)',
       tags,
       access: permission('port_register', 'manage', portScope),
+      response: portSchema,
       params: idParam,
       body: updateBody,
       handler: ({ params, body, auditActor }) => ctx.ports.update(acting(auditActor), params.id, body),
@@ -100,6 +104,7 @@ export function portRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Record that the computer was checked and found as registered (lastVerifiedAt = now)',
       tags,
       access: permission('port_register', 'manage', portScope),
+      response: portSchema,
       params: idParam,
       body: z.strictObject({ note: z.string().trim().min(1).max(500).optional() }).optional(),
       handler: ({ params, body, auditActor }) => ctx.ports.verify(acting(auditActor), params.id, body?.note),

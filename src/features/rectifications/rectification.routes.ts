@@ -3,7 +3,7 @@ import { acting, permission, recordScope, route, RouteSpec, selfAccess } from '.
 import { idParam } from '../../api/validate';
 import { Rectification } from '../../entities/Rectification';
 import { NotFoundError } from '../../errors';
-import { ownerChangesBody, rectificationChangesBody } from './rectification.views';
+import { ownerChangesBody, rectificationChangesBody, rectificationSchema } from './rectification.views';
 
 /**
  * R-RISK-MONTHLY (§5.3.1): progress of the rectifications a department's assessment opened.
@@ -34,6 +34,7 @@ export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
       summary: "Progress of a risk assessment's rectification: status, evidence notes, owner (R-RISK-MONTHLY)",
       tags: ['risk assessments'],
       access: permission('risk_assessment', 'edit', assessmentRectification),
+      response: rectificationSchema,
       params: idParam,
       body: rectificationChangesBody,
       handler: ({ params, body, auditActor }) => ctx.rectifications.updateAssessmentRectification(acting(auditActor), params.id, body),
@@ -44,6 +45,7 @@ export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'The owner records the progress of their own rectification (assessment or inspection): status and evidence notes, not the owner; anyone else 403 not_owner (R-RISK-MONTHLY, R-INSPECT)',
       tags: ['risk assessments'],
       access: selfAccess(),
+      response: rectificationSchema,
       params: idParam,
       body: ownerChangesBody,
       handler: ({ params, body, auditActor }) => ctx.rectifications.updateAsOwner(acting(auditActor), params.id, body),

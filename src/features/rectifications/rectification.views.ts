@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECTIFICATION_STATUSES, RectificationSource, RectificationStatus } from '../../entities/Rectification';
+import { RECTIFICATION_SOURCES, RECTIFICATION_STATUSES, RectificationSource, RectificationStatus } from '../../entities/Rectification';
 
 /**
  * The shapes of a rectification (R-RISK-MONTHLY, R-INSPECT): as the register shows it, as a
@@ -66,3 +66,29 @@ export const ownerChangesBody = z
     evidenceNotes: z.string().trim().min(1).max(5000).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change', path: [] });
+
+/**
+ * The documented shape of a rectification as the register shows it (RectificationView), for the
+ * API document the console is typed from (R-RISK-MONTHLY, R-INSPECT). Instants are ISO 8601
+ * strings on the wire.
+ */
+export const instant = z.string().describe('An instant, ISO 8601');
+
+export const rectificationSchema = z.strictObject({
+  id: z.number().int(),
+  sourceType: z.enum(RECTIFICATION_SOURCES),
+  sourceId: z.number().int(),
+  department: z.string().nullable(),
+  project: z.string().nullable(),
+  description: z.string(),
+  ownerUserId: z.number().int(),
+  ownerUsername: z.string().nullable(),
+  dueDate: z.string().describe('Local day YYYY-MM-DD: due by its end'),
+  status: z.enum(RECTIFICATION_STATUSES),
+  overdue: z.boolean(),
+  evidenceNotes: z.string().nullable(),
+  doneAt: instant.nullable(),
+  createdById: z.number().int(),
+  createdAt: instant,
+  updatedAt: instant,
+});

@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../errors';
-import { PENALTY_GROUNDS, REWARD_GROUNDS, SanctionGround, SanctionKind } from '../../entities/Sanction';
+import { z } from 'zod';
+import { PENALTY_GROUNDS, REWARD_GROUNDS, SANCTION_GROUNDS, SANCTION_KINDS, SanctionGround, SanctionKind } from '../../entities/Sanction';
 import type { SanctionSource } from './sanction.views';
 
 /** R-REWARD (§5.3.3): 100–1000 yuan. */
@@ -103,3 +104,30 @@ export const GROUND_LABELS: Record<SanctionGround, { zh: string; en: string; rid
   selling_for_gain: { zh: '出賣公司利益，利用客戶信息為自己謀利', en: 'sold or used customer information for personal gain', rid: 'R-PENALTY §5.3.4 (3)' },
   case_responsibility: { zh: '客訴案件職責歸屬', en: 'responsibility found on a complaint case', rid: 'R-CASE-SANCTION 第十二條' },
 };
+
+/**
+ * The Rules' bands and grounds as the console shows them beside the proposal form (GET
+ * /api/v1/sanctions/rules): the same constants the checks above apply, so the page and the
+ * refusals never disagree.
+ */
+export const sanctionRulesSchema = z.strictObject({
+  rewardBand: z.strictObject({ min: z.number().int(), max: z.number().int(), rid: z.literal('R-REWARD') }),
+  fineBand: z.strictObject({ min: z.number().int(), max: z.number().int(), rid: z.literal('R-PENALTY') }),
+  compensationMax: z.number().int(),
+  grounds: z.array(z.strictObject({ ground: z.enum(SANCTION_GROUNDS), kind: z.enum(SANCTION_KINDS), zh: z.string(), en: z.string(), rid: z.string() })),
+  /** R-PENALTY (3): selling customer information is always referred to the judicial authorities. */
+  judicialReferralRequiredFor: z.array(z.enum(SANCTION_GROUNDS)),
+  sourceTypes: z.array(z.string()),
+});
+export type SanctionRules = z.infer<typeof sanctionRulesSchema>;
+
+export function sanctionRules(sourceTypes: string[]): SanctionRules {
+  return {
+    rewardBand: { ...REWARD_BAND, rid: 'R-REWARD' },
+    fineBand: { ...FINE_BAND, rid: 'R-PENALTY' },
+    compensationMax: COMPENSATION_MAX,
+    grounds: SANCTION_GROUNDS.map((g) => ({ ground: g, kind: isRewardGround(g) ? ('reward' as const) : ('penalty' as const), ...GROUND_LABELS[g] })),
+    judicialReferralRequiredFor: ['selling_for_gain'],
+    sourceTypes,
+  };
+}

@@ -3,6 +3,8 @@ import type { AppContext } from '../../context';
 import { acting, loaded, permission, recordScope, route, RouteSpec } from '../../api/route';
 import { idParam, pageQuery } from '../../api/validate';
 import { Sanction, SANCTION_GROUNDS, SANCTION_KINDS, SANCTION_STATUSES } from '../../entities/Sanction';
+import { sanctionRulesSchema } from './sanction-rules';
+import { sanctionListSchema, sanctionSchema } from './sanction.schemas';
 
 const yuan = z.number().int().max(2147483647);
 
@@ -41,6 +43,7 @@ export function sanctionRoutes(ctx: AppContext): RouteSpec[] {
         'Propose a reward (100–1000 yuan, for reporting or remedying a leak, R-REWARD) or a penalty (fine 300–2000 yuan, dismissal, compensation, judicial referral, R-PENALTY) for a person, on an incident, inspection finding or case',
       tags: ['sanctions'],
       access: permission('sanction', 'manage'),
+      response: sanctionSchema,
       body: proposalBody,
       status: 201,
       handler: ({ body, auditActor }) => ctx.sanctions.propose(acting(auditActor), body),
@@ -51,6 +54,7 @@ export function sanctionRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'The reward/penalty register, newest first',
       tags: ['sanctions'],
       access: permission('sanction', 'read'),
+      response: sanctionListSchema,
       query: z.strictObject({
         status: z.enum(SANCTION_STATUSES).optional(),
         kind: z.enum(SANCTION_KINDS).optional(),
@@ -61,12 +65,23 @@ export function sanctionRoutes(ctx: AppContext): RouteSpec[] {
       }),
       handler: ({ query }) => ctx.sanctions.list(query),
     }),
+    // Before /:id, which would otherwise take "rules" for an id.
+    route({
+      method: 'get',
+      path: '/api/v1/sanctions/rules',
+      summary: "The Rules' bands (reward 100–1000, fine 300–2000 yuan), grounds and source types, as the checks apply them (R-REWARD, R-PENALTY)",
+      tags: ['sanctions'],
+      access: permission('sanction', 'read'),
+      response: sanctionRulesSchema,
+      handler: async () => ctx.sanctions.rules(),
+    }),
     route({
       method: 'get',
       path: '/api/v1/sanctions/:id',
       summary: 'One reward or penalty',
       tags: ['sanctions'],
       access: permission('sanction', 'read', sanctionScope),
+      response: sanctionSchema,
       params: idParam,
       handler: ({ locals }) => ctx.sanctions.view(sanction(locals)),
     }),
@@ -77,6 +92,7 @@ export function sanctionRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['sanctions'],
       access: permission('sanction', 'approve', sanctionScope),
       params: idParam,
+      response: sanctionSchema,
       body: z.strictObject({ note: z.string().trim().min(1).max(500).optional() }).optional(),
       handler: ({ locals, body, auditActor }) => ctx.sanctions.decide(acting(auditActor), sanction(locals), true, body?.note ?? null),
     }),
@@ -87,6 +103,7 @@ export function sanctionRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['sanctions'],
       access: permission('sanction', 'approve', sanctionScope),
       params: idParam,
+      response: sanctionSchema,
       body: z.strictObject({ reason: z.string().trim().min(3).max(500) }),
       handler: ({ locals, body, auditActor }) => ctx.sanctions.decide(acting(auditActor), sanction(locals), false, body.reason),
     }),

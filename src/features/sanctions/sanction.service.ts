@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
 import { COMPANY, deptScope } from '../../policy/scope';
 import { refuse } from '../../policy/refusal';
-import { measureIssues, SanctionProposal, sourceIssues } from './sanction-rules';
+import { measureIssues, SanctionProposal, SanctionRules, sanctionRules, sourceIssues } from './sanction-rules';
 import { SanctionSourceRegistry } from './sanction-sources';
 import { noticeReport } from './sanction-notice';
 import type { PersonRef, SanctionFilter, SanctionSource, SanctionSourceResolver, SanctionView } from './sanction.views';
@@ -64,6 +64,11 @@ export class SanctionService {
    */
   registerSource(type: string, resolve: SanctionSourceResolver): void {
     this.sources.register(type, resolve);
+  }
+
+  /** The Rules' bands and grounds, for the console's proposal form (R-REWARD, R-PENALTY). */
+  rules(): SanctionRules {
+    return sanctionRules(this.sources.types());
   }
 
   sourceTypes(): string[] {

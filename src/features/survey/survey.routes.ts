@@ -4,6 +4,7 @@ import { NATIONALITY_CLASSES } from '../../entities/Customer';
 import { SurveyNote, SURVEY_NOTE_STATUSES, SURVEY_SOURCES } from '../../entities/SurveyNote';
 import { acting, loaded, permission, projectInBody, projectInQuery, recordScope, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
+import { surveyNotePageSchema, surveyNoteViewSchema, surveyOriginalSchema, surveyReconciledSchema } from './survey.responses';
 
 /** R-SURVEY-REDACT: notes in, reconciliation into control data, redacted archive. */
 export function surveyRoutes(ctx: AppContext): RouteSpec[] {
@@ -26,6 +27,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
         text: z.string().trim().min(1).max(20000),
       }),
       status: 201,
+      response: surveyNoteViewSchema,
       handler: ({ body, auditActor }) => {
         const { project, ...input } = body;
         return ctx.surveys.create(acting(auditActor), project, input);
@@ -38,6 +40,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['survey notes'],
       access: permission('survey_note', 'read', projectInQuery),
       query: z.strictObject({ project: code, status: z.enum(SURVEY_NOTE_STATUSES).optional(), ...pageQuery }),
+      response: surveyNotePageSchema,
       handler: ({ query }) => ctx.surveys.list(query.project, query),
     }),
     route({
@@ -47,6 +50,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['survey notes'],
       access: permission('survey_note', 'read', noteScope),
       params: idParam,
+      response: surveyNoteViewSchema,
       handler: async ({ locals }) => ctx.surveys.view(note(locals)),
     }),
     route({
@@ -56,9 +60,25 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['survey notes'],
       access: permission('survey_note', 'update', noteScope),
       params: idParam,
+      response: surveyOriginalSchema,
       handler: async ({ locals, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
         return ctx.surveys.viewOriginal(acting(auditActor), note(locals));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/survey-notes/:id/original',
+      summary: 'The original text for a stated reason (the console asks for it; the audit event keeps the reason, never the text)',
+      tags: ['survey notes'],
+      // Same permission as the GET: the reason is recorded, it grants nothing more.
+      access: permission('survey_note', 'update', noteScope),
+      params: idParam,
+      body: z.strictObject({ reason: z.string().trim().min(5).max(500) }),
+      response: surveyOriginalSchema,
+      handler: async ({ locals, body, auditActor, res }) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return ctx.surveys.viewOriginal(acting(auditActor), note(locals), body.reason);
       },
     }),
     route({
@@ -83,6 +103,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
           })
           .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change' }),
       }),
+      response: surveyReconciledSchema,
       handler: ({ locals, body, auditActor }) => ctx.surveys.reconcile(acting(auditActor), note(locals), body.customerId, body.changes),
     }),
     route({
@@ -94,6 +115,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       // it grants neither reconciliation nor the original text (survey_note:update).
       access: permission('survey_note', 'archive', noteScope),
       params: idParam,
+      response: surveyNoteViewSchema,
       handler: ({ locals, auditActor }) => ctx.surveys.archive(acting(auditActor), note(locals)),
     }),
   ];

@@ -60,7 +60,7 @@ export class SurveyService {
       removed: preview ? preview.removed : (n.removed ?? {}),
       reconciledCustomerIds: n.reconciledCustomerIds,
       createdAt: n.createdAt,
-      archivedAt: n.archivedAt,
+      archivedAt: n.archivedAt ?? null,
     };
   }
 
@@ -121,11 +121,11 @@ export class SurveyService {
     return { items: rows.map((n) => this.view(n)), total };
   }
 
-  /** The original, for the clerk reconciling it; every viewing is an audit event. */
-  async viewOriginal(actor: Acting, n: SurveyNote): Promise<{ id: number; text: string }> {
+  /** The original, for the clerk reconciling it; every viewing is an audit event (with the stated reason, if any). */
+  async viewOriginal(actor: Acting, n: SurveyNote, reason?: string): Promise<{ id: number; text: string }> {
     const text = this.original(n);
     await this.db.tx(async (m) =>
-      this.audit.append(m, actor, { action: 'survey_note.original_viewed', objectType: 'survey_note', objectId: n.id, scope: await this.scopeOf(n, m), decision: 'allow' }),
+      this.audit.append(m, actor, { action: 'survey_note.original_viewed', objectType: 'survey_note', objectId: n.id, scope: await this.scopeOf(n, m), decision: 'allow', reason }),
     );
     return { id: n.id, text };
   }

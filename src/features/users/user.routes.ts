@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { USER_STATUSES } from '../../entities/User';
+import { holdingsSchema, userPageSchema, userViewSchema } from './user.schemas';
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'lowercase letters, digits, ".", "_" or "-" (2-64)');
 const displayName = z.string().trim().min(1).max(200);
@@ -14,10 +15,11 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/users',
-      summary: 'List users',
+      summary: 'List users (q: part of the username or the display name)',
       tags: ['users'],
       access: permission('user', 'read'),
       query: z.strictObject({ status: z.enum(USER_STATUSES).optional(), q: z.string().max(64).optional(), ...pageQuery }),
+      response: userPageSchema,
       handler: ({ query }) => ctx.users.list(query),
     }),
     route({
@@ -28,6 +30,7 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('user', 'manage'),
       body: z.strictObject({ username, displayName, password, departmentCode: code.nullable().optional() }),
       status: 201,
+      response: userViewSchema,
       handler: ({ body, auditActor }) => ctx.users.create(auditActor, body),
     }),
     route({
@@ -37,6 +40,7 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['users'],
       access: permission('user', 'read'),
       params: idParam,
+      response: userViewSchema,
       handler: ({ params }) => ctx.users.get(params.id),
     }),
     route({
@@ -50,6 +54,7 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
       body: z
         .strictObject({ displayName: displayName.optional(), departmentCode: code.nullable().optional() })
         .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
+      response: userViewSchema,
       handler: ({ params, body, auditActor }) => ctx.users.update(acting(auditActor), params.id, body),
     }),
     route({
@@ -72,6 +77,7 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
       tags: ['users'],
       access: permission('user', 'read'),
       params: idParam,
+      response: holdingsSchema,
       handler: async ({ params }) => ({ items: await ctx.users.holdingsOf(params.id) }),
     }),
     route({
@@ -82,6 +88,7 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('user', 'offboard'),
       params: idParam,
       body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+      response: userViewSchema,
       handler: ({ params, body, auditActor }) => ctx.users.offboard(acting(auditActor), params.id, body?.reason),
     }),
   ];

@@ -70,10 +70,10 @@ export class UsersService {
   }
 
   async list(filter: { status?: UserStatus; q?: string; limit: number; offset: number }): Promise<{ items: UserView[]; total: number }> {
-    const where = {
-      ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.q ? { username: Like(`%${filter.q.replace(/[%_\\]/g, '\\$&')}%`) } : {}),
-    };
+    // The console's search box: part of the username or of the display name (R-IT-PERMS: find whom to change).
+    const status = filter.status ? { status: filter.status } : {};
+    const like = filter.q ? Like(`%${filter.q.replace(/[%_\\]/g, '\\$&')}%`) : null;
+    const where = like ? [{ ...status, username: like }, { ...status, displayName: like }] : status;
     const [rows, total] = await this.db.manager
       .getRepository(User)
       .findAndCount({ where, order: { id: 'ASC' }, take: filter.limit, skip: filter.offset });

@@ -103,6 +103,12 @@ export function handoverRows(): Record<string, Expectation> {
       permission: 'handover_file:read',
       prepare: async () => ({ path: `/api/v1/handover-files/${(await freshFile()).id}` }),
     },
+    'GET /api/v1/handover-files/:id/record': {
+      rid: 'R-HANDOVER-DESTROY',
+      allow: READERS,
+      permission: 'handover_file:read',
+      prepare: async () => ({ path: `/api/v1/handover-files/${(await freshFile()).id}/record` }),
+    },
     'GET /api/v1/handover-files/:id/view': {
       rid: 'R-HANDOVER-HOLD',
       allow: VIEWERS,
@@ -126,6 +132,12 @@ export function handoverRows(): Record<string, Expectation> {
       allow: READERS,
       permission: 'handover_file:read',
       prepare: async () => ({ path: `/api/v1/handover-files/${(await freshDelegated()).file.id}/delegations` }),
+    },
+    'GET /api/v1/handover-files/:id/clerks': {
+      rid: 'R-HANDOVER-HOLD',
+      allow: HOLDER,
+      permission: 'handover_file:delegate',
+      prepare: async () => ({ path: `/api/v1/handover-files/${(await freshFile()).id}/clerks` }),
     },
     'POST /api/v1/handover-files/:id/delegations': {
       rid: 'R-HANDOVER-HOLD',

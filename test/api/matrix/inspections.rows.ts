@@ -103,6 +103,15 @@ export function inspectionsRows(): Record<string, Expectation> {
         return { path: `/api/v1/inspections/${i.id}/items/${i.items[0].id}`, body: { result: 'pass', notes: 'Matrix check' } };
       },
     },
+    'PUT /api/v1/inspections/:id/checklist': {
+      rid: 'R-INSPECT',
+      allow: INSPECTORS,
+      permission: 'inspection:conduct',
+      prepare: async () => {
+        const i = await freshInspection();
+        return { path: `/api/v1/inspections/${i.id}/checklist`, body: { items: i.items.map((it) => ({ itemId: it.id, result: 'pass' })) } };
+      },
+    },
     'POST /api/v1/inspections/:id/findings': {
       rid: 'R-INSPECT',
       allow: INSPECTORS,

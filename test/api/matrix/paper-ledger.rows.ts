@@ -137,6 +137,11 @@ export function paperLedgerRows(): Record<string, Expectation> {
       allow: 'authenticated',
       prepare: async (c) => ({ path: `/api/v1/copies/${await freshCopy(await owner(c))}` }),
     },
+    'GET /api/v1/copies/:serial/confirmations': {
+      rid: 'R-NO-PAPER',
+      allow: 'authenticated',
+      prepare: async (c) => ({ path: `/api/v1/copies/${await freshCopy(await owner(c))}/confirmations` }),
+    },
     'GET /api/v1/copies/:serial/pdf': {
       rid: 'R-NO-PAPER',
       allow: 'authenticated',

@@ -8,6 +8,7 @@ import { sanctionsRows } from './sanctions.rows';
 import { assessmentsRows } from './assessments.rows';
 import { inspectionsRows } from './inspections.rows';
 import { peopleRows } from './people.rows';
+import { workRows } from './work.rows';
 
 /** Every feature area's rows; each area owns its file. */
-export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows(), peopleRows()];
+export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows(), peopleRows(), workRows()];

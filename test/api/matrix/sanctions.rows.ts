@@ -93,6 +93,8 @@ export function sanctionsRows(): Record<string, Expectation> {
       },
     },
     'GET /api/v1/sanctions': { rid: 'R-PENALTY', allow: READERS, permission: 'sanction:read', prepare: async () => ({ path: '/api/v1/sanctions', query: { limit: '5' } }) },
+    // The bands and grounds the proposal form shows: whoever reads the register (R-REWARD, R-PENALTY).
+    'GET /api/v1/sanctions/rules': { rid: 'R-PENALTY', allow: READERS, permission: 'sanction:read', prepare: async () => ({ path: '/api/v1/sanctions/rules' }) },
     'GET /api/v1/sanctions/:id': {
       rid: 'R-PENALTY',
       allow: READERS,

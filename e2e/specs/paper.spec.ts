@@ -1,0 +1,185 @@
+// The paper ledger's whole story (R-PRINT-APPROVE, R-NO-PAPER, R-NO-LEND, R-LEDGER-FORM), each person
+// in their own browser context: staff asks for a printout, the project manager approves it, staff
+// prints and signs for the copy and returns it to the project manager (the keeper), who confirms
+// receipt; the project manager records the destruction before the department head (the witness),
+// who confirms it; the §7 form lists the copy.
+import fs from 'node:fs';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { expect, test, type DemoRole } from '../fixtures';
+
+const CONSOLE = { 'X-Custodian-Console': '1' };
+const PROJECT = 'SC-HARBOUR';
+
+/** A button's name: antd puts a space between two CJK characters ("核 准"). */
+const btn = (zh: string, en: string) => new RegExp(`^\\s*(${zh.split('').join('\\s*')}|${en})\\s*$`, 'i');
+
+/** A person in their own browser context, signed in; console errors of that context are collected. */
+async function person(browser: Browser, baseURL: string | undefined, loginAs: (p: Page, r: DemoRole) => Promise<void>, role: DemoRole, errors: string[]) {
+  const context: BrowserContext = await browser.newContext({ baseURL, locale: 'zh-TW', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 } });
+  context.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const url = m.location().url;
+    // The session probe before signing in answers 401 (as ALLOWED_CONSOLE_ERRORS in fixtures.ts).
+    if (/status of 401/.test(m.text()) && /\/api\/v1\/me(\?|$)/.test(url)) return;
+    // The project manager tries to approve their own request on purpose: 403 own_request, which Chromium logs.
+    if (role === 'project_manager' && /status of 403/.test(m.text()) && /\/api\/v1\/print-requests\/\d+\/approve$/.test(url)) return;
+    errors.push(`[${role}] ${m.text()} ${url}`);
+  });
+  context.on('weberror', (e) => errors.push(`[${role}] ${e.error().message}`));
+  const page = await context.newPage();
+  await loginAs(page, role);
+  return { context, page };
+}
+
+/** Picks an option of the antd Select labelled `label` inside `scope`. */
+async function choose(page: Page, scope: ReturnType<Page['locator']> | Page, label: RegExp, option: RegExp) {
+  await scope.getByLabel(label).click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
+}
+
+/** The OK button of the open popconfirm. */
+const popOk = (page: Page, zh: string, en: string) => page.locator('.ant-popconfirm:visible').getByRole('button', { name: btn(zh, en) });
+
+test('paper: request, approve, print, sign, return to keeper, destroy before witness, §7 form', async ({ page, browser, baseURL, loginAs, checkA11y, shot }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+
+  // The info clerk enters a customer of SC-HARBOUR (the demo seed has none) through the API.
+  const clerk = await person(browser, baseURL, loginAs, 'info_clerk', errors);
+  const customerName = `紙本測試客戶 ${Date.now() % 100000}`;
+  const created = await clerk.page.request.post('/api/v1/customers', {
+    headers: CONSOLE,
+    data: { project: PROJECT, name: customerName, unit: 'A-1203', phones: ['13800138000'] },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const customerId: number = (await created.json()).id;
+  await clerk.context.close();
+
+  // 1. Staff asks for a printout from /print-requests (the test's own context).
+  await loginAs(page, 'staff');
+  await page.goto('/print-requests');
+  await expect(page.getByRole('heading', { level: 1, name: /列印申請|Print requests/ })).toBeVisible();
+  await page.getByRole('button', { name: /新增列印申請|New print request/ }).click();
+  const dialog = page.getByRole('dialog');
+  await choose(page, dialog, /^(專案|Project)$/, new RegExp(PROJECT));
+  const purpose = `E2E 季度回訪名單 ${Date.now() % 100000}`;
+  await dialog.getByLabel(/^(用途|Purpose)$/).fill(purpose);
+  await dialog.getByRole('searchbox', { name: /以姓名搜尋客戶|Search customers/ }).fill(customerName);
+  await dialog.getByRole('button', { name: /搜\s*尋|Search/ }).click();
+  const customerRow = dialog.getByRole('row', { name: new RegExp(customerName) });
+  await expect(customerRow).toBeVisible();
+  // The picker shows masked values only.
+  await expect(customerRow).not.toContainText('13800138000');
+  await customerRow.getByRole('checkbox').check();
+  await expect(dialog.getByText(/已選 1 筆|1 selected/)).toBeVisible();
+  await shot(page, 'paper-new-request');
+  await checkA11y(page, 'paper-new-request');
+  await dialog.getByRole('button', { name: /送出申請|Submit request/ }).click();
+  await expect(dialog).toBeHidden();
+  const myRow = page.getByRole('row', { name: new RegExp(purpose) });
+  await expect(myRow).toContainText(/待審核|Pending/);
+  await shot(page, 'paper-print-requests');
+  await checkA11y(page, 'paper-print-requests');
+
+  // 2. The project manager approves it from the queue, in their own session.
+  const pm = await person(browser, baseURL, loginAs, 'project_manager', errors);
+  await pm.page.goto('/print-requests');
+  await pm.page.getByRole('tab', { name: /待審核|Approval queue/ }).click();
+  const queued = pm.page.getByRole('row', { name: new RegExp(purpose) });
+  await expect(queued).toBeVisible();
+  await shot(pm.page, 'paper-queue');
+  await checkA11y(pm.page, 'paper-queue');
+  // Nobody approves their own request: the server refuses (403 own_request) and the console shows why.
+  const ownPurpose = `E2E 自己的申請 ${Date.now() % 100000}`;
+  const own = await pm.page.request.post('/api/v1/print-requests', {
+    headers: CONSOLE,
+    data: { project: PROJECT, purpose: ownPurpose, customerIds: [customerId], copies: 1, usageDays: 3 },
+  });
+  expect(own.status(), await own.text()).toBe(201);
+  await pm.page.reload();
+  await pm.page.getByRole('tab', { name: /待審核|Approval queue/ }).click();
+  const ownRow = pm.page.getByRole('row', { name: new RegExp(ownPurpose) });
+  await ownRow.getByRole('button', { name: btn('核准', 'Approve') }).click();
+  await popOk(pm.page, '核准', 'Approve').click();
+  await expect(pm.page.locator('.ant-message')).toContainText(/own print request|自己/);
+  await expect(ownRow).toContainText(/待審核|Pending/);
+  await queued.getByRole('button', { name: btn('核准', 'Approve') }).click();
+  await popOk(pm.page, '核准', 'Approve').click();
+  // Decided: it leaves the queue (pending by default).
+  await expect(queued).toBeHidden();
+
+  // 3. Staff (the recipient) downloads the printout and signs for the copy.
+  const mine = await (await page.request.get('/api/v1/me/copies', { headers: CONSOLE })).json();
+  const serial: string = mine.items[0].serial;
+  expect(serial).toMatch(/^CC-\d{4}-\d{5}$/);
+  await page.goto(`/copies/${serial}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(serial);
+  const [pdf, dl] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/copies/${serial}/pdf`)),
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /下載 PDF|Download PDF/ }).click(),
+  ]);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toContain('application/pdf');
+  expect(dl.suggestedFilename()).toBe(`${serial}.pdf`);
+  expect(fs.readFileSync((await dl.path())!).subarray(0, 5).toString()).toBe('%PDF-');
+  await page.getByRole('button', { name: btn('簽收', 'Sign for it') }).click();
+  await popOk(page, '簽收', 'Sign for it').click();
+  await expect(page.locator('.ant-descriptions').getByText(/^(已簽收|Signed for)$/)).toBeVisible();
+
+  // 4. Staff returns it, naming the project manager as keeper.
+  await page.getByRole('button', { name: btn('歸還', 'Return') }).click();
+  const ret = page.getByRole('dialog');
+  await choose(page, ret, /^(保管人|Keeper)$/, /demo\.project_manager/);
+  await ret.getByRole('button', { name: btn('歸還', 'Return') }).click();
+  await expect(ret).toBeHidden();
+  await expect(page.locator('.ant-descriptions').getByText(/歸還待確認|Return awaiting keeper/)).toBeVisible();
+
+  // 5. The keeper confirms receipt from their own session (what waits for them on /copies).
+  await pm.page.goto('/copies');
+  const waiting = pm.page.getByRole('row', { name: new RegExp(serial) });
+  await expect(waiting).toContainText(/受控文件歸還|Copy return/);
+  await waiting.getByRole('button', { name: btn('確認', 'Confirm') }).click();
+  await popOk(pm.page, '確認', 'Confirm').click();
+  await expect(waiting).toBeHidden();
+  await pm.page.getByRole('tab', { name: /台帳|Ledger/ }).click();
+  const ledgerRow = pm.page.getByRole('row', { name: new RegExp(serial) });
+  await expect(ledgerRow).toContainText(/已歸還|Returned/);
+  await shot(pm.page, 'paper-copies-ledger');
+  await checkA11y(pm.page, 'paper-copies-ledger');
+
+  // 6. The project manager (now keeping it) records the destruction before the department head.
+  await ledgerRow.getByRole('link', { name: serial }).click();
+  await expect(pm.page.getByRole('heading', { level: 1 })).toContainText(serial);
+  await pm.page.getByRole('button', { name: /登記銷毀|Record destruction/ }).click();
+  const destroy = pm.page.getByRole('dialog');
+  await destroy.getByLabel(/^(地點|Place)$/).fill('三樓碎紙機 / 3F shredder');
+  await choose(pm.page, destroy, /^(監銷人|Witness)$/, /demo\.dept_head/);
+  await destroy.getByRole('button', { name: /登記銷毀|Record destruction/ }).click();
+  await expect(destroy).toBeHidden();
+  await expect(pm.page.locator('.ant-descriptions').getByText(/銷毀待見證|Destruction awaiting witness/)).toBeVisible();
+  await shot(pm.page, 'paper-copy-detail');
+  await checkA11y(pm.page, 'paper-copy-detail');
+
+  // 7. The witness confirms from their own session.
+  const head = await person(browser, baseURL, loginAs, 'dept_head', errors);
+  await head.page.goto(`/copies/${serial}`);
+  await head.page.getByRole('button', { name: btn('確認', 'Confirm') }).click();
+  await popOk(head.page, '確認', 'Confirm').click();
+  await expect(head.page.locator('.ant-descriptions').getByText(/^(已銷毀|Destroyed)$/)).toBeVisible();
+  await expect(head.page.getByText(/確認銷毀|confirmed the destruction/)).toBeVisible();
+  await shot(head.page, 'paper-copy-destroyed');
+
+  // 8. The §7 form (the department head may read it) lists the copy.
+  await head.page.goto('/ledger-form');
+  await expect(head.page.getByRole('heading', { level: 1, name: /借閱、銷毀記錄表|Borrowing/ })).toBeVisible();
+  await shot(head.page, 'paper-ledger-form');
+  await checkA11y(head.page, 'paper-ledger-form');
+  const [csv] = await Promise.all([head.page.waitForEvent('download'), head.page.getByRole('button', { name: /下載 CSV|Download CSV/ }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+  expect(fs.readFileSync((await csv.path())!, 'utf8')).toContain(serial);
+
+  await pm.context.close();
+  await head.context.close();
+  expect(errors, 'console errors in the other people’s contexts').toEqual([]);
+});

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { USER_STATUSES } from '../../entities/User';
+
+/**
+ * The documented answers of the account routes (the console's typed client reads them from the
+ * API document; test/admin-console checks real answers against them). Dates travel as ISO strings.
+ */
+const isoDate = z.string().describe('ISO 8601 date-time');
+
+export const userViewSchema = z.strictObject({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  departmentCode: z.string().nullable(),
+  status: z.enum(USER_STATUSES),
+  agreementVersion: z.string().nullable(),
+  agreementSignedAt: isoDate.nullable(),
+  lockedUntil: isoDate.nullable(),
+  createdAt: isoDate,
+  offboardedAt: isoDate.nullable(),
+});
+
+export const userPageSchema = z.strictObject({ items: z.array(userViewSchema), total: z.number().int().nonnegative() });
+
+/** R-OFFBOARD: one thing a user still holds (kind: controlled_copy -> id is the serial; handover_file -> the file id; inventory_keeper -> the item id). */
+export const holdingSchema = z.strictObject({ kind: z.string(), id: z.string(), description: z.string() });
+export const holdingsSchema = z.strictObject({ items: z.array(holdingSchema) });

@@ -1,0 +1,85 @@
+import { useState } from 'react';
+import { Form, Input, Modal } from 'antd';
+import { useMessages } from '../../i18n/messages';
+import { applyApiErrors } from '../../forms/apiErrors';
+import { ToneTag, type Tone } from '../../shared/tone';
+import { messages } from './messages';
+import type { CopyStatus, RequestStatus } from './types';
+
+/** The states' AA tones (shared/tone). */
+const COPY_TONE: Record<CopyStatus, Tone> = {
+  awaiting_signature: 'gold',
+  issued: 'blue',
+  overdue: 'red',
+  pending_receipt: 'purple',
+  pending_witness: 'purple',
+  confirmation_expired: 'orange',
+  returned: 'cyan',
+  destroyed: 'grey',
+  lost: 'magenta',
+};
+const REQUEST_TONE: Record<RequestStatus, Tone> = { pending: 'gold', approved: 'green', rejected: 'red', cancelled: 'grey' };
+
+export function CopyStatusTag({ status }: { status: CopyStatus }) {
+  const t = useMessages(messages);
+  return <ToneTag tone={COPY_TONE[status]}>{t(`cs_${status}`)}</ToneTag>;
+}
+
+export function RequestStatusTag({ status }: { status: RequestStatus }) {
+  const t = useMessages(messages);
+  return <ToneTag tone={REQUEST_TONE[status]}>{t(`rs_${status}`)}</ToneTag>;
+}
+
+/**
+ * A table's horizontal scroll (narrow windows), only when it has rows: an empty scrolling region
+ * holds nothing focusable, which keyboard users cannot scroll (axe scrollable-region-focusable).
+ */
+export const scrollX = (x: number, rows: readonly unknown[] | undefined) => (rows?.length ? { x } : undefined);
+
+/** A modal asking for a reason (reject, decline): `onSubmit` returns a promise; errors stay beside the field. */
+export function ReasonModal({
+  open,
+  title,
+  onCancel,
+  onSubmit,
+}: {
+  open: boolean;
+  title: string;
+  onCancel: () => void;
+  onSubmit: (reason: string) => Promise<unknown>;
+}) {
+  const t = useMessages(messages);
+  const [form] = Form.useForm<{ reason: string }>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal
+      open={open}
+      title={title}
+      okText={t('ok')}
+      cancelText={t('cancel')}
+      confirmLoading={busy}
+      destroyOnHidden
+      onCancel={onCancel}
+      onOk={() =>
+        form.validateFields().then(async ({ reason }) => {
+          setBusy(true);
+          try {
+            await onSubmit(reason);
+            form.resetFields();
+          } catch (err) {
+            // 400s beside the field, 403/409 as a message; the modal stays open with the text.
+            applyApiErrors(form, err);
+          } finally {
+            setBusy(false);
+          }
+        })
+      }
+    >
+      <Form form={form} layout="vertical" preserve={false}>
+        <Form.Item name="reason" label={t('reason')} extra={t('reasonHelp')} rules={[{ required: true, min: 3, max: 500 }]}>
+          <Input.TextArea rows={3} maxLength={500} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
