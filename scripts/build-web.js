@@ -69,6 +69,14 @@ function sizes() {
   return `first load ${kb(firstGz)} gzip (${first.length} files), all JS ${kb(allGz)} gzip in ${js.length} chunks`;
 }
 
+/** A .gz beside every script and stylesheet, served to browsers that accept gzip (src/api/console.ts). */
+function precompress() {
+  const assets = path.join(OUT, 'assets');
+  for (const f of fs.readdirSync(assets)) {
+    if (/\.(js|css)$/.test(f)) fs.writeFileSync(path.join(assets, `${f}.gz`), zlib.gzipSync(fs.readFileSync(path.join(assets, f)), { level: 9 }));
+  }
+}
+
 async function build(verbose) {
   const vite = await import('vite');
   await vite.build({
@@ -98,6 +106,7 @@ async function main(argv) {
   }
   const t0 = Date.now();
   await build(argv.includes('--verbose'));
+  precompress();
   console.log(`web: built dist/web in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${sizes()}`);
 }
 

@@ -24,6 +24,18 @@ const NOT_CONSOLE = /^\/(api|docs|healthz|readyz)(\/|$)/;
  */
 export function serveConsole(app: Express, dir = consoleDir()): void {
   const index = path.join(dir, 'index.html');
+  const assets = path.join(dir, 'assets');
+  // Scripts and stylesheets go out gzipped when the browser accepts it: the build writes a .gz
+  // beside each (scripts/build-web.js), so nothing is compressed per request.
+  app.get(/^\/assets\/[^/]+\.(js|css)$/, (req, res, next) => {
+    const file = path.join(assets, path.basename(req.path));
+    if (!req.acceptsEncodings('gzip') || !fs.existsSync(`${file}.gz`)) return next();
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.type(path.extname(file));
+    res.sendFile(`${file}.gz`);
+  });
   app.use(
     express.static(dir, {
       index: false,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import jwt from 'jsonwebtoken';
@@ -175,6 +176,7 @@ describe('the console is served at / (R-SECRET: hashed assets cached, index.html
     fs.mkdirSync(path.join(dir, 'assets'));
     fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title>');
     fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+    fs.writeFileSync(path.join(dir, 'assets', 'index-abc123.js.gz'), zlib.gzipSync('console.log(1)'));
     const app = express();
     serveConsole(app, dir);
     app.use((_req, res) => res.status(404).json({ error: { code: 'not_found' } }));
@@ -198,6 +200,15 @@ describe('the console is served at / (R-SECRET: hashed assets cached, index.html
     const res = await request(base()).get('/assets/index-abc123.js').expect(200);
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     await request(base()).get('/assets/missing-000.js').expect(404);
+  });
+  it('serves the build\'s gzipped copy to a browser that accepts gzip, the plain file otherwise', async () => {
+    const gz = await request(base()).get('/assets/index-abc123.js').set('Accept-Encoding', 'gzip').expect(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['content-type']).toMatch(/javascript/);
+    expect(gz.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(gz.text).toBe('console.log(1)');
+    const plain = await request(base()).get('/assets/index-abc123.js').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
   });
   it('leaves the API and the probes alone', async () => {
     await request(base()).get('/api/v1/nothing').expect(404);
