@@ -38,7 +38,8 @@ async function choose(page: Page, scope: ReturnType<Page['locator']> | Page, lab
 }
 
 /** The OK button of the open popconfirm. */
-const popOk = (page: Page, zh: string, en: string) => page.locator('.ant-popconfirm:visible').getByRole('button', { name: btn(zh, en) });
+// The newest pop-confirm: an earlier one may still be fading out (its button no longer clickable).
+const popOk = (page: Page, zh: string, en: string) => page.locator('.ant-popconfirm:not(.ant-popover-hidden)').last().getByRole('button', { name: btn(zh, en) });
 
 test('paper: request, approve, print, sign, return to keeper, destroy before witness, §7 form', async ({ page, browser, baseURL, loginAs, checkA11y, shot }) => {
   test.setTimeout(240_000);

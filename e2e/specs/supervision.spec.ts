@@ -63,8 +63,13 @@ test('monthly risk assessment: opened, filled on the heat map, submitted, review
     await page.getByRole('button', { name: new RegExp(`^可能性 ${l}，影響 ${i}：`) }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('風險描述').fill(text);
-    await dialog.getByRole('button', { name: btn('新增') }).click();
-    await expect(page.getByText('已新增風險項').first()).toBeVisible();
+    // On a busy machine a click during the dialog's opening animation can be lost (no request is
+    // sent): click again until the item is posted (never twice once a request has gone out).
+    await expect(async () => {
+      const posted = page.waitForResponse((r) => r.request().method() === 'POST' && /\/risk-assessments\/\d+\/items$/.test(r.url()), { timeout: 5_000 });
+      await dialog.getByRole('button', { name: btn('新增') }).click();
+      expect((await posted).status()).toBe(201);
+    }).toPass({ timeout: 30_000 });
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
     await expect(page.getByRole('button', { name: new RegExp(`^可能性 ${l}，影響 ${i}：.*，1 項$`) })).toBeVisible();

@@ -1,7 +1,7 @@
 import { EntityManager, FindOptionsWhere, In, LessThanOrEqual, MoreThan, Not } from 'typeorm';
 import { Database } from '../../db/database';
 import { CaseEvent } from '../../entities/CaseEvent';
-import { CaseStatus, ComplaintCase } from '../../entities/ComplaintCase';
+import { CASE_STATUSES, CaseStatus, ComplaintCase } from '../../entities/ComplaintCase';
 import { Customer } from '../../entities/Customer';
 import { Department } from '../../entities/Department';
 import { Project } from '../../entities/Project';
@@ -9,8 +9,22 @@ import { User } from '../../entities/User';
 import { NotFoundError } from '../../errors';
 import { CustomerService } from '../customers/customer.service';
 import { CaseAccess } from './case-access';
+import { CASE_SORTS, CaseSort } from './case.schemas';
 import { CaseHistoryEntry, CaseListFilter, CaseView, redacted, toCaseView } from './case.views';
 import { deadlineFor } from './deadlines';
+
+/**
+ * What each ?sort= orders by: the case number (YYMM-NNN, unique index; its text order is its
+ * numbering order), the registration time (acceptedAt), the deadline (dueAt, the instant of the
+ * due date the desk shows), and the status ranked in its workflow order: MariaDB sorts an ENUM
+ * by its declared order and SQLite the text alphabetically, so a CASE gives both the same.
+ */
+const CASE_SORT: Record<(typeof CASE_SORTS)[number], string> = {
+  caseNo: 'c.caseNo',
+  registeredAt: 'c.acceptedAt',
+  deadline: 'c.dueAt',
+  status: `CASE c.status ${CASE_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`,
+};
 
 /**
  * The read side of complaint cases: views (with the customer masked and free text redacted,
@@ -79,7 +93,7 @@ export class CaseQueries {
     return out;
   }
 
-  async list(f: CaseListFilter): Promise<{ items: CaseView[]; total: number }> {
+  async list(f: CaseListFilter & CaseSort): Promise<{ items: CaseView[]; total: number }> {
     const m = this.db.manager;
     // Where the cases are: one project; a department's projects and the cases assigned to the
     // department as the responsible one (it is chased for them, R-CASE-CHASE); or the company.
@@ -108,7 +122,13 @@ export class CaseQueries {
             ]
           : [f.status ? { status: f.status } : {}];
     const where: FindOptionsWhere<ComplaintCase>[] = where0.flatMap((w) => states.map((st) => ({ ...w, ...customer, ...st })));
-    const [rows, total] = await m.getRepository(ComplaintCase).findAndCount({ where, order: { id: 'DESC' }, take: f.limit, skip: f.offset });
+    // Sorted in the query, id breaking ties in the same direction so that pages neither repeat nor
+    // skip a row; without ?sort= the newest first, as always.
+    const qb = m.getRepository(ComplaintCase).createQueryBuilder('c').setFindOptions({ where, take: f.limit, skip: f.offset });
+    const dir = f.order === 'desc' ? 'DESC' : 'ASC';
+    if (f.sort) qb.orderBy(CASE_SORT[f.sort], dir).addOrderBy('c.id', dir);
+    else qb.orderBy('c.id', 'DESC');
+    const [rows, total] = await qb.getManyAndCount();
     return { items: await this.views(rows), total };
   }
 }

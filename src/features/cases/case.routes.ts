@@ -4,7 +4,7 @@ import { CASE_CAUSES, CASE_CHANNELS, CASE_PROPOSALS, CASE_STATUSES, CASE_TYPES, 
 import { acting, loaded, permission, projectInBody, route, RouteSpec, ScopeInput } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { CaseService } from './case.service';
-import { caseListSchema, caseStatisticsListSchema, caseStatisticsSchema, caseViewSchema } from './case.schemas';
+import { CASE_SORTS, caseListSchema, caseStatisticsListSchema, caseStatisticsSchema, caseViewSchema } from './case.schemas';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -104,7 +104,7 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/cases',
-      summary: 'Cases of a project (?project=), a department (?department=: its projects\' cases and the cases assigned to it) or the company, filtered by status and overdue; free text redacted, customer masked',
+      summary: 'Cases of a project (?project=), a department (?department=: its projects\' cases and the cases assigned to it) or the company, filtered by status and overdue; sort=caseNo|registeredAt|deadline|status with order=asc (default)|desc, id breaking ties (without sort: newest first); free text redacted, customer masked',
       tags: ['cases'],
       access: permission('case', 'read', ({ query }) => CaseService.listScope(query)),
       query: z
@@ -114,6 +114,8 @@ export function caseRoutes(ctx: AppContext): RouteSpec[] {
           status: z.enum(CASE_STATUSES).optional(),
           overdue: bool.optional(),
           customerId: z.coerce.number().int().positive().optional(),
+          sort: z.enum(CASE_SORTS).optional(),
+          order: z.enum(['asc', 'desc']).optional(),
           ...pageQuery,
         })
         .refine((q) => q.project === undefined || q.department === undefined, { message: 'give project or department, not both', path: ['department'] }),

@@ -9,6 +9,14 @@ import { NATIONALITY_CLASSES } from '../../entities/Customer';
  * JSON (dates as ISO strings); test/cases-console checks real answers against them.
  */
 
+/** The fields GET /api/v1/cases sorts by (?sort=, with ?order=asc|desc); CaseQueries.list maps each to its column. */
+export const CASE_SORTS = ['caseNo', 'registeredAt', 'deadline', 'status'] as const;
+/** ?sort= and ?order= of the list (they pass through CaseService.list with the CaseListFilter). */
+export interface CaseSort {
+  sort?: (typeof CASE_SORTS)[number];
+  order?: 'asc' | 'desc';
+}
+
 const instant = z.string().describe('ISO 8601 instant');
 const link = z.object({ id: z.number(), caseNo: z.string() });
 

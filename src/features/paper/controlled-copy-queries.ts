@@ -2,7 +2,7 @@ import { EntityManager, FindOptionsWhere, In } from 'typeorm';
 import type { AuditWriter } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import type { Database } from '../../db/database';
-import { ControlledCopy } from '../../entities/ControlledCopy';
+import { ControlledCopy, COPY_STATUSES, COPY_VIEW_STATUSES, CopyViewStatus } from '../../entities/ControlledCopy';
 import { PrintRequest } from '../../entities/PrintRequest';
 import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
 import { User } from '../../entities/User';
@@ -16,7 +16,28 @@ import type { IncidentService } from '../incidents/incident.service';
 import type { NotificationOutbox } from '../notifications/notification.service';
 import type { ConfirmationView, TwoPersonConfirmations } from '../confirmations/confirmation.service';
 import { ACT, Acting, CopyFilter, CopyView, OUT_STATUSES, pendingOpen, statusWhere, UserRef, viewStatus } from './controlled-copy.views';
+import { COPY_SORTS, CopySort } from './paper.schemas';
 import { projectIdsOfScope } from './scope-projects';
+
+const rank = (s: CopyViewStatus) => COPY_VIEW_STATUSES.indexOf(s);
+/**
+ * What each ?sort= orders by: the serial (unique index; CC-YYMM-NNNNN, so its text order is its
+ * numbering order), the approval time (indexed), the end of the usage period, and the status as
+ * the ledger shows it (viewStatus: overdue, pending and lapsed confirmations computed at :sortNow)
+ * ranked in COPY_VIEW_STATUSES order. A CASE gives both databases that order: MariaDB would sort
+ * the stored ENUM by its declared order, SQLite the text alphabetically.
+ */
+const COPY_SORT: Record<(typeof COPY_SORTS)[number], string> = {
+  serial: 'c.serial',
+  issuedAt: 'c.issuedAt',
+  expiresAt: 'c.expiresAt',
+  status: `CASE
+    WHEN c.pendingAct IS NOT NULL AND c.confirmationDueAt IS NOT NULL THEN
+      CASE WHEN c.confirmationDueAt < :sortNow THEN ${rank('confirmation_expired')} WHEN c.pendingAct = 'destruction' THEN ${rank('pending_witness')} ELSE ${rank('pending_receipt')} END
+    WHEN c.status IN (${OUT_STATUSES.map((st) => `'${st}'`).join(', ')}) AND c.expiresAt < :sortNow THEN ${rank('overdue')}
+    ${COPY_STATUSES.map((st) => `WHEN c.status = '${st}' THEN ${rank(st)}`).join(' ')}
+  END`,
+};
 
 /** What the parts of the controlled-copy ledger share: built once by ControlledCopyService. */
 export interface CopyDeps {
@@ -125,7 +146,7 @@ export class CopyQueries {
   }
 
   /** The ledger (controlled_copy:read in the listed scope, checked by the route). */
-  async list(f: CopyFilter): Promise<{ items: CopyView[]; total: number }> {
+  async list(f: CopyFilter & CopySort): Promise<{ items: CopyView[]; total: number }> {
     const now = new Date();
     if (f.projectIds !== null && !f.projectIds.length) return { items: [], total: 0 };
     const where: FindOptionsWhere<ControlledCopy> = {
@@ -133,7 +154,13 @@ export class CopyQueries {
       ...(f.projectIds !== null ? { projectId: In(f.projectIds) } : {}),
       ...(f.holderUserId !== undefined ? { holderUserId: f.holderUserId } : {}),
     };
-    const [rows, total] = await this.db.manager.getRepository(ControlledCopy).findAndCount({ where, order: { id: 'DESC' }, take: f.limit, skip: f.offset });
+    // Sorted in the query, id breaking ties in the same direction so that pages neither repeat nor
+    // skip a row; without ?sort= the newest first, as always.
+    const qb = this.db.manager.getRepository(ControlledCopy).createQueryBuilder('c').setFindOptions({ where, take: f.limit, skip: f.offset });
+    const dir = f.order === 'desc' ? 'DESC' : 'ASC';
+    if (f.sort) qb.orderBy(COPY_SORT[f.sort], dir).addOrderBy('c.id', dir).setParameter('sortNow', now);
+    else qb.orderBy('c.id', 'DESC');
+    const [rows, total] = await qb.getManyAndCount();
     return { items: await this.views(rows, now), total };
   }
 
@@ -184,7 +211,7 @@ export class CopyQueries {
   }
 
   /** The ledger of a scope ("*", dept:<code>, project:<code>; 404 for an unknown one), controlled_copy:read there checked by the route. */
-  async listInScope(scope: string, f: Omit<CopyFilter, 'projectIds'>): Promise<{ items: CopyView[]; total: number }> {
+  async listInScope(scope: string, f: Omit<CopyFilter, 'projectIds'> & CopySort): Promise<{ items: CopyView[]; total: number }> {
     const projectIds = await projectIdsOfScope(this.db.manager, scope);
     return this.list({ ...f, projectIds });
   }

@@ -5,7 +5,7 @@ import { acting, loaded, permission, route, RouteSpec, ScopeInput, selfAccess } 
 import { code, pageQuery } from '../../api/validate';
 import { COPY_VIEW_STATUSES, ControlledCopy, DESTRUCTION_METHODS } from '../../entities/ControlledCopy';
 import { ForbiddenError } from '../../errors';
-import { confirmationListSchema, copyListSchema, copyPageSchema, copySchema, lostCopySchema } from './paper.schemas';
+import { confirmationListSchema, COPY_SORTS, copyListSchema, copyPageSchema, copySchema, lostCopySchema } from './paper.schemas';
 
 const serialParam = z.strictObject({ serial: z.string().trim().min(1).max(40) });
 const note = z.string().trim().max(500);
@@ -81,7 +81,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/copies',
-      summary: 'The controlled-copy ledger of a project, a department or the company; status overdue is computed (R-NO-PAPER)',
+      summary: 'The controlled-copy ledger of a project, a department or the company; status overdue is computed (R-NO-PAPER); sort=serial|issuedAt|expiresAt|status (the status shown, in the order of the status list) with order=asc (default)|desc, id breaking ties (without sort: newest first)',
       tags: ['paper ledger'],
       access: permission('controlled_copy', 'read', ({ query }) =>
         query.project ? `project:${String(query.project)}` : query.department ? `dept:${String(query.department)}` : '*',
@@ -92,13 +92,15 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
           department: code.optional(),
           status: z.enum(COPY_VIEW_STATUSES).optional(),
           holder: z.coerce.number().int().positive().optional(),
+          sort: z.enum(COPY_SORTS).optional(),
+          order: z.enum(['asc', 'desc']).optional(),
           ...pageQuery,
         })
         .refine((q) => !(q.project && q.department), { message: 'give project or department, not both', path: ['department'] }),
       response: copyPageSchema,
       handler: async ({ query }) => {
         const scope = query.project ? `project:${query.project}` : query.department ? `dept:${query.department}` : '*';
-        return ctx.copies.listInScope(scope, { status: query.status, holderUserId: query.holder, limit: query.limit, offset: query.offset });
+        return ctx.copies.listInScope(scope, { status: query.status, holderUserId: query.holder, sort: query.sort, order: query.order, limit: query.limit, offset: query.offset });
       },
     }),
     route({

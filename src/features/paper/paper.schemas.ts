@@ -9,6 +9,14 @@ import { CONFIRMATION_KINDS, CONFIRMATION_STATES } from '../../entities/TwoPerso
  * services' views become (dates as ISO 8601 strings); test/paper-console/ parses real answers with
  * them, so a view that changes without its schema fails there.
  */
+
+/** The fields GET /api/v1/copies sorts by (?sort=, with ?order=asc|desc); CopyQueries.list maps each to its column. */
+export const COPY_SORTS = ['serial', 'issuedAt', 'expiresAt', 'status'] as const;
+export interface CopySort {
+  sort?: (typeof COPY_SORTS)[number];
+  order?: 'asc' | 'desc';
+}
+
 const instant = z.string().describe('An instant, ISO 8601');
 const userRef = z.strictObject({ id: z.number().int(), username: z.string(), displayName: z.string() });
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { USER_STATUSES } from '../../entities/User';
-import { holdingsSchema, userPageSchema, userViewSchema } from './user.schemas';
+import { holdingsSchema, USER_SORTS, userPageSchema, userViewSchema } from './user.schemas';
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'lowercase letters, digits, ".", "_" or "-" (2-64)');
 const displayName = z.string().trim().min(1).max(200);
@@ -15,10 +15,16 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/users',
-      summary: 'List users (q: part of the username or the display name)',
+      summary: 'List users (q: part of the username or the display name); sort=username|displayName|createdAt|status with order=asc (default)|desc, id breaking ties; without sort, by id',
       tags: ['users'],
       access: permission('user', 'read'),
-      query: z.strictObject({ status: z.enum(USER_STATUSES).optional(), q: z.string().max(64).optional(), ...pageQuery }),
+      query: z.strictObject({
+        status: z.enum(USER_STATUSES).optional(),
+        q: z.string().max(64).optional(),
+        sort: z.enum(USER_SORTS).optional(),
+        order: z.enum(['asc', 'desc']).optional(),
+        ...pageQuery,
+      }),
       response: userPageSchema,
       handler: ({ query }) => ctx.users.list(query),
     }),

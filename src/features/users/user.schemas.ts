@@ -5,6 +5,13 @@ import { USER_STATUSES } from '../../entities/User';
  * The documented answers of the account routes (the console's typed client reads them from the
  * API document; test/admin-console checks real answers against them). Dates travel as ISO strings.
  */
+/** The fields GET /api/v1/users sorts by (?sort=, with ?order=asc|desc); UserService.list maps each to its column. */
+export const USER_SORTS = ['username', 'displayName', 'createdAt', 'status'] as const;
+export interface UserSort {
+  sort?: (typeof USER_SORTS)[number];
+  order?: 'asc' | 'desc';
+}
+
 const isoDate = z.string().describe('ISO 8601 date-time');
 
 export const userViewSchema = z.strictObject({

@@ -3,13 +3,28 @@ import type { Config } from '../../config/env';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database, forUpdate } from '../../db/database';
 import { Department } from '../../entities/Department';
-import { User, UserStatus } from '../../entities/User';
+import { User, USER_STATUSES, UserStatus } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
 import { Assignment, PolicyStore } from '../../policy/policy-store';
 import { CURRENT_AGREEMENT } from '../../policy/agreement';
 import { hashPassword } from '../../crypto/passwords';
 import { HoldingsRegistry } from '../../policy/holdings-registry';
+import { USER_SORTS, UserSort } from './user.schemas';
+
+/**
+ * What each ?sort= orders by. Usernames are lowercase (the create route insists), so their unique
+ * index orders them alike on both databases; display names are compared lowercased, because
+ * MariaDB's utf8mb4_general_ci ignores case and SQLite's BINARY does not ("Zoe" before "adam").
+ * The status is ranked in its declared order: MariaDB sorts an ENUM by that order, SQLite its
+ * text alphabetically, and a CASE gives both the same.
+ */
+const USER_SORT: Record<(typeof USER_SORTS)[number], string> = {
+  username: 'u.username',
+  displayName: 'LOWER(u.displayName)',
+  createdAt: 'u.createdAt',
+  status: `CASE u.status ${USER_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`,
+};
 
 export interface UserView {
   id: number;
@@ -69,14 +84,18 @@ export class UsersService {
     return this.view(u, await this.deptCodes([u.departmentId]));
   }
 
-  async list(filter: { status?: UserStatus; q?: string; limit: number; offset: number }): Promise<{ items: UserView[]; total: number }> {
+  async list(filter: { status?: UserStatus; q?: string; limit: number; offset: number } & UserSort): Promise<{ items: UserView[]; total: number }> {
     // The console's search box: part of the username or of the display name (R-IT-PERMS: find whom to change).
     const status = filter.status ? { status: filter.status } : {};
     const like = filter.q ? Like(`%${filter.q.replace(/[%_\\]/g, '\\$&')}%`) : null;
     const where = like ? [{ ...status, username: like }, { ...status, displayName: like }] : status;
-    const [rows, total] = await this.db.manager
-      .getRepository(User)
-      .findAndCount({ where, order: { id: 'ASC' }, take: filter.limit, skip: filter.offset });
+    // Sorted in the query, id breaking ties in the same direction, so that pages neither repeat
+    // nor skip a row; without ?sort= the order stays the id order it always was.
+    const qb = this.db.manager.getRepository(User).createQueryBuilder('u').setFindOptions({ where, take: filter.limit, skip: filter.offset });
+    const dir = filter.order === 'desc' ? 'DESC' : 'ASC';
+    if (filter.sort) qb.orderBy(USER_SORT[filter.sort], dir).addOrderBy('u.id', dir);
+    else qb.orderBy('u.id', 'ASC');
+    const [rows, total] = await qb.getManyAndCount();
     const codes = await this.deptCodes(rows.map((r) => r.departmentId));
     return { items: rows.map((r) => this.view(r, codes)), total };
   }

@@ -8,12 +8,14 @@ import { PageContainer } from '../../components/PageContainer';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
-import { PAGE_SIZES } from '../../shared/table';
+import { PAGE_SIZES, useServerSort } from '../../shared/table';
 import { messages } from './messages';
 import { StatusTag, USER_STATUSES, type UserView } from './shared';
 import { CreateUserDialog, EditUserDialog, OffboardDialog, ResetPasswordDialog } from './UserDialogs';
 
 type Status = (typeof USER_STATUSES)[number];
+/** The columns the server sorts by (?sort=), by the column's dataIndex. */
+const SORTS = { username: 'username', displayName: 'displayName', createdAt: 'createdAt', status: 'status' } as const;
 
 /** /admin/users — accounts: search, status filter, server paging; create, edit, reset password, offboard (R-IT-PERMS, R-ONBOARD, R-OFFBOARD). */
 export default function UsersPage() {
@@ -25,20 +27,30 @@ export default function UsersPage() {
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<Status | undefined>();
   const [page, setPage] = useState({ current: 1, pageSize: 20 });
+  const sort = useServerSort(SORTS, () => setPage((p) => ({ ...p, current: 1 })));
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<UserView | null>(null);
   const [resetting, setResetting] = useState<UserView | null>(null);
   const [leaving, setLeaving] = useState<UserView | null>(null);
   const users = useQuery({
-    queryKey: ['admin', 'users', 'list', q, status ?? null, page],
+    queryKey: ['admin', 'users', 'list', q, status ?? null, sort.key, page],
     placeholderData: keepPreviousData,
     queryFn: () =>
       unwrap(
         api.GET('/api/v1/users', {
-          params: { query: { ...(q ? { q } : {}), ...(status ? { status } : {}), limit: page.pageSize, offset: (page.current - 1) * page.pageSize } },
+          params: {
+            query: {
+              ...(q ? { q } : {}),
+              ...(status ? { status } : {}),
+              ...sort.query,
+              limit: page.pageSize,
+              offset: (page.current - 1) * page.pageSize,
+            },
+          },
         }),
       ),
   });
+  const { sorted } = sort;
   return (
     <PageContainer
       title={t('usersTitle')}
@@ -81,6 +93,7 @@ export default function UsersPage() {
         loading={users.isFetching}
         dataSource={users.data?.items}
         scroll={{ x: 'max-content' }}
+        onChange={sort.onChange}
         pagination={{
           ...page,
           total: users.data?.total ?? 0,
@@ -89,11 +102,11 @@ export default function UsersPage() {
           onChange: (current, pageSize) => setPage({ current, pageSize }),
         }}
         columns={[
-          { title: t('username'), dataIndex: 'username', render: (u: string, r) => <Link to={`/admin/users/${r.id}`}>{u}</Link> },
-          { title: t('displayName'), dataIndex: 'displayName' },
+          { title: t('username'), dataIndex: 'username', ...sorted('username'), render: (u: string, r) => <Link to={`/admin/users/${r.id}`}>{u}</Link> },
+          { title: t('displayName'), dataIndex: 'displayName', ...sorted('displayName') },
           { title: t('department'), dataIndex: 'departmentCode', render: (c: string | null) => c ?? '—' },
-          { title: t('status'), dataIndex: 'status', render: (s: string) => <StatusTag status={s} /> },
-          { title: t('createdAt'), dataIndex: 'createdAt', render: (v: string) => formatDateTime(v) },
+          { title: t('status'), dataIndex: 'status', ...sorted('status'), render: (s: string) => <StatusTag status={s} /> },
+          { title: t('createdAt'), dataIndex: 'createdAt', ...sorted('createdAt'), render: (v: string) => formatDateTime(v) },
           {
             title: t('actions'),
             key: 'actions',

@@ -10,12 +10,14 @@ import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
 import { projectScopes, useDepartments, useProjects } from '../../shared/org';
-import { serverPagination } from '../../shared/table';
+import { serverPagination, useServerSort } from '../../shared/table';
 import { messages } from './messages';
 import { RegisterCaseModal } from './RegisterCaseModal';
 import { CaseView, Countdown, label, STATUSES, StatusTag, type CaseStatus } from './shared';
 
 type Where = '*' | `dept:${string}` | `project:${string}`;
+/** The columns the server sorts by (?sort=), by the column's dataIndex. */
+const SORTS = { caseNo: 'caseNo', acceptedAt: 'registeredAt', dueDate: 'deadline', status: 'status' } as const;
 
 /** /cases — the case desk: server-paged list with where/status/overdue filters and the deadline countdown (R-CASE-DEADLINE). */
 export default function CasesPage() {
@@ -45,6 +47,7 @@ export default function CasesPage() {
   const [status, setStatus] = useState<CaseStatus | undefined>();
   const [overdue, setOverdue] = useState<'true' | 'false' | undefined>();
   const [page, setPage] = useState({ current: 1, pageSize: 20 });
+  const sort = useServerSort(SORTS, () => setPage((p) => ({ ...p, current: 1 })));
   const [registering, setRegistering] = useState(false);
 
   const query = {
@@ -52,6 +55,7 @@ export default function CasesPage() {
     ...(where?.startsWith('dept:') ? { department: where.slice(5) } : {}),
     ...(status ? { status } : {}),
     ...(overdue ? { overdue } : {}),
+    ...sort.query,
     limit: page.pageSize,
     offset: (page.current - 1) * page.pageSize,
   };
@@ -64,6 +68,7 @@ export default function CasesPage() {
 
   const canCreate = can('case:create');
   const reset = () => setPage((p) => ({ ...p, current: 1 }));
+  const { sorted } = sort;
 
   return (
     <PageContainer
@@ -133,10 +138,12 @@ export default function CasesPage() {
           locale={{ emptyText: t('noCases') }}
           onRow={(c) => ({ style: c.overdue ? { background: '#fff1f0' } : undefined })}
           pagination={serverPagination(page, setPage, list.data?.total, (total) => t('totalCases', { total }))}
+          onChange={sort.onChange}
           columns={[
             {
               title: t('caseNo'),
               dataIndex: 'caseNo',
+              ...sorted('caseNo'),
               fixed: 'left',
               width: 110,
               render: (no: string, c) => (
@@ -159,9 +166,9 @@ export default function CasesPage() {
                 ),
             },
             { title: t('type'), dataIndex: 'type', render: (v: string) => label(t, 'ty', v) },
-            { title: t('status'), dataIndex: 'status', render: (s: CaseStatus) => <StatusTag status={s} t={t} /> },
-            { title: t('acceptedAt'), dataIndex: 'acceptedAt', render: (v: string) => formatDateTime(v) },
-            { title: t('dueDate'), dataIndex: 'dueDate', width: 110 },
+            { title: t('status'), dataIndex: 'status', ...sorted('status'), render: (s: CaseStatus) => <StatusTag status={s} t={t} /> },
+            { title: t('acceptedAt'), dataIndex: 'acceptedAt', ...sorted('acceptedAt'), render: (v: string) => formatDateTime(v) },
+            { title: t('dueDate'), dataIndex: 'dueDate', ...sorted('dueDate'), width: 120 },
             { title: t('deadline'), key: 'deadline', render: (_: unknown, c) => <Countdown c={c} t={t} /> },
           ]}
         />

@@ -9,12 +9,14 @@ import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
 import { projectScopes, useProjects } from '../../shared/org';
-import { serverPagination } from '../../shared/table';
+import { serverPagination, useServerSort } from '../../shared/table';
 import { ConfirmationsTable, useMyConfirmations } from './Confirmations';
 import { messages } from './messages';
 import { CopyStatusTag, scrollX } from './shared';
 import { COPY_STATUSES, type Copy, type CopyStatus } from './types';
 
+/** The ledger columns the server sorts by (?sort=), by the column's dataIndex. */
+const SORTS = { serial: 'serial', status: 'status', issuedAt: 'issuedAt', expiresAt: 'expiresAt' } as const;
 
 function useCopyColumns() {
   const t = useMessages(messages);
@@ -48,6 +50,8 @@ function Ledger() {
   // One scope at a time (the API takes project or department): 'project:X' | 'dept:Y'.
   const [scope, setScope] = useState<string | undefined>();
   const [page, setPage] = useState({ current: 1, pageSize: 20 });
+  const sort = useServerSort(SORTS, () => setPage((p) => ({ ...p, current: 1 })));
+  const sortedColumns = columns.map((c) => ('dataIndex' in c && String(c.dataIndex) in SORTS ? { ...c, ...sort.sorted(String(c.dataIndex)) } : c));
   // Without a scope the ledger is company-wide ('*'): only for whoever reads it there; others see their first scope.
   const companyWide = can('controlled_copy:read', '*');
   const readableScopes = [
@@ -61,6 +65,7 @@ function Ledger() {
   const effQuery = {
     ...(status ? { status } : {}),
     ...(kind === 'project' ? { project: code } : kind === 'dept' ? { department: code } : {}),
+    ...sort.query,
     limit: page.pageSize,
     offset: (page.current - 1) * page.pageSize,
   };
@@ -104,7 +109,8 @@ function Ledger() {
         scroll={scrollX(1100, list.data?.items)}
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
-        columns={columns}
+        columns={sortedColumns}
+        onChange={sort.onChange}
         pagination={serverPagination(page, setPage, list.data?.total)}
       />
     </Watermark>

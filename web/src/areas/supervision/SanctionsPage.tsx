@@ -12,7 +12,7 @@ import { useSession } from '../../session/SessionProvider';
 import { usePeople } from './hooks';
 import { messages } from './messages';
 import { StatusTag } from './StatusTag';
-import type { Incident, Sanction, SanctionRules } from './types';
+import type { Sanction, SanctionRules } from './types';
 
 /**
  * /supervision/sanctions: the reward/penalty register (R-REWARD, R-PENALTY). The bands and grounds
