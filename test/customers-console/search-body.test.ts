@@ -1,5 +1,6 @@
 import { AuditEvent } from '../../src/entities/AuditEvent';
-import { customerMatchesSchema, customerPageSchema, customerViewSchema, revealedSchema } from '../../src/features/customers/customer.responses';
+import { customerMatchesSchema, customerPageSchema, revealedSchema } from '../../src/features/customers/customer.responses';
+import { customerViewSchema } from '../../src/features/customers/customer.views';
 import { makeDepartment, makeIdNumber, makePhone, makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 

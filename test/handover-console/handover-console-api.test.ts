@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { makeProject, makeUser, MadeUser } from '../helpers/factories';
 import { handoverEnv, HandoverSetup, handoverSetup, heldFile, ownersXlsx } from '../helpers/handover-factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
+import { confirmationSchema } from '../../src/features/confirmations/confirmation.views';
 import {
   clerksSchema,
-  confirmationSchema,
   delegationListSchema,
   delegationSchema,
   destructionSchema,

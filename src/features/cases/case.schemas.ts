@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STEPS } from '../../entities/CaseEvent';
 import { CASE_CAUSES, CASE_CHANNELS, CASE_PROPOSALS, CASE_STATUSES, CASE_TYPES } from '../../entities/ComplaintCase';
-import { NATIONALITY_CLASSES } from '../../entities/Customer';
+import { customerViewSchema } from '../customers/customer.views';
 
 /**
  * Response schemas of the complaint-case routes, for the API document only (the console's typed
@@ -21,22 +21,8 @@ const instant = z.string().describe('ISO 8601 instant');
 const link = z.object({ id: z.number(), caseNo: z.string() });
 
 /** The customer as customer views show it (R-SECRET, R-CASE-CONFIDENTIAL): personal fields masked. */
-const maskedCustomer = z.object({
-  id: z.number(),
-  project: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  nationality: z.enum(NATIONALITY_CLASSES),
-  phones: z.array(z.string()),
-  idNumber: z.string().nullable(),
-  employer: z.string().nullable(),
-  email: z.string().nullable(),
-  emergencyContact: z.string().nullable(),
-  notes: z.string().nullable(),
-  masked: z.literal(true),
-  createdAt: instant,
-  updatedAt: instant,
-});
+/** The case's customer, masked as the customer routes show it. */
+const maskedCustomer = customerViewSchema;
 
 const caseItem = z.object({
   product: z.string().optional(),

@@ -1,26 +1,10 @@
 import { z } from 'zod';
-import { NATIONALITY_CLASSES } from '../../entities/Customer';
+import { customerViewSchema } from './customer.views';
 
 /**
  * Response shapes of the customer routes, for the API document (the console's typed client).
  * They describe what the service returns: personal fields masked (R-SECRET) except in a reveal.
  */
-export const customerViewSchema = z.object({
-  id: z.number().int(),
-  project: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  nationality: z.enum(NATIONALITY_CLASSES),
-  phones: z.array(z.string()),
-  idNumber: z.string().nullable(),
-  employer: z.string().nullable(),
-  email: z.string().nullable(),
-  emergencyContact: z.string().nullable(),
-  notes: z.string().nullable(),
-  masked: z.literal(true),
-  createdAt: z.string().describe('ISO 8601'),
-  updatedAt: z.string().describe('ISO 8601'),
-});
 
 export const customerPageSchema = z.object({ items: z.array(customerViewSchema), total: z.number().int().nonnegative() });
 

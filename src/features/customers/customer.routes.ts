@@ -4,7 +4,8 @@ import type { AppContext } from '../../context';
 import { Customer, NATIONALITY_CLASSES } from '../../entities/Customer';
 import { acting, loaded, permission, projectInBody, projectInQuery, recordScope, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
-import { customerMatchesSchema, customerPageSchema, customerViewSchema, revealedSchema } from './customer.responses';
+import { customerMatchesSchema, customerPageSchema, revealedSchema } from './customer.responses';
+import { customerViewSchema } from './customer.views';
 import { PERSONAL_FIELDS } from './customer.service';
 
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -1,4 +1,5 @@
-import type { Customer, NationalityClass } from '../../entities/Customer';
+import { z } from 'zod';
+import { NATIONALITY_CLASSES, type Customer, type NationalityClass } from '../../entities/Customer';
 import { redactPersonalDetails } from '../../lib/redact';
 import { MASKED, maskEmail, maskIdNumber, maskPhone } from './personal-data';
 
@@ -68,3 +69,21 @@ export function maskedCustomerView(c: Customer, project: string, p: Pick<Persona
     updatedAt: c.updatedAt,
   };
 }
+
+/** A customer as every route shows it, masked (R-SECRET): the response schema for the API document (the console's types). */
+export const customerViewSchema = z.object({
+  id: z.number().int(),
+  project: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  nationality: z.enum(NATIONALITY_CLASSES),
+  phones: z.array(z.string()),
+  idNumber: z.string().nullable(),
+  employer: z.string().nullable(),
+  email: z.string().nullable(),
+  emergencyContact: z.string().nullable(),
+  notes: z.string().nullable(),
+  masked: z.literal(true),
+  createdAt: z.string().describe('ISO 8601'),
+  updatedAt: z.string().describe('ISO 8601'),
+});

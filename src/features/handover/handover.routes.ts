@@ -6,9 +6,9 @@ import type { HandoverDestruction } from '../../entities/HandoverDestruction';
 import { acting, loaded, permission, projectInQuery, recordScope, Reply, route, RouteSpec, selfAccess } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { ForbiddenError } from '../../errors';
+import { confirmationSchema } from '../confirmations/confirmation.views';
 import {
   clerksSchema,
-  confirmationSchema,
   delegationListSchema,
   delegationSchema,
   destructionSchema,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { confirmationSchema } from '../confirmations/confirmation.views';
 import { HANDOVER_FORMATS, HANDOVER_STATUSES } from '../../entities/HandoverFile';
 import { DELEGATION_END_REASONS } from '../../entities/HandoverDelegation';
-import { CONFIRMATION_KINDS, CONFIRMATION_STATES } from '../../entities/TwoPersonConfirmation';
 
 /**
  * Response schemas of the handover-file routes, for the API document only (the console's typed
@@ -27,28 +27,6 @@ export const delegationSchema = z.strictObject({
   state: z.enum(['active', 'expired', ...DELEGATION_END_REASONS]),
 });
 
-/** ConfirmationView of the two-person confirmations (the destruction awaiting its witness). */
-export const confirmationSchema = z.strictObject({
-  id,
-  kind: z.enum(CONFIRMATION_KINDS),
-  role: z.enum(['witness', 'keeper']),
-  state: z.enum(CONFIRMATION_STATES),
-  objectType: z.string(),
-  serial: z.string(),
-  project: z.string(),
-  requestedBy: person.nullable(),
-  requestedAt: instant,
-  confirmer: person.nullable(),
-  dueAt: instant,
-  decidedAt: instant.nullable(),
-  statusBefore: z.string(),
-  method: z.string().nullable(),
-  place: z.string().nullable(),
-  actedAt: instant.nullable(),
-  note: z.string().nullable(),
-  reason: z.string().nullable(),
-  declineReason: z.string().nullable(),
-});
 
 const metaShape = {
   id,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { confirmationSchema } from '../confirmations/confirmation.views';
 import { COPY_VIEW_STATUSES, DESTRUCTION_METHODS } from '../../entities/ControlledCopy';
 import { PRINT_REQUEST_STATUSES } from '../../entities/PrintRequest';
-import { CONFIRMATION_KINDS, CONFIRMATION_STATES } from '../../entities/TwoPersonConfirmation';
 
 /**
  * Response schemas of the paper-ledger routes (R-PRINT-APPROVE, R-NO-PAPER, R-LEDGER-FORM), for
@@ -42,27 +42,6 @@ export const printRequestSchema = z.strictObject({
 
 export const printRequestPageSchema = z.strictObject({ items: z.array(printRequestSchema), total: z.number().int().nonnegative() });
 
-export const confirmationSchema = z.strictObject({
-  id: z.number().int(),
-  kind: z.enum(CONFIRMATION_KINDS),
-  role: z.enum(['witness', 'keeper']),
-  state: z.enum(CONFIRMATION_STATES),
-  objectType: z.string(),
-  serial: z.string().describe('The copy serial (CC-…) or the handover file serial (HF-…)'),
-  project: z.string(),
-  requestedBy: userRef.nullable(),
-  requestedAt: instant,
-  confirmer: userRef.nullable(),
-  dueAt: instant,
-  decidedAt: instant.nullable(),
-  statusBefore: z.string(),
-  method: z.string().nullable(),
-  place: z.string().nullable(),
-  actedAt: instant.nullable(),
-  note: z.string().nullable(),
-  reason: z.string().nullable(),
-  declineReason: z.string().nullable(),
-});
 
 export const confirmationListSchema = z.strictObject({ items: z.array(confirmationSchema) });
 
