@@ -27,7 +27,9 @@ export function serveConsole(app: Express, dir = consoleDir()): void {
   const assets = path.join(dir, 'assets');
   // Scripts and stylesheets go out gzipped when the browser accepts it: the build writes a .gz
   // beside each (scripts/build-web.js), so nothing is compressed per request.
-  app.get(/^\/assets\/[^/]+\.(js|css)$/, (req, res, next) => {
+  // Middleware, not a route: the routes of the app are exactly the declared API (R-SECRET).
+  app.use('/assets', (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !/^\/[^/]+\.(js|css)$/.test(req.path)) return next();
     const file = path.join(assets, path.basename(req.path));
     if (!req.acceptsEncodings('gzip') || !fs.existsSync(`${file}.gz`)) return next();
     res.setHeader('Content-Encoding', 'gzip');
