@@ -10,6 +10,9 @@ const suffix = String(Date.now()).slice(-8);
 const PHONE = `139${suffix}`;
 // A marker without digit runs, to find the row (digits could be taken for a phone).
 const MARKER = `車位${Date.now().toString(36).replace(/\d/g, 'q').toUpperCase()}`;
+// The customer's own phone before reconciling, also unique per run: a retry after a failure that
+// left the customer behind (never reconciled) must not be refused as a duplicate phone.
+const OLD_PHONE = `137${suffix}`;
 const NAME = `普查客戶${suffix.slice(-4).replace(/\d/g, (d) => '零一二三四五六七八九'[Number(d)])}`;
 
 const bi = (zh: string, en: string) => new RegExp(`^\\s*(${zh}|${en})\\s*$`, 'i');
@@ -71,7 +74,7 @@ test('survey note: posted redacted, original for a reason, reconciled by the cle
   await switchTo(page, loginAs, 'info_clerk');
   const created = await page.request.post('/api/v1/customers', {
     headers: { 'X-Custodian-Console': '1' },
-    data: { project: 'SC-HARBOUR', name: NAME, unit: '3棟1204室', phones: ['13800000000'] },
+    data: { project: 'SC-HARBOUR', name: NAME, unit: '3棟1204室', phones: [OLD_PHONE] },
   });
   expect(created.status()).toBe(201);
   await openSurvey(page);
@@ -88,7 +91,8 @@ test('survey note: posted redacted, original for a reason, reconciled by the cle
   await expect(original.getByText(PHONE, { exact: false })).toBeVisible();
   await shot(page, 'survey-original');
   await checkA11y(page, 'survey-original');
-  await original.locator('.ant-modal-footer').getByRole('button', { name: btn('關閉', 'Close') }).click();
+  // The dialog's own Close button (primary, in the footer), not the header's ×, whose label is also "Close".
+  await original.locator('button.ant-btn-primary').filter({ hasText: btn('關閉', 'Close') }).click();
   await expect(original).toBeHidden();
   await expectNoPhone(page, 'after the original closed');
 
