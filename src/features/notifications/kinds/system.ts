@@ -1,0 +1,4 @@
+import { defineKinds } from '../message';
+
+/** Message kinds of system: see ../message.ts. */
+export const systemKinds = defineKinds([]);
