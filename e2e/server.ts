@@ -103,6 +103,11 @@ function serverEnv(tmp: string, port: number, idleSeconds: number): NodeJS.Proce
     BCRYPT_ROUNDS: '4',
     // Every test signs in from 127.0.0.1; the production throttle (30/min) would trip a long run.
     LOGIN_RATE_LIMIT: '1000',
+    // Notification delivery (no SMTP_URL: e-mail rows wait, pending): a group robot whose webhook
+    // cannot be reached is dead-lettered at its first failure, so the dead-letter page has a row to
+    // send again within a test (notifications.spec.ts).
+    NOTIFY_MAX_ATTEMPTS: '1',
+    NOTIFY_TIMEOUT_MS: '3000',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL || 'info',
   };
 }

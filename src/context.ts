@@ -22,6 +22,8 @@ import { LedgerFormService } from './features/paper/ledger-form.service';
 import { PrintRequestService } from './features/paper/print-request.service';
 import { TwoPersonConfirmations } from './features/confirmations/confirmation.service';
 import { NotificationOutbox } from './features/notifications/notification.service';
+import { NotificationPreferenceService } from './features/notifications/preference.service';
+import { NotificationRobotService } from './features/notifications/robot.service';
 import { HealthService } from './features/health/health.service';
 import { JobService } from './jobs/job.service';
 import { buildJobs } from './jobs/registry';
@@ -69,6 +71,10 @@ export interface AppContext {
   people: PeopleService;
   inventory: InventoryService;
   outbox: NotificationOutbox;
+  /** Per-user, per-kind delivery choices (issue 13). */
+  preferences: NotificationPreferenceService;
+  /** The IT admin's work-chat group robots (issue 13). */
+  robots: NotificationRobotService;
   handover: HandoverService;
   rectifications: RectificationService;
   indicators: IndicatorService;
@@ -105,12 +111,12 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const users = new UsersService(db, audit, policy, policyStore, holdings, config);
   const inventory = new InventoryService(db, audit, org);
   const customers = new CustomerService(db, audit, cipher, policy);
-  const exports = new ExportService(db, audit, customers);
-  const outbox = new NotificationOutbox(policy, db);
+  const outbox = new NotificationOutbox(policy, db, config.timezone);
+  const exports = new ExportService(db, audit, customers, outbox);
   holdings.register('inventory_keeper', (m, userId) => inventory.keptBy(m, userId));
   const incidents = new IncidentService(db, audit, policy, outbox);
   // R-REWARD, R-PENALTY: the reward/penalty register; features register their records as its sources.
-  const sanctions = new SanctionService(db, audit, policy, config.timezone);
+  const sanctions = new SanctionService(db, audit, policy, config.timezone, outbox);
   sanctions.registerSource('incident', (m, id) => incidents.sanctionSource(m, id));
   // Complaint cases (R-CASE-NO, R-CASE-DEADLINE, R-CASE-CHASE, R-CASE-STATS); R-CASE-SANCTION: responsibility found on a case is a source of the register.
   const cases = new CaseService(db, audit, policy, customers, outbox, config);
@@ -126,7 +132,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   // R-OFFBOARD: a lead holding handover files cannot leave until the IT admin transfers them.
   holdings.register('handover_file', (m, userId) => handover.heldBy(m, userId));
   // R-RISK-MONTHLY, R-INSPECT: rectification actions and the computed indicators, shared by assessments and inspections.
-  const rectifications = new RectificationService(db, audit, config.timezone, policy);
+  const rectifications = new RectificationService(db, audit, config.timezone, policy, outbox);
   const indicators = new IndicatorService(db, handover, rectifications, config.timezone);
   // R-INSPECT: bimonthly inspections and the public criticism notices they publish.
   const notices = new NoticeService(db, audit, outbox);
@@ -162,6 +168,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     logger,
     config.timezone,
     buildJobs({ db, audit, logger, copies, handover, assessments, rectifications, outbox, inspections, cases, caseStatistics }),
+    outbox,
   );
   const ctx: AppContext = {
     config,
@@ -182,13 +189,15 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     keyring,
     cipher,
     customers,
-    imports: new CustomerImportService(db, audit, customers, policy, config, logger),
+    imports: new CustomerImportService(db, audit, customers, policy, config, logger, outbox),
     exports,
-    releases: new ReleaseService(db, audit, customers, exports),
+    releases: new ReleaseService(db, audit, customers, exports, authz, outbox, config.timezone),
     surveys: new SurveyService(db, audit, cipher, customers, authz),
     people: new PeopleService(db, policy, authz),
     inventory,
     outbox,
+    preferences: new NotificationPreferenceService(db, audit),
+    robots: new NotificationRobotService(db, audit, cipher, policy, outbox),
     handover,
     rectifications,
     indicators,
@@ -200,7 +209,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     sanctions,
     cases,
     caseStatistics,
-    printRequests: new PrintRequestService(db, audit, authz, policy, copies, config),
+    printRequests: new PrintRequestService(db, audit, authz, policy, copies, config, outbox),
     copies,
     ledgerForm,
     jobs,

@@ -8,6 +8,7 @@ import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { createLogger } from './logger';
 import { JobScheduler } from './jobs/scheduler';
+import { startDeliveryWorker } from './features/notifications/delivery/delivery.worker';
 
 async function main(): Promise<void> {
   let config;
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     // A period that fell due while no instance was up runs now (once across instances).
     void jobs.catchUp();
   }
+  // Every instance delivers notifications (e-mail, group robots); the claims send each once.
+  const delivery = startDeliveryWorker(ctx);
 
   const server = http.createServer(createApp(ctx));
   server.listen(config.port, () => logger.info('custodian listening', { port: config.port, database: ds.options.type, policyVersion: ctx.policy.version }));
@@ -47,8 +50,12 @@ async function main(): Promise<void> {
     ctx.imports.close();
     // Finish in-flight requests, then close the pool; force exit if something hangs.
     setTimeout(() => process.exit(1), 10_000).unref();
+    // The worker finishes its round (and records it) before the pool closes.
     server.close(() => {
-      void ds.destroy().finally(() => process.exit(0));
+      void delivery
+        .stop()
+        .catch(() => undefined)
+        .finally(() => void ds.destroy().finally(() => process.exit(0)));
     });
     server.closeIdleConnections();
   };

@@ -14,6 +14,8 @@ import { DEMO_ROLES, expect, idleTest, IDLE_SERVER_SECONDS, test, type DemoRole 
  */
 const ITEM_PERMISSIONS: Array<[prefix: string, wanted: string[] | null]> = [
   ['/', null],
+  // Everyone's own messages (issue 13).
+  ['/inbox', null],
   ['/print-requests', null],
   ['/copies', null],
   ['/ledger-form', ['ledger_form']],
@@ -34,7 +36,12 @@ const ITEM_PERMISSIONS: Array<[prefix: string, wanted: string[] | null]> = [
   ['/admin/jobs', ['job']],
   ['/admin/releases', ['external_release']],
   ['/admin/imports', ['customer:import']],
-  ['/admin', ['user:read', 'user:manage', 'user:offboard', 'role_assignment', 'policy', 'org:manage', 'job', 'external_release', 'inventory', 'port_register']],
+  ['/admin/robots', ['notification_robot']],
+  ['/admin/deliveries', ['notification_delivery']],
+  [
+    '/admin',
+    ['user:read', 'user:manage', 'user:offboard', 'role_assignment', 'policy', 'org:manage', 'job', 'external_release', 'inventory', 'port_register', 'notification_robot', 'notification_delivery'],
+  ],
   ['/audit', ['audit']],
   ['/survey', ['survey_note']],
   ['/inventory', ['inventory']],
@@ -119,7 +126,7 @@ for (const role of DEMO_ROLES) {
 }
 
 const FORBIDDEN: Array<{ role: DemoRole; paths: string[] }> = [
-  { role: 'staff', paths: ['/admin/users', '/audit', '/admin/policy'] },
+  { role: 'staff', paths: ['/admin/users', '/audit', '/admin/policy', '/admin/robots', '/admin/deliveries'] },
   { role: 'customer_manager', paths: ['/admin/users', '/audit'] },
 ];
 
@@ -142,8 +149,8 @@ for (const { role, paths } of FORBIDDEN) {
 
 /** The main page of every area, opened by a role that may use it. */
 const MAIN_PAGES: Array<{ role: DemoRole; paths: string[] }> = [
-  { role: 'it_admin', paths: ['/', '/admin/users', '/admin/org', '/admin/policy', '/admin/jobs', '/admin/imports', '/admin/releases'] },
-  { role: 'project_manager', paths: ['/print-requests', '/copies', '/ledger-form', '/handover', '/cases'] },
+  { role: 'it_admin', paths: ['/', '/admin/users', '/admin/org', '/admin/policy', '/admin/jobs', '/admin/imports', '/admin/releases', '/admin/robots', '/admin/deliveries'] },
+  { role: 'project_manager', paths: ['/print-requests', '/copies', '/ledger-form', '/handover', '/cases', '/inbox', '/settings/notifications'] },
   { role: 'info_clerk', paths: ['/customers', '/survey', '/handover/delegated'] },
   { role: 'quality_inspector', paths: ['/supervision/assessments', '/supervision/inspections', '/supervision/notices', '/supervision/incidents', '/supervision/sanctions'] },
   { role: 'dept_head', paths: ['/inventory', '/supervision/ports'] },
@@ -153,6 +160,8 @@ const MAIN_PAGES: Array<{ role: DemoRole; paths: string[] }> = [
 
 for (const { role, paths } of MAIN_PAGES) {
   test(`main pages as ${role}: no console error, accessible`, async ({ page, loginAs, checkA11y, shot }) => {
+    // Each page is opened, shot and scanned by axe (several seconds each on a busy 2-core machine).
+    test.setTimeout(30_000 + paths.length * 10_000);
     await loginAs(page, role);
     for (const path of paths) {
       await page.goto(path);

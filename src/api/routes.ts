@@ -18,6 +18,9 @@ import { ledgerFormRoutes } from '../features/paper/ledger-form.routes';
 import { incidentRoutes } from '../features/incidents/incident.routes';
 import { sanctionRoutes } from '../features/sanctions/sanction.routes';
 import { notificationsRoutes } from '../features/notifications/notification.routes';
+import { preferenceRoutes } from '../features/notifications/preference.routes';
+import { robotRoutes } from '../features/notifications/robot.routes';
+import { deliveryRoutes } from '../features/notifications/delivery/delivery.routes';
 import { jobsRoutes } from '../jobs/jobs.routes';
 import { handoverRoutes } from '../features/handover/handover.routes';
 import { caseRoutes } from '../features/cases/case.routes';
@@ -60,6 +63,9 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...rectificationRoutes(ctx),
     ...portRoutes(ctx),
     ...notificationsRoutes(ctx),
+    ...preferenceRoutes(ctx),
+    ...robotRoutes(ctx),
+    ...deliveryRoutes(ctx),
     ...workRoutes(ctx),
   ];
   let doc: unknown = null;

@@ -1,6 +1,8 @@
 import type { Database } from '../db/database';
+import type { NotificationOutbox } from '../features/notifications/notification.service';
 import type { JobDef } from '../jobs/job';
 import type { Logger } from '../logger';
+import { COMPANY } from '../policy/scope';
 import { AuditWriter, SYSTEM_ACTOR } from './audit-writer';
 import { verifyAuditChain } from './verify';
 
@@ -8,19 +10,20 @@ export interface AuditJobDeps {
   db: Database;
   audit: AuditWriter;
   logger: Logger;
+  outbox: NotificationOutbox;
 }
 
-/** R-AUDIT: the nightly verify of the audit hash chain. */
+/** R-AUDIT: the nightly verify of the audit hash chain; a break is told to the IT admins (audit.chain_broken) every night it is found. */
 export function auditJobs(deps: AuditJobDeps): JobDef[] {
-  const { db, audit, logger } = deps;
+  const { db, audit, logger, outbox } = deps;
   return [
     {
       name: 'audit-verify',
       cadence: 'daily',
       at: { hour: 2, minute: 15 },
       covers: 'current',
-      description: 'R-AUDIT: recompute the audit hash chain nightly; a break is logged and recorded as an audit event.',
-      async run() {
+      description: 'R-AUDIT: recompute the audit hash chain nightly; a break is logged, recorded as an audit event and told to the IT admins.',
+      async run(period) {
         const result = await verifyAuditChain(db.ds);
         const summary = result.ok ? { ok: true, headSeq: result.headSeq, headHash: result.headHash } : { ok: false, brokenAtSeq: result.brokenAtSeq, reason: result.reason };
         if (result.ok) {
@@ -28,7 +31,16 @@ export function auditJobs(deps: AuditJobDeps): JobDef[] {
           logger.info('audit chain anchor', { seq: result.headSeq, hash: result.headHash });
         } else {
           logger.error('audit chain broken', { brokenAtSeq: result.brokenAtSeq, reason: result.reason });
-          await db.tx((m) => audit.append(m, SYSTEM_ACTOR, { action: 'audit.chain_broken', objectType: 'audit', reason: `seq ${result.brokenAtSeq}: ${result.reason}` }));
+          await db.tx(async (m) => {
+            await audit.append(m, SYSTEM_ACTOR, { action: 'audit.chain_broken', objectType: 'audit', reason: `seq ${result.brokenAtSeq}: ${result.reason}` });
+            await outbox.enqueueToRole(m, 'it_admin', COMPANY, {
+              kind: 'audit.chain_broken',
+              params: { seq: result.brokenAtSeq, day: period.key },
+              objectType: 'audit',
+              objectId: result.brokenAtSeq,
+              dedupeKey: `audit.chain_broken:${result.brokenAtSeq}:${period.key}`,
+            });
+          });
         }
         return summary;
       },

@@ -42,6 +42,32 @@ export interface Config {
   caseApprovalLimits: string;
   /** R-NO-PAPER, R-HANDOVER-DESTROY: hours a named witness or keeper has to confirm (or decline) a destruction or a return before the request lapses. */
   confirmationTtlHours: number;
+  /** Notification delivery (docs/notifications.md); see NotifyConfig. */
+  notify: NotifyConfig;
+}
+
+/**
+ * Delivery of notification_delivery rows by e-mail and group robots. No SMTP_URL: the e-mail
+ * channel is off and its rows are not claimed (they wait, pending, until a start with SMTP_URL).
+ */
+export interface NotifyConfig {
+  /** nodemailer transport URL, e.g. smtp://user:pass@host:587 (smtps:// for TLS at connect); null = no e-mail. Never logged. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** Base of the console links in mail and robot messages (no trailing slash). */
+  publicUrl: string;
+  /** How often the worker looks for due rows; 0 = no worker in this process. */
+  pollMs: number;
+  /** Attempts in all before a row is dead-lettered. */
+  maxAttempts: number;
+  /** Wait before attempt n+1: backoffMs * 2^(n-1), at most max(backoffMs, 1 h). */
+  backoffMs: number;
+  /** Rows claimed per round. */
+  batch: number;
+  /** A claim older than this is taken over (the instance that held it is presumed dead). */
+  leaseMs: number;
+  /** Connect/answer timeout of one SMTP or webhook call. */
+  timeoutMs: number;
 }
 
 const DEV_SECRETS_FILE = 'var/dev-secrets.json';
@@ -89,6 +115,45 @@ function timezone(tz: string): string {
   return tz;
 }
 
+/** SMTP_URL: an smtp:// or smtps:// URL with a host; the message never repeats the URL (it may hold a password). */
+function smtpUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('SMTP_URL must be a URL such as smtp://user:pass@mail.example.com:587');
+  }
+  if (!['smtp:', 'smtps:'].includes(u.protocol) || !u.hostname) {
+    throw new ConfigError(`SMTP_URL must start with smtp:// or smtps:// and name a host (got a ${u.protocol} URL)`);
+  }
+  return raw.trim();
+}
+
+/** MAIL_FROM: an address, optionally with a display name ("Custodian <custodian@example.com>"). */
+function mailFrom(raw: string | undefined): string {
+  const v = (raw ?? '').trim() || 'Custodian <custodian@localhost>';
+  if (!/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v)) {
+    throw new ConfigError(`MAIL_FROM must be an address such as "Custodian <custodian@example.com>", got "${v}"`);
+  }
+  return v;
+}
+
+/** PUBLIC_URL: http(s) base of the console links, kept without a trailing slash. */
+function publicUrl(raw: string | undefined, port: number): string {
+  const v = (raw ?? '').trim() || `http://localhost:${port}`;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL such as https://custodian.example.com, got "${v}"`);
+  }
+  if (!['http:', 'https:'].includes(u.protocol) || u.username || u.password || u.search || u.hash) {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL without credentials, query or fragment, got "${v}"`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const production = nodeEnv === 'production';
@@ -113,9 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL must start with sqlite: or mysql://');
   }
 
+  const port = int(env, 'PORT', 3000);
   return {
     nodeEnv,
-    port: int(env, 'PORT', 3000),
+    port,
     databaseUrl,
     // A KeyObject, not a string: jsonwebtoken then skips trying the string as a PEM key (~50x faster verify).
     jwtSecret: crypto.createSecretKey(Buffer.from(secret, 'utf8')),
@@ -143,5 +209,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     printMaxUsageDays: int(env, 'PRINT_MAX_USAGE_DAYS', 30, 1),
     caseApprovalLimits: env.CASE_APPROVAL_LIMITS || 'project_manager:500,dept_head:5000,general_manager:*',
     confirmationTtlHours: int(env, 'CONFIRMATION_TTL_HOURS', 72, 1),
+    notify: {
+      smtpUrl: smtpUrl(env.SMTP_URL),
+      mailFrom: mailFrom(env.MAIL_FROM),
+      publicUrl: publicUrl(env.PUBLIC_URL, port),
+      // Tests build apps without a worker and drive one themselves.
+      pollMs: int(env, 'NOTIFY_POLL_MS', nodeEnv === 'test' ? 0 : 2000, 0),
+      maxAttempts: int(env, 'NOTIFY_MAX_ATTEMPTS', 6, 1),
+      backoffMs: int(env, 'NOTIFY_BACKOFF_MS', 30_000, 0),
+      batch: int(env, 'NOTIFY_BATCH', 50, 1),
+      leaseMs: int(env, 'NOTIFY_LEASE_MS', 60_000, 1000),
+      timeoutMs: int(env, 'NOTIFY_TIMEOUT_MS', 10_000, 100),
+    },
   };
 }

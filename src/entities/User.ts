@@ -3,6 +3,10 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 export const USER_STATUSES = ['pending_agreement', 'active', 'offboarded'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
+/** The languages a user reads messages in (src/features/notifications/message.ts LANGS). */
+export const USER_LANGUAGES = ['zh-Hant', 'en'] as const;
+export type UserLanguage = (typeof USER_LANGUAGES)[number];
+
 /** An employee account (R-SCOPE: every employee is a user; nobody reaches customer info without one). */
 @Entity('user_account')
 export class User {
@@ -49,4 +53,12 @@ export class User {
 
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
+
+  /** Where e-mail notifications go; none = in-app only (issue 13). */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email: string | null;
+
+  /** The language the user's messages are rendered in ('zh-Hant' | 'en'). */
+  @Column({ type: 'varchar', length: 10, default: 'zh-Hant' })
+  language: UserLanguage;
 }

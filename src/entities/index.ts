@@ -10,6 +10,9 @@ import { InventoryItem } from './InventoryItem';
 import { JobRun } from './JobRun';
 import { KeyCheck } from './KeyCheck';
 import { Notification } from './Notification';
+import { NotificationDelivery } from './NotificationDelivery';
+import { NotificationPreference } from './NotificationPreference';
+import { NotificationRobot } from './NotificationRobot';
 import { PolicyMeta } from './PolicyMeta';
 import { PolicyBaselineRelease } from './PolicyBaselineRelease';
 import { PolicyRule } from './PolicyRule';
@@ -39,7 +42,7 @@ import { InspectionRectification } from './InspectionRectification';
 import { Notice } from './Notice';
 import { TwoPersonConfirmation } from './TwoPersonConfirmation';
 
-export { JobRun, Notification };
+export { JobRun, Notification, NotificationDelivery, NotificationPreference, NotificationRobot };
 export { HandoverDelegation, HandoverDestruction, HandoverFile };
 export { ControlledCopy, Incident, PrintRequest, SerialCounter };
 export { TwoPersonConfirmation };
@@ -50,4 +53,4 @@ export { Inspection, InspectionFinding, InspectionItem, InspectionRectification,
 export { AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
 
 /** Every entity of the schema; casbin_rule is typeorm-adapter's entity (extended with indexes). */
-export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease];
+export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot];

@@ -2,7 +2,9 @@ import { SYSTEM_ACTOR, AuditActor, AuditWriter } from '../audit/audit-writer';
 import type { Database } from '../db/database';
 import { JobRun, JobTrigger } from '../entities/JobRun';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { NotificationOutbox } from '../features/notifications/notification.service';
 import type { Logger } from '../logger';
+import { COMPANY } from '../policy/scope';
 import type { JobDef } from './job';
 import { JobRunStore } from './job-runs.store';
 import { claimKey, cronExpression, duePeriod, JobPeriod, nextDueAt, PERIOD_EXAMPLES, periodFromKey, toDatePeriod } from './period';
@@ -59,7 +61,8 @@ const view = (r: JobRun): JobRunView => ({
  * Runs the jobs of src/jobs/registry.ts: once per period across every instance (the job_run
  * claim), on schedule, at start-up for a period missed while the service was down, or on
  * request of the IT admin for a given past period. A failing job is logged with its name,
- * recorded (job_run + audit event) and never reaches the caller as a crash.
+ * recorded (job_run + audit event), told to the IT admins (job.failed) and never reaches the
+ * caller as a crash.
  */
 export class JobService {
   private readonly store: JobRunStore;
@@ -71,6 +74,7 @@ export class JobService {
     private readonly logger: Logger,
     readonly timezone: string,
     readonly jobs: JobDef[],
+    private readonly outbox: NotificationOutbox,
   ) {
     this.store = new JobRunStore(db);
   }
@@ -181,6 +185,17 @@ export class JobService {
           reason: outcome.ok ? undefined : outcome.error.slice(0, 500),
           after: { period: period.key, trigger: run.trigger, attempts: run.attempts, result: outcome.ok ? outcome.result : null },
         });
+        // To the IT admins, once per job and period however often its retries fail; the error
+        // text stays on the run and in the trail (it may quote anything the job touched).
+        if (!outcome.ok) {
+          await this.outbox.enqueueToRole(m, 'it_admin', COMPANY, {
+            kind: 'job.failed',
+            params: { job: def.name, period: run.period, attempts: run.attempts },
+            objectType: 'job',
+            objectId: def.name,
+            dedupeKey: `job.failed:${def.name}:${run.period}`,
+          });
+        }
         return done;
       });
       return view(finished);

@@ -6,6 +6,7 @@ import { CURRENT_AGREEMENT, hasSignedCurrentAgreement } from './agreement';
 import type { Logger } from '../logger';
 import { Decision, PolicyService, userSubject } from './policy-service';
 import { recordRefusal, recordUnrecorded, RefusedRequest } from './refusal';
+import { ROLE_NAMES } from './roles';
 import { COMPANY } from './scope';
 
 export interface Permission {
@@ -85,6 +86,18 @@ export class Authorizer {
 
   decide(userId: number, scope: string, p: Permission): Decision {
     return this.policy.decide(userSubject(userId), scope, p.object, p.action);
+  }
+
+  /**
+   * The users the policy allows `p` in `scope`, each decided exactly as their own request would be
+   * (the scope chain, deny-override): the candidates are the holders of any role in the scope or an
+   * enclosing one, the only places a line can reach it from. Offboarded users hold no role. Who is
+   * told that a record waits for their decision (e.g. a print request's approvers).
+   */
+  holders(scope: string, p: Permission): number[] {
+    const candidates = new Set<number>();
+    for (const s of this.policy.scopeChain(scope)) for (const role of ROLE_NAMES) for (const id of this.policy.holdersOf(role, s)) candidates.add(id);
+    return [...candidates].filter((id) => this.decide(id, scope, p).allowed).sort((a, b) => a - b);
   }
 
   /** Throws 403 with the missing permission unless the policy allows it. */

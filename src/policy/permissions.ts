@@ -26,6 +26,9 @@ export const PERMISSIONS: Record<string, readonly string[]> = {
   policy: ['read', 'manage'],
   org: ['read', 'manage'],
   job: ['read', 'run'],
+  // Issue 13: the IT admin's group robots and the delivery of notifications (dead letters sent again).
+  notification_robot: ['read', 'manage'],
+  notification_delivery: ['read', 'retry'],
 };
 
 export function isKnownPermission(object: string, action: string): boolean {

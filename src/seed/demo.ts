@@ -22,6 +22,9 @@ export function demoScope(roleName: string): string {
   return '*';
 }
 
+/** The demo user's e-mail address (a reserved-looking test domain: nothing is ever delivered there for real). */
+export const demoEmail = (username: string): string => `${username}@demo.custodian.test`;
+
 export interface DemoResult {
   created: string[];
   existing: string[];
@@ -29,7 +32,8 @@ export interface DemoResult {
 
 /**
  * A demo organisation for newcomers and tests: two departments, two projects, one user per
- * role (`demo.<role>`), agreements signed. Running it again creates only what is missing.
+ * role (`demo.<role>`, e-mail `demo.<role>@demo.custodian.test`), agreements signed. Running it
+ * again creates only what is missing (an existing demo user without an address gets one).
  */
 export async function seedDemo(ctx: AppContext, password: string): Promise<DemoResult> {
   if (ctx.config.nodeEnv === 'production') throw new Error('seed:demo is refused in production');
@@ -45,12 +49,18 @@ export async function seedDemo(ctx: AppContext, password: string): Promise<DemoR
     const username = `demo.${role.name}`;
     const existing = await ctx.db.manager.getRepository(User).findOneBy({ username });
     if (existing) {
+      if (existing.email === null) {
+        await ctx.db.tx(async (m) => {
+          await m.getRepository(User).update({ id: existing.id }, { email: demoEmail(username) });
+          await ctx.audit.append(m, actor, { action: 'user.updated', objectType: 'user', objectId: existing.id, before: { email: null }, after: { email: demoEmail(username) }, reason: 'seed:demo' });
+        });
+      }
       result.existing.push(username);
       continue;
     }
     const scope = demoScope(role.name);
     const departmentCode = scope.startsWith('project:') || scope.startsWith('dept:') ? DEMO_DEPARTMENTS[0].code : null;
-    const user = await ctx.users.create(actor, { username, displayName: `Demo ${role.name}`, password, departmentCode }, { signed: true });
+    const user = await ctx.users.create(actor, { username, displayName: `Demo ${role.name}`, password, departmentCode, email: demoEmail(username) }, { signed: true });
     // The system actor (id null) is not a user, so the self-grant rule does not apply here.
     await ctx.db.tx(async (m) => {
       await ctx.policyStore.addAssignment(m, user.id, role.name, scope);

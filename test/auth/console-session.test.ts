@@ -143,6 +143,18 @@ describe('console sessions: cookie, CSRF, idle timeout, sign-out', () => {
     expect(slid.headers['x-session-expires-in']).toBe('600');
   });
 
+  it("R-SCOPE: the console's own polls (the notification bell, X-Custodian-Background) never slide the idle timeout", async () => {
+    const u = await makeUser(t);
+    const row = await t.ctx.db.manager.getRepository(User).findOneByOrFail({ id: u.id });
+    const older = craftedCookie(u.id, row.tokenVersion, { iat: now() - 40, ss: now() - 100, exp: now() + 560 });
+    const polled = await t.http().get('/api/v1/me/notifications/unread-count').set('Cookie', older).set('X-Custodian-Background', '1').expect(200);
+    expect(polled.headers['set-cookie']).toBeUndefined();
+    expect(Number(polled.headers['x-session-expires-in'])).toBeLessThanOrEqual(560);
+    // The same request made by the user slides it.
+    const used = await t.http().get('/api/v1/me/notifications/unread-count').set('Cookie', older).expect(200);
+    expect(String(used.headers['set-cookie'])).toMatch(/Max-Age=600/);
+  });
+
   it('R-SCOPE: an idle session has expired (401 token_expired), and no session outlives its longest life', async () => {
     const u = await makeUser(t);
     const row = await t.ctx.db.manager.getRepository(User).findOneByOrFail({ id: u.id });

@@ -59,7 +59,8 @@ describe('R-CASE-CHASE: the daily chase of overdue cases', () => {
     expect(toPm.map((n) => n.objectId).sort()).toEqual([String(unassigned.id), String(dueNow.id)].sort());
     expect(toHead.map((n) => n.objectId)).toEqual([String(assigned.id)]);
     const msg = toHead[0];
-    expect(msg.subject).toBe(`催辦單 Overdue complaint case ${assigned.caseNo}`);
+    expect(msg.subject).toBe(`催辦單：客訴案件 ${assigned.caseNo} 已逾期`);
+    expect(msg.link).toBe(`/cases/${assigned.id}`);
     expect(msg.body).toContain(assigned.caseNo);
     expect(msg.body).toContain('2026-12-08');
     expect(msg.objectType).toBe('case');

@@ -36,7 +36,7 @@ function monthlyJob(t: TestApp, recipientId: number, opts: { fail?: () => boolea
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs));
       if (opts.fail?.()) throw new Error('the report store is unreachable');
       const written = await t.ctx.db.tx((m) =>
-        t.ctx.outbox.enqueue(m, { recipientId, kind: 'test.monthly', subject: `report ${period.key}`, body: 'due', dedupeKey: `${name}:${period.key}` }),
+        t.ctx.outbox.enqueue(m, { recipientId, kind: 'job.failed', params: { job: name, period: period.key, attempts: 1 }, dedupeKey: `${name}:${period.key}` }),
       );
       return { written };
     },
@@ -72,7 +72,7 @@ describe('scheduled jobs', () => {
     expect(calls).toEqual(['2026-11']);
     const runs = await runsOf(a, def.name);
     expect(runs.map((r) => [r.period, r.status, r.attempts])).toEqual([['2026-11', 'succeeded', 1]]);
-    expect(await remindersOf(a, 'test.monthly', user.id)).toBe(1);
+    expect(await remindersOf(a, 'job.failed', user.id)).toBe(1);
     // Firing again in the same period (another instance's cron, a restart) does nothing.
     const again = await jobServiceOf(b.ctx, [def]).runDue(def, 'schedule', sh('2026-12-15T00:00:00'));
     expect(again).toMatchObject({ ran: false, reason: 'already_done' });
@@ -92,7 +92,7 @@ describe('scheduled jobs', () => {
     // A second instance starting a minute later finds it done.
     expect((await jobServiceOf(b.ctx, [def]).catchUp(sh('2026-12-03T09:01:00')))[def.name]).toMatchObject({ ran: false, reason: 'already_done' });
     expect(calls).toEqual(['2026-10', '2026-11']);
-    expect(await remindersOf(a, 'test.monthly', user.id)).toBe(2);
+    expect(await remindersOf(a, 'job.failed', user.id)).toBe(2);
   });
 
   test('R-RISK-MONTHLY scheduler: every job of the registry is scheduled at its due time in the configured timezone, plus the hourly retry tick', () => {
@@ -126,7 +126,7 @@ describe('scheduled jobs', () => {
     // Further ticks in the same period do nothing.
     expect((await jobs.catchUp(sh('2026-12-01T09:07:00')))[def.name]).toMatchObject({ ran: false, reason: 'already_done' });
     expect(calls).toEqual(['2026-11', '2026-11']);
-    expect(await remindersOf(a, 'test.monthly', user.id)).toBe(1);
+    expect(await remindersOf(a, 'job.failed', user.id)).toBe(1);
   });
 
   test('R-RISK-MONTHLY scheduler: a run left "running" by a crashed instance is taken over only after its lease expires', async () => {

@@ -20,6 +20,8 @@ describe('demo organisation', () => {
       const me = await t.http().get('/api/v1/me').set('Authorization', `Bearer ${login.body.accessToken}`);
       expect(me.body.status).toBe('active');
       expect(me.body.assignments).toEqual([expect.objectContaining({ role: role.name, scope: demoScope(role.name) })]);
+      // Issue 13: demo users get mail (at a test domain), in the default language.
+      expect(me.body.user).toMatchObject({ email: `demo.${role.name}@demo.custodian.test`, language: 'zh-Hant' });
     }
     expect(demoScope('info_clerk')).toBe('project:SC-HARBOUR');
     expect(demoScope('dept_head')).toBe('dept:PM1');

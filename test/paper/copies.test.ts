@@ -2,6 +2,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditHead } from '../../src/entities/AuditHead';
 import { ControlledCopy } from '../../src/entities/ControlledCopy';
 import { Incident } from '../../src/entities/Incident';
+import { Notification } from '../../src/entities/Notification';
 import { PrintRequest } from '../../src/entities/PrintRequest';
 import { TwoPersonConfirmation } from '../../src/entities/TwoPersonConfirmation';
 import { User } from '../../src/entities/User';
@@ -476,6 +477,10 @@ describe('return, destruction, loss', () => {
     // The copy and the incident are audited in the same transaction.
     expect((await eventsOf(c.serial)).map((e) => e.action)).toContain('copy.lost');
     expect(await m().getRepository(AuditEvent).countBy({ objectType: 'incident', objectId: String(incident.id), action: 'incident.opened' })).toBe(1);
+    // The quality department is told at once, in the same transaction (identifiers only).
+    const told = await m().getRepository(Notification).findBy({ kind: 'incident.reported', objectId: String(incident.id) });
+    expect(told.map((n) => n.recipientId)).toContain(inspector.id);
+    expect(told.every((n) => !n.body.includes('bus'))).toBe(true);
 
     before = await snapshot(c.serial);
     const again = await post(`/api/v1/copies/${c.serial}/report-lost`, o.pm, { description: 'still missing' });

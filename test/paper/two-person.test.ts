@@ -78,8 +78,8 @@ describe('destruction before a witness who confirms it (R-NO-PAPER)', () => {
 
     // The witness is told, by serial and project: not the purpose, the note, the place or any customer.
     const notes = await get('/api/v1/me/notifications', o.pm, { kind: 'confirmation.requested' });
-    const note = notes.body.find((n: { objectId: string }) => n.objectId === c.serial);
-    expect(note).toMatchObject({ objectType: 'controlled_copy', subject: expect.stringContaining(c.serial) });
+    const note = notes.body.items.find((n: { objectId: string }) => n.objectId === c.serial);
+    expect(note).toMatchObject({ objectType: 'controlled_copy', subject: expect.stringContaining(c.serial), link: `/copies/${c.serial}`, action: true });
     expect(note.body).toContain(o.project);
     expect(note.body).toContain(o.staff.username);
     for (const secret of [phone, 'Owners meeting', 'shredder room', ...customers.flatMap((x) => [x.name, x.phone])]) {
@@ -170,7 +170,7 @@ describe('destruction before a witness who confirms it (R-NO-PAPER)', () => {
     expect(stored).toMatchObject({ state: 'declined', declineReason: reason, confirmerId: o.head.id });
     // The keeper who recorded it is told; the reason stays on the record, out of the message and of the trail.
     const told = await m().getRepository(Notification).findOneByOrFail({ recipientId: o.pm.id, kind: 'confirmation.declined', objectId: c.serial });
-    expect(told.body).not.toContain('another meeting');
+    expect(`${told.subject} ${told.body} ${told.params}`).not.toContain('another meeting');
     const [ev] = (await eventsOf(c.serial)).filter((e) => e.action === 'copy.destruction_declined');
     expect(ev).toMatchObject({ actorId: o.head.id });
     expect(ev.after).toMatchObject({ reasonGiven: true, confirmationId: stored.id });

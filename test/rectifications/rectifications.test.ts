@@ -198,13 +198,14 @@ describe('rectification actions', () => {
     await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(1));
     const first = await reminders(r.id);
     expect(first.map((n) => n.recipientId).sort()).toEqual([o.owner.id, o.head.id].sort());
-    expect(first[0].body).toContain(`Rectification ${r.id}`);
-    // The owner is told where to record the progress; the head to follow it up.
+    expect(first[0].subject).toContain(`${r.id}`);
+    // The owner is told to record the progress on My work; the head to follow it up with the owner.
     const toOwner = first.find((n) => n.recipientId === o.owner.id)!;
     const toHead = first.find((n) => n.recipientId === o.head.id)!;
-    expect(toOwner.body).toContain(`PATCH /api/v1/me/rectifications/${r.id}`);
-    expect(toHead.body).toContain(`user ${o.owner.id}`);
-    expect(toHead.body).not.toContain('/api/v1/me/');
+    expect(toOwner.link).toBe('/');
+    expect(toOwner.body).toContain('我的工作');
+    expect(toHead.body).toContain(o.owner.username);
+    expect(toHead.link).toBe(`/supervision/assessments/${o.assessment.id}`);
     expect(await reminders(later.id)).toHaveLength(0);
     // The next day reminds again.
     await t.ctx.jobs.find(rectificationsOverdueJob.name).run(dayPeriod(2));

@@ -55,7 +55,9 @@ export function slideSession(req: Request, res: Response, tokens: TokenService, 
   const left = start + config.sessionMaxSeconds - now;
   if (left <= 0) throw new UnauthorizedError('token_expired', 'The session has reached its longest life: sign in again');
   res.setHeader('X-Session-Idle-Seconds', String(config.sessionIdleSeconds));
-  if (now - claims.issuedAt < REFRESH_AFTER_SECONDS) {
+  // A poll the console makes by itself (the notification bell) is not the user's activity: it
+  // must not keep an unattended session alive, so it never slides the idle timeout.
+  if (now - claims.issuedAt < REFRESH_AFTER_SECONDS || req.get(BACKGROUND_HEADER) === '1') {
     // The token in effect is kept: the console counts down to its own expiry, not a full idle period.
     res.setHeader('X-Session-Expires-In', String(Math.max(claims.expiresAt - now, 0)));
     return;
@@ -64,6 +66,9 @@ export function slideSession(req: Request, res: Response, tokens: TokenService, 
   res.append('Set-Cookie', cookie(req, tokens.issue(claims.userId, claims.tokenVersion, { start, expiresIn }), expiresIn));
   res.setHeader('X-Session-Expires-In', String(expiresIn));
 }
+
+/** Sent by the console on requests it makes by itself, not for the user (web/src/api/client.ts). */
+export const BACKGROUND_HEADER = 'X-Custodian-Background';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 

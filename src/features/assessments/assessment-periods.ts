@@ -76,13 +76,14 @@ export class AssessmentPeriods {
           scope: deptScope(d.code),
           after: { department: d.code, period: period.key, status: 'draft', indicators: indicatorValues(indicators) },
         });
+        // R-RISK-MONTHLY: the department head fills it in (and the department's group robots hear of it).
         await this.outbox.enqueueToRole(m, 'dept_head', deptScope(d.code), {
           kind: 'risk_assessment.due',
-          subject: `Monthly risk assessment ${d.code} ${period.key} is ready to fill in`,
-          body: `The customer-information confidentiality risk assessment ${a.id} of department ${d.code} for ${period.key} has been created with its indicators. Add the risks found and the rectifications, then submit it.`,
+          params: { assessmentId: a.id, department: d.code, period: period.key },
           objectType: 'risk_assessment',
           objectId: a.id,
           dedupeKey: `risk_assessment.created:${a.id}`,
+          scope: deptScope(d.code),
         });
         return a;
       });

@@ -6,6 +6,8 @@ import { Project } from '../../entities/Project';
 import { RiskAssessment } from '../../entities/RiskAssessment';
 import { RiskItem } from '../../entities/RiskItem';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
+import { COMPANY } from '../../policy/scope';
+import type { NotificationOutbox } from '../notifications/notification.service';
 import type { RectificationService } from '../rectifications/rectification.service';
 import type { RectificationView } from '../rectifications/rectification.views';
 import { AssessmentView, AssessmentViews, itemView, requireStatus, RiskItemInput, RiskItemView } from './assessment.views';
@@ -24,6 +26,7 @@ export class AssessmentWorkflow {
     private readonly audit: AuditWriter,
     private readonly rectifications: RectificationService,
     private readonly views: AssessmentViews,
+    private readonly outbox: NotificationOutbox,
   ) {}
 
   // ---- the department head's draft -------------------------------------------------------------
@@ -138,6 +141,16 @@ export class AssessmentWorkflow {
         before: { status: 'draft' },
         after: { status: 'submitted', items },
       });
+      // The quality department reviews it; one message per submission (a returned one is submitted again).
+      const d = await this.views.department(m, a.departmentId);
+      await this.outbox.enqueueToRole(m, 'quality_inspector', COMPANY, {
+        kind: 'risk_assessment.submitted',
+        params: { assessmentId: id, department: d.code, period: a.period, items },
+        objectType: 'risk_assessment',
+        objectId: id,
+        dedupeKey: `risk_assessment.submitted:${id}:${now.toISOString()}`,
+        scope,
+      });
       return this.views.view(id, m);
     });
   }
@@ -181,6 +194,8 @@ export class AssessmentWorkflow {
         before: { status: 'submitted' },
         after: { status: 'reviewed' },
       });
+      // Reviewed: the quality department is no longer asked to review it.
+      await this.outbox.settle(m, 'risk_assessment', id, ['risk_assessment.submitted']);
       return this.views.view(id, m);
     });
   }
@@ -205,6 +220,17 @@ export class AssessmentWorkflow {
         reason,
         before: { status: 'submitted', submittedById: a.submittedById, submittedAt: a.submittedAt },
         after: { status: 'draft' },
+      });
+      await this.outbox.settle(m, 'risk_assessment', id, ['risk_assessment.submitted']);
+      // The department head corrects it; the reason is free text and stays on the assessment's page.
+      const d = await this.views.department(m, a.departmentId);
+      await this.outbox.enqueueToRole(m, 'dept_head', scope, {
+        kind: 'risk_assessment.returned',
+        params: { assessmentId: id, department: d.code, period: a.period },
+        objectType: 'risk_assessment',
+        objectId: id,
+        dedupeKey: `risk_assessment.returned:${id}:${now.toISOString()}`,
+        scope,
       });
       return this.views.view(id, m);
     });

@@ -49,7 +49,7 @@ export class AssessmentService {
   ) {
     this.views = new AssessmentViews(db, authz, rectifications);
     this.periods = new AssessmentPeriods(db, audit, indicators, outbox, this.views, timezone);
-    this.workflow = new AssessmentWorkflow(db, audit, rectifications, this.views);
+    this.workflow = new AssessmentWorkflow(db, audit, rectifications, this.views, outbox);
   }
 
   // ---- loading, scope and views (assessment.views.ts) ------------------------------------------

@@ -10,6 +10,7 @@ import { refuse } from '../../policy/refusal';
 import { projectScope } from '../../policy/scope';
 import { CustomerService } from '../customers/customer.service';
 import { CaseAccess } from './case-access';
+import type { CaseMessages } from './case-messages';
 import { caseMonth, CaseNumbering } from './case-numbering';
 import { CaseQueries } from './case-queries';
 import { addCaseEvent } from './case-steps';
@@ -43,6 +44,7 @@ export class CaseIntakeCommands {
     private readonly customers: CustomerService,
     private readonly access: CaseAccess,
     private readonly queries: CaseQueries,
+    private readonly messages: CaseMessages,
     private readonly tz: string,
   ) {
     this.numbering = new CaseNumbering(db);
@@ -114,6 +116,7 @@ export class CaseIntakeCommands {
       // Which texts were given, never what they say (R-CASE-CONFIDENTIAL).
       after: { ...caseSnapshot(c), items: c.items.length, notesGiven: c.notes !== null, deadlineDays: deadline.days },
     });
+    await this.messages.registered(m, c, project.code);
     return c;
   }
 

@@ -10,6 +10,7 @@ import { PolicyService } from '../../policy/policy-service';
 import { refuse } from '../../policy/refusal';
 import { ApprovalLimit, covers, describeLimit, highest, rolesCovering, yuan } from './approval-limits';
 import { CaseAccess } from './case-access';
+import type { CaseMessages } from './case-messages';
 import { CaseQueries } from './case-queries';
 import { CaseActor, caseSnapshot, CaseView } from './case.views';
 import { CaseAction, closingChanges, requireState } from './workflow';
@@ -44,6 +45,7 @@ export class CaseSteps {
     private readonly access: CaseAccess,
     private readonly queries: CaseQueries,
     private readonly approvalLimits: ApprovalLimit[],
+    private readonly messages: CaseMessages,
   ) {}
 
   /**
@@ -54,7 +56,19 @@ export class CaseSteps {
     actor: CaseActor,
     id: number,
     action: CaseAction,
-    work: (m: EntityManager, c: ComplaintCase, now: Date) => Promise<{ changes: Partial<ComplaintCase>; step: CaseStep; note?: string | null; reason?: string; extra?: Record<string, unknown> }>,
+    work: (
+      m: EntityManager,
+      c: ComplaintCase,
+      now: Date,
+    ) => Promise<{
+      changes: Partial<ComplaintCase>;
+      step: CaseStep;
+      note?: string | null;
+      reason?: string;
+      extra?: Record<string, unknown>;
+      /** The message(s) of the step, written after the change (on the updated case) in its transaction. */
+      notify?: (m: EntityManager, c: ComplaintCase) => Promise<unknown>;
+    }>,
   ): Promise<CaseView> {
     const c = await this.db.tx(async (m) => {
       const c = await this.access.lock(m, id);
@@ -75,6 +89,7 @@ export class CaseSteps {
         before,
         after: { ...caseSnapshot(c), ...t.extra },
       });
+      if (t.notify) await t.notify(m, c);
       return c;
     });
     return this.queries.view(c);
@@ -82,7 +97,7 @@ export class CaseSteps {
 
   /** Investigation (第九條(三), 第七條(二)): the responsible department, the cause, and who is responsible. */
   async investigate(actor: CaseActor, id: number, input: { department: string; cause: CaseCause; findings?: string | null; responsibleUserIds?: number[] }): Promise<CaseView> {
-    return this.step(actor, id, 'investigate', async (m) => {
+    return this.step(actor, id, 'investigate', async (m, _c, now) => {
       const d = await m.getRepository(Department).findOneBy({ code: input.department });
       if (!d) throw new ValidationError('Unknown department', [{ path: 'body.department', message: `department ${input.department} does not exist` }]);
       const responsible = [...new Set(input.responsibleUserIds ?? [])];
@@ -95,6 +110,7 @@ export class CaseSteps {
         step: 'investigated',
         changes: { status: 'investigating', departmentId: d.id, cause: input.cause, findings: input.findings ?? null, responsibleUserIds: responsible },
         extra: { findingsGiven: !!input.findings },
+        notify: (m2, c) => this.messages.assigned(m2, c, now),
       };
     });
   }
@@ -131,9 +147,12 @@ export class CaseSteps {
    */
   async decide(actor: CaseActor, id: number, input: { approve: boolean; note?: string | null }): Promise<CaseView> {
     try {
-      return await this.step(actor, id, 'decide', async (m, c) => {
+      return await this.step(actor, id, 'decide', async (m, c, now) => {
+        // Captured before the change: a returned proposal clears its proposer.
+        const proposerId = c.proposedById;
         if (!input.approve) {
           return {
+            notify: (m2, updated) => this.messages.decided(m2, updated, 'returned', proposerId, now),
             step: 'returned',
             note: input.note ?? null,
             changes: { status: 'investigating', proposal: null, amountFen: null, proposalNote: null, proposedById: null },
@@ -148,6 +167,7 @@ export class CaseSteps {
           step: 'decided',
           note: input.note ?? null,
           changes: { status: 'decided', decidedById: actor.id, decidedAt: new Date(), decidedAs: describeLimit(authority), decisionNote: input.note ?? null },
+          notify: (m2, updated) => this.messages.decided(m2, updated, 'approved', proposerId, now),
         };
       });
     } catch (err) {

@@ -11,6 +11,7 @@ import { ApprovalLimit, parseApprovalLimits } from './approval-limits';
 import { CaseAccess, caseListScope } from './case-access';
 import { CaseChase } from './case-chase';
 import { CaseIntakeCommands } from './case-intake';
+import { CaseMessages } from './case-messages';
 import { CaseQueries } from './case-queries';
 import { CaseSteps } from './case-steps';
 import { CaseActor, CaseIntake, CaseListFilter, CaseView } from './case.views';
@@ -35,8 +36,8 @@ export type { CaseIntake, CaseListFilter } from './case.views';
  *
  * The one service of the area that the context, the routes, the jobs and other features use; the
  * work is done by its parts: access (case-access.ts), views and listings (case-queries.ts),
- * registration and reopening (case-intake.ts), the handling steps (case-steps.ts) and the chasing
- * of overdue cases (case-chase.ts).
+ * registration and reopening (case-intake.ts), the handling steps (case-steps.ts), the chasing
+ * of overdue cases (case-chase.ts) and the messages to the people who answer for a case (case-messages.ts).
  */
 export class CaseService {
   readonly approvalLimits: ApprovalLimit[];
@@ -58,9 +59,10 @@ export class CaseService {
     this.approvalLimits = parseApprovalLimits(config.caseApprovalLimits);
     this.access = new CaseAccess(db, policy);
     this.queries = new CaseQueries(db, this.access, customers, config.timezone);
-    this.intake = new CaseIntakeCommands(db, audit, policy, customers, this.access, this.queries, config.timezone);
-    this.steps = new CaseSteps(db, audit, policy, this.access, this.queries, this.approvalLimits);
-    this.chase = new CaseChase(db, audit, policy, outbox);
+    const messages = new CaseMessages(outbox);
+    this.intake = new CaseIntakeCommands(db, audit, policy, customers, this.access, this.queries, messages, config.timezone);
+    this.steps = new CaseSteps(db, audit, policy, this.access, this.queries, this.approvalLimits, messages);
+    this.chase = new CaseChase(db, audit, policy, messages);
   }
 
   // ---- loading and scope ----------------------------------------------------------------

@@ -59,13 +59,6 @@ export interface OpenInput {
 
 export const roleOf = (kind: ConfirmationKind): 'witness' | 'keeper' => (kind === 'copy_return' ? 'keeper' : 'witness');
 export const serialOfObject = (objectType: string, objectId: string): string => (objectType === 'handover_file' ? `HF-${objectId}` : objectId);
-/** What is confirmed, in a notification (never a file name, a purpose or a note: they may quote customer data). */
-const WHAT: Record<ConfirmationKind, { zh: string; en: string }> = {
-  copy_destruction: { zh: '受控文件銷毀', en: 'the destruction of controlled copy' },
-  copy_return: { zh: '受控文件歸還', en: 'the return to you of controlled copy' },
-  handover_destruction: { zh: '交付電子資料銷毀', en: 'the destruction of handover file' },
-};
-
 /** A pending confirmation is open until its due time (inclusive); past it, it has lapsed. */
 export const isOpen = (c: Pick<TwoPersonConfirmation, 'state' | 'dueAt'>, now: Date): boolean => c.state === 'pending' && c.dueAt.getTime() >= now.getTime();
 
@@ -106,7 +99,7 @@ export class TwoPersonConfirmations {
 
   /**
    * Opens a confirmation naming the second person, due CONFIRMATION_TTL_HOURS later, and tells
-   * them in the outbox (serial, project, who recorded it, by when: no customer information).
+   * them (kind confirmation.requested: serial, project, who recorded it, by when; no customer information).
    * Earlier lapsed ones of the record are closed as expired: the holder is starting again.
    */
   async open(m: EntityManager, requester: AuditActor & { id: number }, input: OpenInput, now: Date): Promise<TwoPersonConfirmation> {
@@ -131,20 +124,24 @@ export class TwoPersonConfirmations {
       declineReason: null,
     });
     await m.getRepository(TwoPersonConfirmation).insert(row);
-    const serial = serialOfObject(row.objectType, row.objectId);
-    const what = WHAT[row.kind];
-    const role = roleOf(row.kind);
+    // To the named person: identifiers only (never the note, place or reason: free text that may quote a customer).
+    const scope = await this.policy.projectScope(row.projectId, m);
+    const project = scope.slice('project:'.length);
     await this.outbox.enqueue(m, {
       recipientId: row.confirmerId,
-      kind: `confirmation.requested`,
-      subject: `請確認${what.zh} ${serial} / Please confirm ${what.en} ${serial}`,
-      body:
-        `${requester.username ?? `user ${requester.id}`} recorded ${what.en} ${serial} of project ${this.projectCode(row.projectId)} and named you as its ${role}. ` +
-        `Confirm it, or decline it with a reason, from your own session by ${this.local(row.dueAt)} (GET /api/v1/me/confirmations). ` +
-        'Until then it is not done (R-NO-PAPER, R-HANDOVER-DESTROY).',
+      kind: 'confirmation.requested',
+      params: {
+        confirmationId: row.id,
+        act: row.kind,
+        serial: serialOfObject(row.objectType, row.objectId),
+        project,
+        requester: requester.username ?? `user ${requester.id}`,
+        dueAt: this.local(row.dueAt),
+      },
       objectType: row.objectType,
       objectId: row.objectId,
       dedupeKey: `confirmation.requested:${row.id}`,
+      scope,
     });
     return row;
   }
@@ -179,7 +176,11 @@ export class TwoPersonConfirmations {
     const r = await m
       .getRepository(TwoPersonConfirmation)
       .update({ id: c.id, state: 'pending', dueAt: MoreThanOrEqual(now) }, { state: decision, decidedAt: now, declineReason: decision === 'declined' ? declineReason : null });
-    if (r.affected) return;
+    if (r.affected) {
+      // Decided: the named person's request to confirm is done.
+      await this.outbox.settle(m, c.objectType, c.objectId, ['confirmation.requested']);
+      return;
+    }
     const current = await m.getRepository(TwoPersonConfirmation).findOneByOrFail({ id: c.id });
     this.ensureOpen(current, now);
     throw new ConflictError('confirmation_changed', `Confirmation ${c.id} changed meanwhile; reload and try again`);
@@ -187,18 +188,16 @@ export class TwoPersonConfirmations {
 
   /** Tells the requester that the named person declined (the reason stays on the record). */
   async notifyDeclined(m: EntityManager, c: TwoPersonConfirmation, by: AuditActor): Promise<void> {
-    const serial = serialOfObject(c.objectType, c.objectId);
-    const what = WHAT[c.kind];
+    const scope = await this.policy.projectScope(c.projectId, m);
+    const project = scope.slice('project:'.length);
     await this.outbox.enqueue(m, {
       recipientId: c.requestedById,
       kind: 'confirmation.declined',
-      subject: `${what.zh}未獲確認 ${serial} / Not confirmed: ${what.en} ${serial}`,
-      body:
-        `${by.username ?? 'The named person'} declined to confirm ${what.en} ${serial} of project ${this.projectCode(c.projectId)} (confirmation ${c.id}); ` +
-        'the reason is on the record. Nothing was done: record it again once it can be confirmed.',
+      params: { confirmationId: c.id, act: c.kind, serial: serialOfObject(c.objectType, c.objectId), project, confirmer: by.username ?? `user ${by.id}` },
       objectType: c.objectType,
       objectId: c.objectId,
       dedupeKey: `confirmation.declined:${c.id}`,
+      scope,
     });
   }
 

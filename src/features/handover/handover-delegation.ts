@@ -6,7 +6,9 @@ import { HandoverDelegation, DelegationEndReason } from '../../entities/Handover
 import { HandoverFile } from '../../entities/HandoverFile';
 import { User } from '../../entities/User';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors';
+import { formatDateTime } from '../../lib/documents';
 import type { PolicyService } from '../../policy/policy-service';
+import type { NotificationOutbox } from '../notifications/notification.service';
 import { Acting, ensureNotDestroyed, serialOf } from './handover-access';
 import type { DelegationView, HandoverViews } from './handover.views';
 
@@ -23,6 +25,7 @@ export class HandoverDelegations {
     private readonly policy: PolicyService,
     private readonly config: Config,
     private readonly views: HandoverViews,
+    private readonly outbox: NotificationOutbox,
   ) {}
 
   /**
@@ -66,6 +69,17 @@ export class HandoverDelegations {
         objectId: f.id,
         scope,
         after: { serial: serialOf(f.id), delegationId: d.id, clerkId: clerk.id, days: input.days, expiresAt: d.expiresAt.toISOString() },
+      });
+      // To the clerk: the serial, never the file's name (it may name a customer).
+      const tz = this.config.timezone;
+      await this.outbox.enqueue(m, {
+        recipientId: clerk.id,
+        kind: 'handover.delegated',
+        params: { fileId: f.id, serial: serialOf(f.id), project: scope.slice('project:'.length), holder: actor.username ?? `user ${actor.id}`, expiresAt: `${formatDateTime(d.expiresAt, tz)} (${tz})` },
+        objectType: 'handover_file',
+        objectId: f.id,
+        dedupeKey: `handover.delegated:${d.id}`,
+        scope,
       });
       return d;
     });

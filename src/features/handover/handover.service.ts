@@ -72,7 +72,7 @@ export class HandoverService {
     this.destructions = new HandoverDestructions(db, audit, authz, policy, this.store, this.refusals, logger, this.confirmations);
     this.views = new HandoverViews(db, authz, policy, this.refusals, this.confirmations);
     this.viewing = new HandoverViewing(db, audit, config, this.store, this.refusals, this.views);
-    this.delegation = new HandoverDelegations(db, audit, policy, config, this.views);
+    this.delegation = new HandoverDelegations(db, audit, policy, config, this.views, outbox);
     this.uploads = new HandoverUploads(db, audit, config, this.store, this.views);
   }
 

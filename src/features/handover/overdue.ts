@@ -49,12 +49,17 @@ export async function overdueCounts(db: Database, scope: OverdueScope, asOf: Dat
   return { destructionOverdue, delegationsExpiredUnrevoked };
 }
 
+/** How long before its destruction deadline the holder of a confirmed file is reminded (R-HANDOVER-DESTROY). */
+export const DESTRUCTION_DUE_WITHIN_MS = 2 * 24 * 60 * 60 * 1000;
+
 /**
- * The daily reminders (handoverOverdueJob): to the holding lead of every file past its
- * destruction deadline, and of every file with a delegation past expiry that was not revoked.
- * One message per file, kind and day (the dedupe key carries the day): a rerun adds nothing.
- * Bodies name files by serial, never by their (possibly personal) file names, and give times on
- * the local wall clock of `timezone` (config.timezone), as the recipients read them.
+ * The daily reminders (handoverOverdueJob), to the holding lead: once for every file whose
+ * destruction deadline falls within the next two days (handover.destruction_due), daily for every
+ * file past it (handover.destruction_overdue), and daily for every file with a delegation past
+ * expiry that was not revoked (handover.delegation_expired). One message per file, kind and day
+ * (the dedupe key carries the day; the "due" one, once per file): a rerun adds nothing. Params
+ * name files by serial, never by their (possibly personal) file names, and give times on the local
+ * wall clock of `timezone` (config.timezone), as the recipients read them.
  */
 export async function flagOverdue(
   db: Database,
@@ -63,12 +68,11 @@ export async function flagOverdue(
   asOf: Date,
   dayKey: string,
   timezone: string,
-): Promise<{ destructionOverdue: number; delegationsExpired: number; reminders: number }> {
-  const files = await db.manager
-    .getRepository(HandoverFile)
-    .createQueryBuilder('f')
-    .where('f.status = :s', { s: 'pending_destruction' })
-    .andWhere('f.destructionDeadline < :asOf', { asOf })
+): Promise<{ destructionDue: number; destructionOverdue: number; delegationsExpired: number; reminders: number }> {
+  const pending = () => db.manager.getRepository(HandoverFile).createQueryBuilder('f').where('f.status = :s', { s: 'pending_destruction' });
+  const files = await pending().andWhere('f.destructionDeadline < :asOf', { asOf }).orderBy('f.id', 'ASC').getMany();
+  const due = await pending()
+    .andWhere('f.destructionDeadline >= :asOf AND f.destructionDeadline < :until', { asOf, until: new Date(asOf.getTime() + DESTRUCTION_DUE_WITHIN_MS) })
     .orderBy('f.id', 'ASC')
     .getMany();
   const expired = await db.manager
@@ -84,42 +88,44 @@ export async function flagOverdue(
   for (const d of expired) byFile.set(d.fileId, [...(byFile.get(d.fileId) ?? []), d]);
   const delegated = byFile.size ? await db.manager.getRepository(HandoverFile).findBy({ id: In([...byFile.keys()]) }) : [];
 
-  const local = (d: Date | null) => (d ? `${formatDateTime(d, timezone)} (${timezone})` : 'an unrecorded time');
+  const local = (d: Date | null) => (d ? `${formatDateTime(d, timezone)} (${timezone})` : '-');
   let reminders = 0;
   await db.tx(async (m) => {
     // The transaction runner may run this work again after a deadlock: count this attempt only.
     reminders = 0;
-    for (const f of files) {
-      const project = policy.projectCode(f.projectId) ?? String(f.projectId);
+    const tell = async (f: HandoverFile, kind: string, params: Record<string, string | number>, dedupeKey: string) => {
+      const scope = await policy.projectScope(f.projectId, m);
       const written = await outbox.enqueue(m, {
         recipientId: f.holderId,
-        kind: 'handover.destruction_overdue',
-        subject: `Handover file ${serialOf(f.id)} is past its destruction deadline`,
-        body:
-          `Handover file ${serialOf(f.id)} of project ${project} was confirmed as entered on ${local(f.confirmedAt)} and was due for destruction by ` +
-          `${local(f.destructionDeadline)}. Destroy it under supervision and with a witness (R-HANDOVER-DESTROY).`,
+        kind,
+        params: { fileId: f.id, serial: serialOf(f.id), project: scope.slice('project:'.length), ...params },
         objectType: 'handover_file',
         objectId: f.id,
-        dedupeKey: `handover.destruction_overdue:${serialOf(f.id)}:${dayKey}`,
+        dedupeKey,
+        scope,
       });
       if (written) reminders++;
+    };
+    for (const f of due) {
+      await tell(f, 'handover.destruction_due', { deadline: local(f.destructionDeadline) }, `handover.destruction_due:${serialOf(f.id)}`);
+    }
+    for (const f of files) {
+      await tell(
+        f,
+        'handover.destruction_overdue',
+        { confirmedAt: local(f.confirmedAt), deadline: local(f.destructionDeadline) },
+        `handover.destruction_overdue:${serialOf(f.id)}:${dayKey}`,
+      );
     }
     for (const f of delegated) {
       const ds = byFile.get(f.id)!;
-      const project = policy.projectCode(f.projectId) ?? String(f.projectId);
-      const written = await outbox.enqueue(m, {
-        recipientId: f.holderId,
-        kind: 'handover.delegation_expired',
-        subject: `View access to handover file ${serialOf(f.id)} has expired and was not revoked`,
-        body:
-          `Handover file ${serialOf(f.id)} of project ${project}: ${ds.map((d) => `delegation ${d.id} to clerk user ${d.clerkId} expired ${local(d.expiresAt)}`).join('; ')}. ` +
-          'Revoke it to record the end of the access (R-HANDOVER-HOLD).',
-        objectType: 'handover_file',
-        objectId: f.id,
-        dedupeKey: `handover.delegation_expired:${serialOf(f.id)}:${dayKey}`,
-      });
-      if (written) reminders++;
+      await tell(
+        f,
+        'handover.delegation_expired',
+        { delegations: ds.map((d) => d.id).join(', '), expiredAt: local(ds[0].expiresAt) },
+        `handover.delegation_expired:${serialOf(f.id)}:${dayKey}`,
+      );
     }
   });
-  return { destructionOverdue: files.length, delegationsExpired: expired.length, reminders };
+  return { destructionDue: due.length, destructionOverdue: files.length, delegationsExpired: expired.length, reminders };
 }

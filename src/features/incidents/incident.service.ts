@@ -194,10 +194,11 @@ export class IncidentService {
         scope,
         after: { type: i.type, status: i.status, anonymous: input.anonymous, projectId: i.projectId, departmentId: i.departmentId },
       });
+      // No group robot (no scope): an incident under investigation is not posted to the project's
+      // chat, and nothing points at an anonymous reporter. The description stays in the incident.
       await this.outbox.enqueueToRole(m, 'quality_inspector', COMPANY, {
         kind: 'incident.reported',
-        subject: `Incident #${i.id} reported (${i.type})`,
-        body: `Incident #${i.id} (${i.type}) was reported${scope === COMPANY ? '' : ` in ${scope}`} and awaits investigation (R-PENALTY).`,
+        params: { incidentId: i.id, type: i.type, where: scope === COMPANY ? '' : scope },
         objectType: 'incident',
         objectId: i.id,
         dedupeKey: `incident.reported:${i.id}`,
@@ -244,6 +245,14 @@ export class IncidentService {
       objectId: incident.id,
       scope: input.scope,
       after: { type: incident.type, copy: input.serial, holderUserId: input.holderUserId },
+    });
+    // The quality department is told at once, as for a reported incident (identifiers only).
+    await this.outbox.enqueueToRole(m, 'quality_inspector', COMPANY, {
+      kind: 'incident.reported',
+      params: { incidentId: incident.id, type: incident.type, where: input.scope },
+      objectType: 'incident',
+      objectId: incident.id,
+      dedupeKey: `incident.reported:${incident.id}`,
     });
     return incident;
   }

@@ -80,8 +80,7 @@ export class InspectionPeriods {
       await this.db.tx((m) =>
         this.outbox.enqueueToRole(m, 'quality_inspector', COMPANY, {
           kind: 'inspection.created',
-          subject: `${period.key}: bimonthly inspections ready (R-INSPECT)`,
-          body: `${created} project inspection(s) for ${period.key} were created: GET /api/v1/inspections?period=${period.key}`,
+          params: { period: period.key, count: created },
           objectType: 'inspection_period',
           objectId: period.key,
           dedupeKey: `inspection.created:${period.key}`,

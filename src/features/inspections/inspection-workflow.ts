@@ -10,6 +10,7 @@ import { Project } from '../../entities/Project';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { Authorizer } from '../../policy/authorizer';
 import type { NoticeService } from '../notices/notice.service';
+import type { NotificationOutbox } from '../notifications/notification.service';
 import type { RectificationService } from '../rectifications/rectification.service';
 import type { RectificationChanges } from '../rectifications/rectification.views';
 import { ChecklistEntryInput, FindingView, InspectionItemView, InspectionView, InspectionViews, ItemChanges, itemView, RectificationView, ResultCounts } from './inspection.views';
@@ -37,6 +38,7 @@ export class InspectionWorkflow {
     private readonly notices: NoticeService,
     private readonly rectifications: RectificationService,
     private readonly views: InspectionViews,
+    private readonly outbox: NotificationOutbox,
   ) {}
 
   /** The inspection, locked for the rest of the transaction, still in progress (409 otherwise). */

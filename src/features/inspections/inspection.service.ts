@@ -76,7 +76,7 @@ export class InspectionService {
   ) {
     this.views = new InspectionViews(db, policy, authz, notices, rectifications, config);
     this.periods = new InspectionPeriods(db, audit, outbox, config, indicators, this.views);
-    this.workflow = new InspectionWorkflow(db, audit, authz, notices, rectifications, this.views);
+    this.workflow = new InspectionWorkflow(db, audit, authz, notices, rectifications, this.views, outbox);
   }
 
   // ---- loading and scope (inspection.views.ts) -----------------------------------------------

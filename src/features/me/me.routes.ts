@@ -3,6 +3,8 @@ import type { AppContext } from '../../context';
 import { Reply, route, RouteSpec, selfAccess } from '../../api/route';
 import { hasSignedCurrentAgreement } from '../../api/mount-routes';
 import { CURRENT_AGREEMENT } from '../../policy/agreement';
+import { USER_LANGUAGES } from '../../entities/User';
+import { emailField, languageField, userViewSchema } from '../users/user.views';
 
 const password = z.string().min(10, 'at least 10 characters').max(200);
 
@@ -15,6 +17,8 @@ const meSchema = z.object({
     departmentCode: z.string().nullable(),
     status: z.enum(['pending_agreement', 'active', 'offboarded']),
     agreementVersion: z.string().nullable(),
+    email: z.string().nullable(),
+    language: z.enum(USER_LANGUAGES),
   }),
   status: z.string(),
   assignments: z.array(z.object({ id: z.number(), role: z.string(), scope: z.string() })),
@@ -65,6 +69,18 @@ export function meRoutes(ctx: AppContext): RouteSpec[] {
       access: selfAccess({ pendingAgreement: true }),
       body: z.strictObject({ version: z.string().min(1).max(20) }),
       handler: ({ body, actor, auditActor }) => ctx.users.signAgreement({ ...auditActor, id: actor!.id }, body.version),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/me/profile',
+      summary: 'Change the own e-mail address (null: in-app notifications only) or the language messages are written in (issue 13)',
+      tags: ['me'],
+      access: selfAccess(),
+      body: z
+        .strictObject({ email: emailField.optional(), language: languageField.optional() })
+        .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
+      response: userViewSchema,
+      handler: ({ body, actor, auditActor }) => ctx.users.updateProfile({ ...auditActor, id: actor!.id }, body),
     }),
     route({
       method: 'post',

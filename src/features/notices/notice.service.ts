@@ -7,10 +7,14 @@ import { Notice, NoticeKind } from '../../entities/Notice';
 import { Project } from '../../entities/Project';
 import { User } from '../../entities/User';
 import { NotFoundError, ValidationError } from '../../errors';
-import { COMPANY, projectScope } from '../../policy/scope';
+import { ROLES } from '../../policy/roles';
+import { COMPANY, deptScope, projectScope } from '../../policy/scope';
 import type { NotificationOutbox } from '../notifications/notification.service';
 
 type Acting = AuditActor & { id: number };
+
+/** The roles held in a project: everyone working there hears of a notice about it. */
+const PROJECT_ROLES = ROLES.filter((r) => r.scopes.includes('project')).map((r) => r.name);
 
 export interface NoticeView {
   id: number;
@@ -119,7 +123,7 @@ export class NoticeService {
 
   /**
    * Publishes a notice in the caller's transaction: the record, its audit event, and a message to
-   * the managers of the project and its department (the company reads the list).
+   * the holders of the project's roles and the heads of its department (the company reads the list).
    */
   async publishIn(m: EntityManager, actor: Acting, input: NoticeInput): Promise<Notice> {
     const project = input.projectId === null ? null : await m.getRepository(Project).findOneBy({ id: input.projectId });
@@ -134,18 +138,20 @@ export class NoticeService {
       after: { kind: notice.kind, project: project?.code ?? null, inspectionId: notice.inspectionId, title: notice.title, automatic: notice.sourceKey !== null },
     });
     if (project) {
+      // R-INSPECT: the people of the project hear of it (the company reads the list), and the
+      // project's group robots once. The title and body are free text: they stay on the notice.
       const msg = {
         kind: `notice.${notice.kind}`,
-        subject: notice.title,
-        body: `Notice #${notice.id} (${notice.kind}) concerning project ${project.code} was published: GET /api/v1/notices/${notice.id}`,
+        params: { noticeId: notice.id, project: project.code },
         objectType: 'notice',
         objectId: notice.id,
         dedupeKey: `notice:${notice.id}`,
+        scope: projectScope(project.code),
       };
-      await this.outbox.enqueueToRole(m, 'project_manager', projectScope(project.code), msg);
+      for (const role of PROJECT_ROLES) await this.outbox.enqueueToRole(m, role, projectScope(project.code), msg);
       if (project.departmentId !== null) {
         const d = await m.getRepository(Department).findOneBy({ id: project.departmentId });
-        if (d) await this.outbox.enqueueToRole(m, 'dept_head', `dept:${d.code}`, msg);
+        if (d) await this.outbox.enqueueToRole(m, 'dept_head', deptScope(d.code), msg);
       }
     }
     return notice;

@@ -1,4 +1,4 @@
-import { EntityManager, In, LessThan } from 'typeorm';
+import { Between, EntityManager, In, LessThan } from 'typeorm';
 import type { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import type { Config } from '../../config/env';
 import type { Database } from '../../db/database';
@@ -21,6 +21,9 @@ import { CopyRenderer } from './controlled-copy-render';
 import { CopyWorkflow } from './controlled-copy-workflow';
 import { ACT, Acting, CopyView, OUT_STATUSES, pendingOpen, viewStatus } from './controlled-copy.views';
 import { copySerialPrefix, SerialAllocator } from './serials';
+
+/** How long before its expiry a copy's holder and supervisors are reminded (R-NO-PAPER: the usage period). */
+export const EXPIRING_WITHIN_MS = 2 * 24 * 60 * 60 * 1000;
 
 /**
  * The controlled-copy ledger (R-NO-PAPER, R-NO-LEND, R-PENALTY, §5.2.1): copies are issued by
@@ -184,28 +187,38 @@ export class ControlledCopyService extends CopyQueries {
     return this.db.manager.getRepository(ControlledCopy).find({ where: { status: In(OUT_STATUSES), expiresAt: LessThan(now) }, order: { id: 'ASC' } });
   }
 
+  /** Copies out with their recipient whose usage period ends within EXPIRING_WITHIN_MS of `now` (not yet past it). */
+  expiringAt(now: Date): Promise<ControlledCopy[]> {
+    return this.db.manager
+      .getRepository(ControlledCopy)
+      .find({ where: { status: In(OUT_STATUSES), expiresAt: Between(now, new Date(now.getTime() + EXPIRING_WITHIN_MS)) }, order: { id: 'ASC' } });
+  }
+
   /**
    * One overdue reminder per copy per day to its holder, the project manager(s) of its project
    * and the head(s) of the project's department; the dedupe key makes a rerun of the day a no-op.
    */
-  async remindOverdue(m: EntityManager, c: ControlledCopy, dayKey: string): Promise<number> {
+  remindOverdue(m: EntityManager, c: ControlledCopy, dayKey: string): Promise<number> {
+    return this.remind(m, c, 'copy.overdue', `copy.overdue:${c.serial}:${dayKey}`);
+  }
+
+  /** Once per copy, when its usage period ends within two days: the same recipients as the overdue reminder. */
+  remindExpiring(m: EntityManager, c: ControlledCopy): Promise<number> {
+    return this.remind(m, c, 'copy.expiring', `copy.expiring:${c.serial}`);
+  }
+
+  private async remind(m: EntityManager, c: ControlledCopy, kind: 'copy.overdue' | 'copy.expiring', key: string): Promise<number> {
     const scope = await this.scopeOf(c, m);
     const project = await m.getRepository(Project).findOneByOrFail({ id: c.projectId });
     const dept = project.departmentId === null ? null : await m.getRepository(Department).findOneBy({ id: project.departmentId });
-    const key = `copy.overdue:${c.serial}:${dayKey}`;
-    const msg = {
-      kind: 'copy.overdue',
-      subject: `受控文件 ${c.serial} 已逾期 / Controlled copy ${c.serial} is overdue`,
-      body:
-        `Controlled copy ${c.serial} (${scope}) passed its usage period on ${formatDateTime(c.expiresAt, this.config.timezone)} ` +
-        'and has been neither returned nor destroyed. Return it to a keeper or destroy it before a witness (R-NO-PAPER).',
+    const supervisors = [...this.policy.holdersOf('project_manager', scope), ...(dept ? this.policy.holdersOf('dept_head', deptScope(dept.code)) : [])];
+    return this.outbox.enqueueToUsers(m, [...new Set([c.holderUserId, ...supervisors])], {
+      kind,
+      params: { serial: c.serial, project: project.code, expiresAt: `${formatDateTime(c.expiresAt, this.config.timezone)} (${this.config.timezone})` },
       objectType: 'controlled_copy',
       objectId: c.serial,
-    };
-    let written = 0;
-    if (await this.outbox.enqueue(m, { ...msg, recipientId: c.holderUserId, dedupeKey: `${key}:user:${c.holderUserId}` })) written++;
-    written += await this.outbox.enqueueToRole(m, 'project_manager', scope, { ...msg, dedupeKey: key });
-    if (dept) written += await this.outbox.enqueueToRole(m, 'dept_head', deptScope(dept.code), { ...msg, dedupeKey: key });
-    return written;
+      dedupeKey: key,
+      scope,
+    });
   }
 }

@@ -14,6 +14,7 @@ import { redactPersonalDetails } from '../../lib/redact';
 import { ControlledCopyService } from './controlled-copy.service';
 import { textGiven, UserRef, viewStatus } from './controlled-copy.views';
 import { refuse } from '../../policy/refusal';
+import type { NotificationOutbox } from '../notifications/notification.service';
 
 type Acting = AuditActor & { id: number };
 
@@ -22,6 +23,7 @@ export const PRINT_MAX_RECORDS = 500;
 export const PRINT_MAX_COPIES = 20;
 
 const READ = { object: 'print_request', action: 'read' } as const;
+const APPROVE = { object: 'print_request', action: 'approve' } as const;
 
 export interface PrintRequestInput {
   project: string;
@@ -77,6 +79,7 @@ export class PrintRequestService {
     private readonly policy: PolicyService,
     private readonly copies: ControlledCopyService,
     private readonly config: Config,
+    private readonly outbox: NotificationOutbox,
   ) {}
 
   get maxUsageDays(): number {
@@ -240,6 +243,16 @@ export class PrintRequestService {
           includePersonal: r.includePersonal,
         },
       });
+      // Whoever may approve it in the project (the policy decides, as for their own request), never the requester.
+      const approvers = this.authz.holders(`project:${project.code}`, APPROVE).filter((id) => id !== actor.id);
+      await this.outbox.enqueueToUsers(tm, approvers, {
+        kind: 'print_request.pending',
+        params: { requestId: r.id, project: project.code, requester: actor.username ?? `user ${actor.id}`, copies: r.copies, usageDays: r.usageDays },
+        objectType: 'print_request',
+        objectId: r.id,
+        dedupeKey: `print_request.pending:${r.id}`,
+        scope: `project:${project.code}`,
+      });
       return r;
     });
     return this.view(r);
@@ -310,6 +323,7 @@ export class PrintRequestService {
         after: { status: 'approved', records: recordIds.length, copies: r.copies, usageDays: r.usageDays, noteGiven: textGiven(note) },
       });
       await this.copies.issueFor(m, actor, { ...r, recordIds } as PrintRequest, now, scope);
+      await this.tellRequester(m, actor, r, scope, 'approved');
     });
     return this.view(await this.load(r.id));
   }
@@ -333,8 +347,25 @@ export class PrintRequestService {
         before: { status: 'pending' },
         after: { status: 'rejected', reasonGiven: textGiven(reason) },
       });
+      await this.tellRequester(m, actor, r, scope, 'rejected');
     });
     return this.view(await this.load(r.id));
+  }
+
+  /** The decision, to the requester (the note or reason stays on the request: free text). */
+  private async tellRequester(m: EntityManager, actor: Acting, r: PrintRequest, scope: string, decision: 'approved' | 'rejected'): Promise<void> {
+    // Decided: no other approver is still asked to approve it.
+    await this.outbox.settle(m, 'print_request', r.id, ['print_request.pending']);
+    const project = scope.slice('project:'.length);
+    await this.outbox.enqueue(m, {
+      recipientId: r.requestedById,
+      kind: `print_request.${decision}`,
+      params: { requestId: r.id, project, approver: actor.username ?? `user ${actor.id}`, ...(decision === 'approved' ? { copies: r.copies } : {}) },
+      objectType: 'print_request',
+      objectId: r.id,
+      dedupeKey: `print_request.${decision}:${r.id}`,
+      scope,
+    });
   }
 
   /** The requester withdraws a pending request. */
@@ -362,6 +393,8 @@ export class PrintRequestService {
         before: { status: 'pending' },
         after: { status: 'cancelled', noteGiven: textGiven(note) },
       });
+      // Withdrawn: the approvers are no longer asked to decide it.
+      await this.outbox.settle(m, 'print_request', r.id, ['print_request.pending']);
     });
     return this.view(await this.load(r.id));
   }

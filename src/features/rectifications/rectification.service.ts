@@ -17,8 +17,14 @@ import type { OpenRectificationInput, OwnerChanges, RectificationChanges, Rectif
 
 export type { RectificationSource, RectificationStatus };
 
-/** The route on which an owner records progress (named in the reminders). */
-export const ownerRoute = (id: number) => `PATCH /api/v1/me/rectifications/${id}`;
+/** The owner is reminded once when the due date is this many days away or fewer (R-RISK-MONTHLY: 及時整改). */
+export const DUE_SOON_DAYS = 3;
+
+/** A local date (YYYY-MM-DD) plus `n` calendar days. */
+function addDays(day: string, n: number): string {
+  const [y, mo, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, mo - 1, d + n)).toISOString().slice(0, 10);
+}
 
 /** Not done: what counts as open when a due date passes. */
 export const OPEN_STATUSES: RectificationStatus[] = ['open', 'in_progress'];
@@ -55,6 +61,7 @@ export class RectificationService {
     private readonly audit: AuditWriter,
     private readonly timezone: string,
     private readonly policy: PolicyService,
+    private readonly outbox: NotificationOutbox,
   ) {}
 
   /** Today's local date in config.timezone. */
@@ -138,7 +145,8 @@ export class RectificationService {
   /**
    * R-RISK-MONTHLY, R-INSPECT: opens a rectification in the caller's transaction and audits it
    * there. 400 for a due date that is not a date or lies in the past (before today in
-   * config.timezone), an empty description, or an owner who is not an active user.
+   * config.timezone), an empty description, or an owner who is not an active user. The owner is
+   * told through `outbox` in the same transaction (the callers, assessments and inspections, hold it).
    */
   async open(m: EntityManager, actor: Acting, input: OpenRectificationInput): Promise<RectificationView> {
     const description = input.description.trim();
@@ -178,7 +186,21 @@ export class RectificationService {
       scope: await this.scopeOf(r, m),
       after: snapshot(r),
     });
+    await this.notifyAssigned(m, r, `rectification.assigned:${r.id}`);
     return (await this.views(m, [r]))[0];
+  }
+
+  /** R-RISK-MONTHLY, R-INSPECT: the owner hears that the action is theirs (its group robots too). */
+  private async notifyAssigned(m: EntityManager, r: Rectification, dedupeKey: string): Promise<void> {
+    await this.outbox.enqueue(m, {
+      recipientId: r.ownerUserId,
+      kind: 'rectification.assigned',
+      params: { rectificationId: r.id, sourceType: r.sourceType, sourceId: r.sourceId, dueDate: r.dueDate },
+      objectType: 'rectification',
+      objectId: r.id,
+      dedupeKey: `${dedupeKey}:owner:${r.ownerUserId}`,
+      scope: await this.scopeOf(r, m),
+    });
   }
 
   /**
@@ -186,7 +208,13 @@ export class RectificationService {
    * evidence notes, the owner. The row is locked, so two updates apply one after the other.
    * Allowed after the source was submitted: rectifying goes on after the assessment is filed.
    */
-  async update(m: EntityManager, actor: Acting, id: number, changes: RectificationChanges, opts: { ownerOnly?: boolean } = {}): Promise<RectificationView> {
+  async update(
+    m: EntityManager,
+    actor: Acting,
+    id: number,
+    changes: RectificationChanges,
+    opts: { ownerOnly?: boolean } = {},
+  ): Promise<RectificationView> {
     const r = await m.getRepository(Rectification).findOne({ where: { id }, ...forUpdate(this.db.mysql) });
     if (!r) throw new NotFoundError('Rectification', id);
     // Re-checked under the lock: a reassignment committed meanwhile wins over the former owner.
@@ -212,12 +240,17 @@ export class RectificationService {
       before,
       after: snapshot(updated),
     });
+    // A new owner hears of it, once per reassignment.
+    if (next.ownerUserId !== undefined) {
+      await this.notifyAssigned(m, updated, `rectification.assigned:${id}:${next.updatedAt!.toISOString()}`);
+    }
     return (await this.views(m, [updated]))[0];
   }
 
   /**
    * R-RISK-MONTHLY: an assessment rectification's progress on PATCH /api/v1/rectifications/:id
-   * (the route has checked risk_assessment:edit in its department), in a transaction of its own.
+   * (the route has checked risk_assessment:edit in its department), in a transaction of its own;
+   * a new owner is told through `outbox`.
    */
   async updateAssessmentRectification(actor: Acting, id: number, changes: RectificationChanges): Promise<RectificationView> {
     return this.db.tx((m) => this.update(m, actor, id, changes));
@@ -276,7 +309,7 @@ export class RectificationService {
    * belongs to (for a project's, the project's department). One message per rectification,
    * recipient and day (the dedupe key carries the day): a rerun of the day adds nothing.
    */
-  async remindOverdue(outbox: NotificationOutbox, day: string): Promise<{ overdue: number; reminders: number }> {
+  async remindOverdue(day: string): Promise<{ overdue: number; reminders: number }> {
     const rows = await this.db.manager
       .getRepository(Rectification)
       .createQueryBuilder('r')
@@ -293,6 +326,9 @@ export class RectificationService {
     ];
     const depts = deptIds.length ? await this.db.manager.getRepository(Department).findBy({ id: In(deptIds) }) : [];
     const deptCode = new Map(depts.map((d) => [d.id, d.code]));
+    const ownerIds = [...new Set(rows.map((r) => r.ownerUserId))];
+    const owners = await this.db.manager.getRepository(User).find({ where: { id: In(ownerIds) }, select: { id: true, username: true } });
+    const ownerName = new Map(owners.map((u) => [u.id, u.username]));
 
     let reminders = 0;
     // In batches, so one long job does not hold the write lock for every reminder at once.
@@ -302,26 +338,56 @@ export class RectificationService {
         let n = 0;
         for (const r of batch) {
           const key = `rectification.overdue:${r.id}:${day}`;
-          const late = `Rectification ${r.id} (${r.sourceType} ${r.sourceId}) was due on ${r.dueDate} and is still ${r.status}.`;
-          const msg = {
-            kind: 'rectification.overdue',
-            subject: `Rectification ${r.id} is past its due date ${r.dueDate}`,
-            objectType: 'rectification',
-            objectId: r.id,
-          };
-          // The owner records the progress on their own route; the heads follow it up.
-          const toOwner = `${late} Record the progress and the evidence (${ownerRoute(r.id)}).`;
-          const toHead = `${late} Its owner is user ${r.ownerUserId}: follow it up with them.`;
-          if (await outbox.enqueue(m, { ...msg, body: toOwner, recipientId: r.ownerUserId, dedupeKey: `${key}:owner:${r.ownerUserId}` })) n++;
+          const params = { rectificationId: r.id, sourceType: r.sourceType, sourceId: r.sourceId, dueDate: r.dueDate, status: r.status, owner: ownerName.get(r.ownerUserId) ?? String(r.ownerUserId) };
+          const msg = { kind: 'rectification.overdue', objectType: 'rectification', objectId: r.id, scope: await this.scopeOf(r, m) };
           const deptId = r.departmentId ?? (r.projectId !== null ? (deptOfProject.get(r.projectId) ?? null) : null);
           const code = deptId !== null ? deptCode.get(deptId) : undefined;
-          // The department's heads (an owner who is also a head gets one message, not two).
+          // The department's heads follow it up (an owner who is also a head gets one message, not
+          // two); the owner records the progress on My work. One event key: the group robots get
+          // one message, the first written (the heads' text when there is a head).
           const heads = code ? this.policy.holdersOf('dept_head', deptScope(code)).filter((h) => h !== r.ownerUserId) : [];
-          for (const h of heads) if (await outbox.enqueue(m, { ...msg, body: toHead, recipientId: h, dedupeKey: `${key}:head:${h}` })) n++;
+          for (const h of heads) if (await this.outbox.enqueue(m, { ...msg, params: { ...params, to: 'head' }, recipientId: h, dedupeKey: `${key}:user:${h}` })) n++;
+          if (await this.outbox.enqueue(m, { ...msg, params: { ...params, to: 'owner' }, recipientId: r.ownerUserId, dedupeKey: `${key}:user:${r.ownerUserId}` })) n++;
         }
         return n;
       });
     }
     return { overdue: rows.length, reminders };
+  }
+
+  /**
+   * R-RISK-MONTHLY, R-INSPECT: one reminder to the owner of every open rectification due within
+   * DUE_SOON_DAYS of `day` (YYYY-MM-DD local), once per rectification and due date (a new due
+   * date reminds again). The daily job runs it beside remindOverdue.
+   */
+  async remindDueSoon(day: string): Promise<{ dueSoon: number; dueSoonReminders: number }> {
+    const rows = await this.db.manager
+      .getRepository(Rectification)
+      .createQueryBuilder('r')
+      .where('r.status IN (:...open)', { open: OPEN_STATUSES })
+      .andWhere('r.dueDate >= :day AND r.dueDate <= :until', { day, until: addDays(day, DUE_SOON_DAYS) })
+      .orderBy('r.id', 'ASC')
+      .getMany();
+    let dueSoonReminders = 0;
+    for (let i = 0; i < rows.length; i += 100) {
+      const batch = rows.slice(i, i + 100);
+      dueSoonReminders += await this.db.tx(async (m) => {
+        let n = 0;
+        for (const r of batch) {
+          const written = await this.outbox.enqueue(m, {
+            recipientId: r.ownerUserId,
+            kind: 'rectification.due_soon',
+            params: { rectificationId: r.id, sourceType: r.sourceType, sourceId: r.sourceId, dueDate: r.dueDate, status: r.status },
+            objectType: 'rectification',
+            objectId: r.id,
+            dedupeKey: `rectification.due_soon:${r.id}:${r.dueDate}:owner:${r.ownerUserId}`,
+            scope: await this.scopeOf(r, m),
+          });
+          if (written) n++;
+        }
+        return n;
+      });
+    }
+    return { dueSoon: rows.length, dueSoonReminders };
   }
 }

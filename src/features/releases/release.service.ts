@@ -4,6 +4,9 @@ import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database } from '../../db/database';
 import { ExternalRelease, ReleaseStatus } from '../../entities/ExternalRelease';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors';
+import { formatDateTime } from '../../lib/documents';
+import type { Authorizer } from '../../policy/authorizer';
+import type { NotificationOutbox } from '../notifications/notification.service';
 import type { PersonalField } from '../customers/customer.service';
 import { CustomerService } from '../customers/customer.service';
 import { ExportService } from '../customers/export/export.service';
@@ -41,6 +44,9 @@ export class ReleaseService {
     private readonly audit: AuditWriter,
     private readonly customers: CustomerService,
     private readonly exports: ExportService,
+    private readonly authz: Authorizer,
+    private readonly outbox: NotificationOutbox,
+    private readonly timezone: string,
   ) {}
 
   view(r: ExternalRelease, now = new Date()): ReleaseView {
@@ -109,6 +115,18 @@ export class ReleaseService {
         scope: `project:${input.project}`,
         after: { recipient: r.recipient, purpose: r.purpose, fields: r.fields, format: r.format },
       });
+      // To whoever may approve it (the general manager, R-EXTERNAL), never the requester; the
+      // recipient and purpose are free text and stay on the request.
+      const scope = `project:${input.project}`;
+      const approvers = this.authz.holders(scope, { object: 'external_release', action: 'approve' }).filter((id) => id !== actor.id);
+      await this.outbox.enqueueToUsers(m, approvers, {
+        kind: 'release.pending',
+        params: { releaseId: r.id, project: input.project, requester: actor.username ?? `user ${actor.id}`, format: r.format, fields: r.fields.length },
+        objectType: 'external_release',
+        objectId: r.id,
+        dedupeKey: `release.pending:${r.id}`,
+        scope,
+      });
       return r;
     });
     return this.view(r);
@@ -119,22 +137,41 @@ export class ReleaseService {
     if (r.requestedById === actor.id) throw new ForbiddenError('own_request', 'Nobody decides on their own release request');
     const now = new Date();
     const status: ReleaseStatus = approve ? 'approved' : 'rejected';
+    const availableUntil = approve ? new Date(now.getTime() + DOWNLOAD_WINDOW_MS) : null;
     await this.db.tx(async (m) => {
       const result = await m
         .getRepository(ExternalRelease)
         .update(
           { id: r.id, status: 'pending' },
-          { status, decidedById: actor.id, decidedAt: now, decisionNote: note, availableUntil: approve ? new Date(now.getTime() + DOWNLOAD_WINDOW_MS) : null },
+          { status, decidedById: actor.id, decidedAt: now, decisionNote: note, availableUntil },
         );
       if (!result.affected) throw new ConflictError('not_pending', `Release ${r.id} has already been decided or cancelled`);
+      const scope = await this.scopeOf(r, m);
       await this.audit.append(m, actor, {
         action: approve ? 'release.approved' : 'release.rejected',
         objectType: 'external_release',
         objectId: r.id,
-        scope: await this.scopeOf(r, m),
+        scope,
         reason: note ?? undefined,
         before: { status: 'pending' },
         after: { status },
+      });
+      // Decided: no other approver is still asked to decide it.
+      await this.outbox.settle(m, 'external_release', r.id, ['release.pending']);
+      await this.outbox.enqueue(m, {
+        recipientId: r.requestedById,
+        kind: 'release.decided',
+        params: {
+          releaseId: r.id,
+          project: scope.slice('project:'.length),
+          decision: status,
+          decidedBy: actor.username ?? `user ${actor.id}`,
+          availableUntil: availableUntil ? `${formatDateTime(availableUntil, this.timezone)} (${this.timezone})` : '',
+        },
+        objectType: 'external_release',
+        objectId: r.id,
+        dedupeKey: `release.decided:${r.id}`,
+        scope,
       });
     });
     return this.view(await this.load(r.id));

@@ -15,6 +15,7 @@ import { SanctionSourceRegistry } from './sanction-sources';
 import { noticeReport } from './sanction-notice';
 import type { PersonRef, SanctionFilter, SanctionSource, SanctionSourceResolver, SanctionView } from './sanction.views';
 import { reportToPdf } from '../../lib/documents';
+import type { NotificationOutbox } from '../notifications/notification.service';
 
 type Acting = AuditActor & { id: number };
 
@@ -56,6 +57,7 @@ export class SanctionService {
     private readonly audit: AuditWriter,
     private readonly policy: PolicyService,
     private readonly timezone: string,
+    private readonly outbox: NotificationOutbox,
   ) {}
 
   /**
@@ -166,7 +168,8 @@ export class SanctionService {
   /**
    * The quality department proposes a reward or a penalty (R-REWARD, R-PENALTY): checked against
    * the bands, the source and the person before anything is written; pending until the general
-   * manager decides. One live record per person, source, kind and ground (409 otherwise).
+   * manager decides. One live record per person, source, kind and ground (409 otherwise). The
+   * general managers are asked to decide through `outbox`, in the same transaction.
    */
   async propose(actor: Acting, p: SanctionProposal): Promise<SanctionView> {
     const bad = measureIssues(p);
@@ -214,6 +217,17 @@ export class SanctionService {
           reason: p.reason,
           after: snapshot(s),
         });
+        {
+          // No group robot (no scope): a reward or penalty names an employee, it is not for a group chat.
+          const person = await m.getRepository(User).findOne({ where: { id: s.userId }, select: { id: true, username: true } });
+          await this.outbox.enqueueToRole(m, 'general_manager', COMPANY, {
+            kind: 'sanction.proposed',
+            params: { sanctionId: s.id, kind: s.kind, ground: s.ground, person: person?.username ?? String(s.userId) },
+            objectType: 'sanction',
+            objectId: s.id,
+            dedupeKey: `sanction.proposed:${s.id}`,
+          });
+        }
         return s;
       });
       return this.view(s);
@@ -233,7 +247,8 @@ export class SanctionService {
 
   /**
    * The general manager's decision: pending → approved or rejected (with a reason). Nobody
-   * decides on their own proposal, nor on a record that names themselves (403, audited).
+   * decides on their own proposal, nor on a record that names themselves (403, audited). An
+   * approval is told to the person concerned through `outbox`, in the same transaction.
    */
   async decide(actor: Acting, s: Sanction, approve: boolean, note: string | null): Promise<SanctionView> {
     const scope = await this.scopeOf(s);
@@ -261,6 +276,18 @@ export class SanctionService {
         before: { status: 'pending' },
         after: { status },
       });
+      // Decided: no other general manager is still asked to decide it.
+      await this.outbox.settle(m, 'sanction', s.id, ['sanction.proposed']);
+      if (approve) {
+        await this.outbox.enqueue(m, {
+          recipientId: s.userId,
+          kind: 'sanction.approved',
+          params: { sanctionId: s.id, kind: s.kind, ground: s.ground },
+          objectType: 'sanction',
+          objectId: s.id,
+          dedupeKey: `sanction.approved:${s.id}:user:${s.userId}`,
+        });
+      }
     });
     return this.view(await this.load(s.id));
   }

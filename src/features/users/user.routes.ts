@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { acting, permission, Reply, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { USER_STATUSES } from '../../entities/User';
-import { holdingsSchema, USER_SORTS, userPageSchema, userViewSchema } from './user.schemas';
+import { emailField, holdingsSchema, languageField, USER_SORTS, userPageSchema, userViewSchema } from './user.schemas';
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'lowercase letters, digits, ".", "_" or "-" (2-64)');
 const displayName = z.string().trim().min(1).max(200);
@@ -34,7 +34,7 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
       summary: 'Create a user (status pending_agreement until they sign)',
       tags: ['users'],
       access: permission('user', 'manage'),
-      body: z.strictObject({ username, displayName, password, departmentCode: code.nullable().optional() }),
+      body: z.strictObject({ username, displayName, password, departmentCode: code.nullable().optional(), email: emailField.optional(), language: languageField.optional() }),
       status: 201,
       response: userViewSchema,
       handler: ({ body, auditActor }) => ctx.users.create(auditActor, body),
@@ -52,13 +52,13 @@ export function usersRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'patch',
       path: '/api/v1/users/:id',
-      summary: "Change a user's display name or department",
+      summary: "Change a user's display name, department, e-mail address or language",
       tags: ['users'],
       access: permission('user', 'manage'),
       params: idParam,
       // An empty body was a 500 (TypeORM refuses an UPDATE without values): refused as 400 like the other PATCH routes.
       body: z
-        .strictObject({ displayName: displayName.optional(), departmentCode: code.nullable().optional() })
+        .strictObject({ displayName: displayName.optional(), departmentCode: code.nullable().optional(), email: emailField.optional(), language: languageField.optional() })
         .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' }),
       response: userViewSchema,
       handler: ({ params, body, auditActor }) => ctx.users.update(acting(auditActor), params.id, body),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_STATUSES } from '../../entities/User';
+import { userViewSchema } from './user.views';
 
 /**
  * The documented answers of the account routes (the console's typed client reads them from the
@@ -12,20 +12,7 @@ export interface UserSort {
   order?: 'asc' | 'desc';
 }
 
-const isoDate = z.string().describe('ISO 8601 date-time');
-
-export const userViewSchema = z.strictObject({
-  id: z.number().int(),
-  username: z.string(),
-  displayName: z.string(),
-  departmentCode: z.string().nullable(),
-  status: z.enum(USER_STATUSES),
-  agreementVersion: z.string().nullable(),
-  agreementSignedAt: isoDate.nullable(),
-  lockedUntil: isoDate.nullable(),
-  createdAt: isoDate,
-  offboardedAt: isoDate.nullable(),
-});
+export { emailField, languageField, userViewSchema } from './user.views';
 
 export const userPageSchema = z.strictObject({ items: z.array(userViewSchema), total: z.number().int().nonnegative() });
 

@@ -3,7 +3,7 @@ import type { Config } from '../../config/env';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database, forUpdate } from '../../db/database';
 import { Department } from '../../entities/Department';
-import { User, USER_STATUSES, UserStatus } from '../../entities/User';
+import { User, USER_STATUSES, UserLanguage, UserStatus } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { PolicyService } from '../../policy/policy-service';
 import { Assignment, PolicyStore } from '../../policy/policy-store';
@@ -37,6 +37,15 @@ export interface UserView {
   lockedUntil: Date | null;
   createdAt: Date;
   offboardedAt: Date | null;
+  /** Where e-mail notifications go (null: in-app only) and the language messages are written in (issue 13). */
+  email: string | null;
+  language: UserLanguage;
+}
+
+/** What a user may set in their own profile, and the IT admin on any account (issue 13). */
+export interface ContactInput {
+  email?: string | null;
+  language?: UserLanguage;
 }
 
 type Acting = AuditActor & { id: number };
@@ -70,6 +79,8 @@ export class UsersService {
       lockedUntil: u.lockedUntil,
       createdAt: u.createdAt,
       offboardedAt: u.offboardedAt,
+      email: u.email ?? null,
+      language: u.language === 'en' ? 'en' : 'zh-Hant',
     };
   }
 
@@ -111,7 +122,7 @@ export class UsersService {
    * R-SCOPE, R-ONBOARD: a new account starts as pending_agreement and reaches nothing but its
    * own profile and the agreement until it signs.
    */
-  async create(actor: Acting | AuditActor, input: { username: string; displayName: string; password: string; departmentCode?: string | null }, opts: { signed?: boolean } = {}): Promise<UserView> {
+  async create(actor: Acting | AuditActor, input: { username: string; displayName: string; password: string; departmentCode?: string | null } & ContactInput, opts: { signed?: boolean } = {}): Promise<UserView> {
     const passwordHash = await hashPassword(input.password, this.config.bcryptRounds);
     const user = await this.db.tx(async (m) => {
       if (await m.getRepository(User).findOneBy({ username: input.username })) {
@@ -129,36 +140,59 @@ export class UsersService {
         tokenVersion: 0,
         failedLoginCount: 0,
         createdAt: now,
+        email: input.email ?? null,
+        language: input.language ?? 'zh-Hant',
       });
       await m.getRepository(User).insert(u);
       await this.audit.append(m, actor, {
         action: 'user.created',
         objectType: 'user',
         objectId: u.id,
-        after: { username: u.username, displayName: u.displayName, departmentCode: input.departmentCode ?? null, status: u.status },
+        after: { username: u.username, displayName: u.displayName, departmentCode: input.departmentCode ?? null, status: u.status, email: u.email, language: u.language },
       });
       return u;
     });
     return this.get(user.id);
   }
 
-  async update(actor: Acting, id: number, input: { displayName?: string; departmentCode?: string | null }): Promise<UserView> {
+  async update(actor: Acting, id: number, input: { displayName?: string; departmentCode?: string | null } & ContactInput): Promise<UserView> {
     await this.db.tx(async (m) => {
       const u = await this.find(id, m);
       if (u.status === 'offboarded') throw new ConflictError('user_offboarded', 'An offboarded account cannot be changed');
       const changes: Partial<User> = {};
       if (input.displayName !== undefined) changes.displayName = input.displayName;
       if (input.departmentCode !== undefined) changes.departmentId = await this.deptId(m, input.departmentCode);
+      if (input.email !== undefined) changes.email = input.email;
+      if (input.language !== undefined) changes.language = input.language;
       await m.getRepository(User).update({ id }, changes);
       await this.audit.append(m, actor, {
         action: 'user.updated',
         objectType: 'user',
         objectId: id,
-        before: { displayName: u.displayName, departmentId: u.departmentId },
+        before: { displayName: u.displayName, departmentId: u.departmentId, email: u.email, language: u.language },
         after: changes,
       });
     });
     return this.get(id);
+  }
+
+  /** PATCH /api/v1/me/profile: the user's own e-mail address and language (audited like the IT admin's change). */
+  async updateProfile(actor: Acting, input: ContactInput): Promise<UserView> {
+    await this.db.tx(async (m) => {
+      const u = await this.find(actor.id, m);
+      const changes: Partial<User> = {};
+      if (input.email !== undefined) changes.email = input.email;
+      if (input.language !== undefined) changes.language = input.language;
+      await m.getRepository(User).update({ id: u.id }, changes);
+      await this.audit.append(m, actor, {
+        action: 'user.profile_updated',
+        objectType: 'user',
+        objectId: u.id,
+        before: { email: u.email, language: u.language },
+        after: changes,
+      });
+    });
+    return this.get(actor.id);
   }
 
   /** IT admin sets a new password; every existing token of the user stops working. */

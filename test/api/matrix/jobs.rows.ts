@@ -8,8 +8,7 @@ import type { Expectation, Role } from './env';
  * - R-CASE-STATS (complaint procedure 第九條(九)): the general manager's office compiles the monthly
  *   case table with the Quality Management Dept; the auditors run their reports: the three run
  *   the case-statistics job.
- * Those who run a job see the jobs list and the runs of their jobs. Reminders (the outbox) are
- * each user's own (R-SCOPE).
+ * Those who run a job see the jobs list and the runs of their jobs. (The inbox: notifications.rows.ts.)
  */
 const QUALITY_JOBS: Role[] = ['it_admin', 'quality_inspector'];
 const STATS_RUNNERS: Role[] = ['it_admin', 'quality_inspector', 'general_manager', 'auditor'];
@@ -47,6 +46,5 @@ export function jobsRows(): Record<string, Expectation> {
       permission: 'case_stats:run',
       prepare: async () => ({ path: '/api/v1/jobs/case-statistics/run', body: {} }),
     },
-    'GET /api/v1/me/notifications': { rid: 'R-SCOPE', allow: 'authenticated', prepare: async () => ({ path: '/api/v1/me/notifications' }) },
   };
 }

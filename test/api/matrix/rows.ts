@@ -9,6 +9,7 @@ import { assessmentsRows } from './assessments.rows';
 import { inspectionsRows } from './inspections.rows';
 import { peopleRows } from './people.rows';
 import { workRows } from './work.rows';
+import { notificationsRows } from './notifications.rows';
 
 /** Every feature area's rows; each area owns its file. */
-export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows(), peopleRows(), workRows()];
+export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows(), peopleRows(), workRows(), notificationsRows()];

@@ -8,6 +8,14 @@ export { ApiError } from './errors';
 /** Every request the console makes carries it (the server refuses unsafe cookie requests without it: csrf_rejected). */
 export const CONSOLE_HEADER = { 'X-Custodian-Console': '1' } as const;
 
+/**
+ * Marks a call the console makes by itself, not for something the user did (the bell's unread
+ * count polled every minute): its answer does not reset the idle timer, so a console left open
+ * still signs out after the idle timeout. A 401 or 503 answer is still seen by the shell.
+ * `api.GET('/api/v1/me/notifications/unread-count', { headers: BACKGROUND })`.
+ */
+export const BACKGROUND = { 'X-Custodian-Background': '1' } as const;
+
 const SIGN_IN = '/api/v1/auth/session';
 
 /** Reads the error code of a JSON error answer without consuming the body the caller will read. */
@@ -38,8 +46,11 @@ export async function observe(request: Request, response: Response): Promise<voi
   }
   // Any other answer came from a live session, which the server just slid forward.
   // X-Session-Expires-In: how long the session token in effect has left (the server re-issues it at most
-  // every 30 s, so it can be less than the whole idle timeout).
-  touch(Number(response.headers.get('X-Session-Expires-In')) || Number(response.headers.get('X-Session-Idle-Seconds')) || undefined);
+  // every 30 s, so it can be less than the whole idle timeout). A background call (BACKGROUND) says
+  // nothing about the user being active: it leaves the idle timer alone.
+  if (request.headers.get('X-Custodian-Background') !== '1') {
+    touch(Number(response.headers.get('X-Session-Expires-In')) || Number(response.headers.get('X-Session-Idle-Seconds')) || undefined);
+  }
   if (s === 403 && (await codeOf(response)) === 'agreement_required') agreementRequired.set(agreementRequired.get() + 1);
 }
 

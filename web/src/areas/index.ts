@@ -1,5 +1,6 @@
 import type { AreaDef } from './types';
 import { area as home } from './home';
+import { area as inbox } from './inbox';
 import { area as paper } from './paper';
 import { area as customers } from './customers';
 import { area as handover } from './handover';
@@ -16,6 +17,7 @@ import { area as inventory } from './inventory';
  */
 export const areas: AreaDef[] = [
   home,
+  inbox,
   paper,
   customers,
   survey,

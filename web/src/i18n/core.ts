@@ -9,6 +9,7 @@ export const core = defineMessages({
     menu: '功能選單',
     account: '帳戶',
     changePassword: '變更密碼',
+    notificationSettings: '通知設定',
     signOut: '登出',
     loading: '載入中…',
     // Sign-in
@@ -75,6 +76,7 @@ export const core = defineMessages({
     menu: 'Menu',
     account: 'Account',
     changePassword: 'Change password',
+    notificationSettings: 'Notification settings',
     signOut: 'Sign out',
     loading: 'Loading…',
     signInTitle: 'Sign in',

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Button, Dropdown, Flex, Layout, Menu, theme, type MenuProps } from 'antd';
-import { DownOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { BellOutlined, DownOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { areas } from '../areas';
 import { ErrorBoundary } from '../components/ErrorBoundary';
@@ -42,6 +42,7 @@ export function AppLayout() {
   const [openKeys, setOpenKeys] = useState<string[]>(() => (current ? [`area:${current.area.key}`] : []));
 
   const userMenu: MenuProps['items'] = [
+    { key: 'notifications', icon: <BellOutlined />, label: t('notificationSettings'), onClick: () => navigate('/settings/notifications') },
     { key: 'password', icon: <KeyOutlined />, label: t('changePassword'), onClick: () => navigate('/account/password') },
     { type: 'divider' },
     { key: 'signout', icon: <LogoutOutlined />, label: t('signOut'), onClick: () => void signOut('signedOut') },

@@ -8,6 +8,7 @@ import { CustomerExport } from '../../../entities/CustomerExport';
 import { CustomerService, PERSONAL_FIELDS, PersonalField } from '../customer.service';
 import { ExportMeta, writeCsv, writeXlsx } from './export-writer';
 import { redactPersonalDetails } from '../../../lib/redact';
+import type { NotificationOutbox } from '../../notifications/notification.service';
 
 export const BASE_COLUMNS = ['name', 'unit', 'nationality'] as const;
 
@@ -26,14 +27,15 @@ type Acting = AuditActor & { id: number; username: string | null };
 
 /**
  * Streams a project's customers as CSV or XLSX. The export is recorded (id, who, when, purpose,
- * row count, fields) and audited before the first byte leaves, in one transaction; the id is
- * written into the file.
+ * row count, fields) and audited before the first byte leaves, in one transaction, which also
+ * tells the exporter (customer_export.finished); the id is written into the file.
  */
 export class ExportService {
   constructor(
     private readonly db: Database,
     private readonly audit: AuditWriter,
     private readonly customers: CustomerService,
+    private readonly outbox: NotificationOutbox,
   ) {}
 
   /** Records the export (and audits it) inside the caller's transaction; returns its id. */
@@ -58,6 +60,16 @@ export class ExportService {
       scope: `project:${projectCode}`,
       reason: req.purpose,
       after: { exportId: exp.id, rowCount, format: req.format, fields: req.fields, releaseId: req.releaseId ?? null },
+    });
+    // To who exported: the export's id and counts (its purpose is free text and stays on the record).
+    await this.outbox.enqueue(m, {
+      recipientId: actor.id,
+      kind: 'customer_export.finished',
+      params: { exportId: exp.id, project: projectCode, format: req.format, rows: rowCount },
+      objectType: 'customer_export',
+      objectId: exp.id,
+      dedupeKey: `customer_export.finished:${exp.id}`,
+      scope: `project:${projectCode}`,
     });
     return exp;
   }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { In } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { AuditWriter, SYSTEM_ACTOR } from '../../../audit/audit-writer';
 import type { Database } from '../../../db/database';
 import { CustomerImport, ImportStatus } from '../../../entities/CustomerImport';
@@ -38,10 +38,13 @@ export class ImportRecovery {
     /** Whether this instance runs the import (it is then never swept). */
     private readonly owns: (id: string) => boolean,
     private readonly tempFile: (id: string) => string,
+    /** Tells who started it, in the transaction that marks it (customer_import.finished, interrupted). */
+    private readonly tellStarter: (m: EntityManager, rec: CustomerImport) => Promise<void>,
   ) {}
 
   /**
-   * Marks "interrupted" (with one customer.import_interrupted event, in the same transaction)
+   * Marks "interrupted" (with one customer.import_interrupted event and a message to who started
+   * it, in the same transaction)
    * every import left queued or running by a process that stopped: its transaction never
    * committed, so nothing of it exists. Run at start-up and every minute on every instance
    * (startSweeping); a conditional update lets exactly one instance mark each import, once.
@@ -81,6 +84,7 @@ export class ImportRecovery {
           scope: await this.policy.projectScope(rec.projectId, m).catch(() => undefined),
           after: { importId: rec.id, previousStatus: rec.status, runnerId: rec.runnerId },
         });
+        await this.tellStarter(m, rec);
         return true;
       });
       if (!done) continue;

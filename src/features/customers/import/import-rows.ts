@@ -4,6 +4,7 @@ import type { AuditActor } from '../../../audit/audit-writer';
 import { Customer } from '../../../entities/Customer';
 import { CustomerImport } from '../../../entities/CustomerImport';
 import { CustomerLookup } from '../../../entities/CustomerLookup';
+import { insertRows, persisted } from '../../../db/raw';
 import type { CustomerService, PersonalData } from '../customer.service';
 import type { ColumnIndex } from './columns';
 import { importRows, Prepared } from './import-prepare';
@@ -143,13 +144,13 @@ export class ImportRowWriter {
 
   private async insertCustomers(m: EntityManager, actor: Acting, projectId: number, rows: Candidate[]): Promise<void> {
     if (!rows.length) return;
-    const now = this.persisted(m, Customer, 'createdAt', new Date());
+    const now = persisted(m, Customer, 'createdAt', new Date());
     const values = rows.map(({ v }) => {
       const c = new Customer();
       this.customers.encryptPersonal(c, v.personal);
       return [projectId, v.name, v.unit, v.nationality, c.phonesEnc, c.idNumberEnc, c.employerEnc, c.emailEnc, c.emergencyContactEnc, c.keyId, v.notes, actor.id, actor.id, now, now];
     });
-    const raw = await this.insertRaw(m, Customer, CUSTOMER_COLUMNS, values);
+    const raw = await insertRows(m, Customer, CUSTOMER_COLUMNS, values);
     // One multi-row INSERT gets consecutive ids (SQLite: one writer; InnoDB: a "simple insert").
     const first = this.mysql ? Number((raw as { insertId: number }).insertId) : Number(raw) - values.length + 1;
     // The blind-index digests computed for the dedupe (CustomerService.lookupsFor), now with their ids.
@@ -157,27 +158,10 @@ export class ImportRowWriter {
     await this.insertLookups(m, lookups);
   }
 
-  /** The value as the driver stores it (dates: SQLite wants its text form, mysql2 takes a Date). */
-  private persisted(m: EntityManager, entity: Function, property: string, value: unknown): unknown {
-    return m.connection.driver.preparePersistentValue(value, m.connection.getMetadata(entity).findColumnWithPropertyName(property)!);
-  }
-
-  /**
-   * A plain multi-row INSERT: TypeORM's query builder spends most of an import's CPU time
-   * building the parameters of 500-row statements; the values here are already prepared.
-   */
-  private insertRaw(m: EntityManager, entity: Function, properties: readonly string[], rows: unknown[][]): Promise<unknown> {
-    const meta = m.connection.getMetadata(entity);
-    const d = m.connection.driver;
-    const cols = properties.map((p) => d.escape(meta.findColumnWithPropertyName(p)!.databaseName)).join(', ');
-    const one = `(${properties.map(() => '?').join(', ')})`;
-    return m.query(`INSERT INTO ${d.escape(meta.tableName)} (${cols}) VALUES ${rows.map(() => one).join(', ')}`, rows.flat());
-  }
-
   private async insertLookups(m: EntityManager, lookups: Partial<CustomerLookup>[]): Promise<void> {
     for (let i = 0; i < lookups.length; i += 1000) {
       const chunk = lookups.slice(i, i + 1000).map((l) => [l.customerId, l.projectId, l.kind, l.digest]);
-      await this.insertRaw(m, CustomerLookup, ['customerId', 'projectId', 'kind', 'digest'], chunk);
+      await insertRows(m, CustomerLookup, ['customerId', 'projectId', 'kind', 'digest'], chunk);
     }
   }
 

@@ -11,6 +11,7 @@ import { CustomerImport } from '../../../entities/CustomerImport';
 import { AppError, NotFoundError } from '../../../errors';
 import type { Logger } from '../../../logger';
 import { PolicyService } from '../../../policy/policy-service';
+import type { NotificationOutbox } from '../../notifications/notification.service';
 import type { CustomerService } from '../customer.service';
 import { Prepared, prepareImport } from './import-prepare';
 import { IMPORT_SWEEP_EVERY_MS, ImportRecovery, OPEN, openInstances } from './import-recovery';
@@ -68,10 +69,22 @@ export class CustomerImportService {
     private readonly policy: PolicyService,
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly outbox: NotificationOutbox,
   ) {
     openInstances.add(this.instance);
     this.rows = new ImportRowWriter(db.mysql, customers);
-    this.recovery = new ImportRecovery(db, audit, policy, logger, (id) => this.jobs.has(id) || this.live.has(id), (id) => this.tempFile(id));
+    this.recovery = new ImportRecovery(
+      db,
+      audit,
+      policy,
+      logger,
+      (id) => this.jobs.has(id) || this.live.has(id),
+      (id) => this.tempFile(id),
+      async (m, rec) => {
+        const scope = await policy.projectScope(rec.projectId, m).catch(() => `project:${rec.projectId}`);
+        await this.tellStarter(m, rec, { rows: rec.totalRows, created: 0, updated: 0, skipped: 0, errorCount: 0 }, scope, 'interrupted');
+      },
+    );
   }
 
   tempFile(id: string): string {
@@ -174,6 +187,7 @@ export class CustomerImportService {
             }
             await this.finish(m, rec, outcome('succeeded', st, `Dry run: nothing was written. ${summary(rec, st)}`));
             await this.audit.append(m, actor, { action: 'customer.import_checked', objectType: 'customer_import', objectId: id, scope, after: auditCounts(rec, st) });
+            await this.tellStarter(m, rec, st, scope, 'succeeded');
           });
         } catch (err) {
           if (err instanceof NotOurs) return;
@@ -192,6 +206,7 @@ export class CustomerImportService {
           if (st.errorCount && rec.onError === 'abort') throw new RowsRejected();
           await this.audit.append(m, actor, { action: 'customer.imported', objectType: 'customer_import', objectId: id, scope, after: auditCounts(rec, st) });
           await this.finish(m, rec, outcome('succeeded', st, summary(rec, st)));
+          await this.tellStarter(m, rec, st, scope, 'succeeded');
         });
       } catch (err) {
         if (err instanceof NotOurs) return;
@@ -245,6 +260,31 @@ export class CustomerImportService {
         decision: 'allow',
         after: { ...auditCounts(rec, st), ...counts },
       });
+      await this.tellStarter(m, rec, rec.dryRun ? st : { ...st, ...counts }, scope, 'failed');
+    });
+  }
+
+  /** The outcome, to who started the import: counts only (never the file's name: it may name a customer; the reason stays on the record). */
+  private async tellStarter(m: EntityManager, rec: CustomerImport, st: Pick<RunState, 'rows' | 'created' | 'updated' | 'skipped' | 'errorCount'>, scope: string, status: 'succeeded' | 'failed' | 'interrupted'): Promise<void> {
+    if (rec.createdById === null) return;
+    await this.outbox.enqueue(m, {
+      recipientId: rec.createdById,
+      kind: 'customer_import.finished',
+      params: {
+        importId: rec.id,
+        project: scope.slice('project:'.length),
+        status,
+        dryRun: rec.dryRun ? 1 : 0,
+        rows: st.rows,
+        created: st.created,
+        updated: st.updated,
+        skipped: st.skipped,
+        errors: st.errorCount,
+      },
+      objectType: 'customer_import',
+      objectId: rec.id,
+      dedupeKey: `customer_import.finished:${rec.id}`,
+      scope,
     });
   }
 

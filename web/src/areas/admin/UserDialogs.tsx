@@ -14,11 +14,39 @@ export function useInvalidateUsers() {
   return () => qc.invalidateQueries({ queryKey: ['admin', 'users'] });
 }
 
+type Lang = 'zh-Hant' | 'en';
+
 interface CreateValues {
   username: string;
   displayName: string;
   password: string;
   departmentCode?: string;
+  email?: string;
+  language: Lang;
+}
+
+/** An empty address is none (null). */
+const emailOf = (v: string | null | undefined): string | null => (v?.trim() ? v.trim() : null);
+
+/** E-mail address and language of the user's notifications (issue 13), in both dialogs. */
+function ContactFields() {
+  const t = useMessages(messages);
+  return (
+    <>
+      <Form.Item name="email" label={t('email')} extra={t('emailHint')} rules={[{ type: 'email', message: t('emailInvalid') }, { max: 254 }]}>
+        <Input type="email" autoComplete="off" maxLength={254} />
+      </Form.Item>
+      <Form.Item name="language" label={t('msgLanguage')}>
+        <Select<Lang>
+          style={{ width: 200 }}
+          options={[
+            { value: 'zh-Hant', label: t('lang_zhHant') },
+            { value: 'en', label: t('lang_en') },
+          ]}
+        />
+      </Form.Item>
+    </>
+  );
 }
 
 /** R-ONBOARD: a new account (pending_agreement until its holder signs). */
@@ -29,7 +57,7 @@ export function CreateUserDialog({ open, onClose, onCreated }: { open: boolean; 
   const depts = useDepartments();
   const invalidate = useInvalidateUsers();
   const create = useMutation({
-    mutationFn: (v: CreateValues) => unwrap(api.POST('/api/v1/users', { body: { ...v, departmentCode: v.departmentCode ?? null } })),
+    mutationFn: (v: CreateValues) => unwrap(api.POST('/api/v1/users', { body: { ...v, departmentCode: v.departmentCode ?? null, email: emailOf(v.email) } })),
     onSuccess: (u) => {
       message.success(t('userCreated', { username: u.username }));
       void invalidate();
@@ -51,7 +79,7 @@ export function CreateUserDialog({ open, onClose, onCreated }: { open: boolean; 
       destroyOnHidden
       forceRender
     >
-      <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} name="create-user">
+      <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} name="create-user" initialValues={{ language: 'zh-Hant' }}>
         <Form.Item name="username" label={t('username')} extra={t('usernameHint')} rules={[{ required: true, message: t('required') }]}>
           <Input autoComplete="off" />
         </Form.Item>
@@ -64,24 +92,37 @@ export function CreateUserDialog({ open, onClose, onCreated }: { open: boolean; 
         <Form.Item name="departmentCode" label={t('department')}>
           <Select allowClear showSearch={{ optionFilterProp: 'label' }} loading={depts.isLoading} options={departmentOptions(depts.data)} />
         </Form.Item>
+        <ContactFields />
       </Form>
     </Modal>
   );
 }
 
-/** Display name and department of an account. */
+interface EditValues {
+  displayName: string;
+  departmentCode?: string | null;
+  email?: string | null;
+  language: Lang;
+}
+
+/** Display name, department, e-mail address and notification language of an account. */
 export function EditUserDialog({ user, onClose }: { user: UserView | null; onClose: () => void }) {
   const t = useMessages(messages);
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ displayName: string; departmentCode?: string | null }>();
+  const [form] = Form.useForm<EditValues>();
   const depts = useDepartments();
   const invalidate = useInvalidateUsers();
   useEffect(() => {
-    if (user) form.setFieldsValue({ displayName: user.displayName, departmentCode: user.departmentCode ?? undefined });
+    if (user) form.setFieldsValue({ displayName: user.displayName, departmentCode: user.departmentCode ?? undefined, email: user.email ?? '', language: user.language });
   }, [user, form]);
   const save = useMutation({
-    mutationFn: (v: { displayName: string; departmentCode?: string | null }) =>
-      unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id: String(user!.id) } }, body: { displayName: v.displayName, departmentCode: v.departmentCode ?? null } })),
+    mutationFn: (v: EditValues) =>
+      unwrap(
+        api.PATCH('/api/v1/users/{id}', {
+          params: { path: { id: String(user!.id) } },
+          body: { displayName: v.displayName, departmentCode: v.departmentCode ?? null, email: emailOf(v.email), language: v.language },
+        }),
+      ),
     onSuccess: () => {
       message.success(t('saved'));
       void invalidate();
@@ -98,6 +139,7 @@ export function EditUserDialog({ user, onClose }: { user: UserView | null; onClo
         <Form.Item name="departmentCode" label={t('department')}>
           <Select allowClear showSearch={{ optionFilterProp: 'label' }} loading={depts.isLoading} options={departmentOptions(depts.data)} />
         </Form.Item>
+        <ContactFields />
       </Form>
     </Modal>
   );

@@ -69,6 +69,8 @@ export default function UserPage() {
                 { key: 'u', label: t('username'), children: u.username },
                 { key: 'n', label: t('displayName'), children: u.displayName },
                 { key: 'd', label: t('department'), children: u.departmentCode ?? '—' },
+                { key: 'e', label: t('email'), children: u.email ?? '—' },
+                { key: 'g', label: t('msgLanguage'), children: u.language === 'en' ? t('lang_en') : t('lang_zhHant') },
                 { key: 's', label: t('status'), children: <StatusTag status={u.status} /> },
                 { key: 'a', label: t('agreementSignedAt'), children: u.agreementSignedAt ? `${formatDateTime(u.agreementSignedAt)} (${u.agreementVersion})` : '—' },
                 ...(u.lockedUntil ? [{ key: 'l', label: t('lockedUntil'), children: formatDateTime(u.lockedUntil) }] : []),

@@ -1,4 +1,4 @@
-import { Card, Col, Empty, List, Row, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Empty, List, Row, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { PageContainer } from '../../components/PageContainer';
 import { core, roleNames } from '../../i18n/core';
@@ -6,6 +6,7 @@ import { useLocale } from '../../i18n/locale';
 import { useMessages } from '../../i18n/messages';
 import { useVisibleAreas } from '../../layout/menu';
 import { useSession } from '../../session/SessionProvider';
+import { useUnreadCount } from '../inbox/api';
 import { scopeLabel } from '../../session/scopeLabel';
 import { messages } from './messages';
 import { WorkSection } from './WorkSection';
@@ -17,10 +18,21 @@ export default function HomePage() {
   const { locale, pick } = useLocale();
   const { user, assignments, permissions } = useSession();
   const areas = useVisibleAreas();
+  // The bell's count (one cached query: no second request).
+  const unread = useUnreadCount().data ?? 0;
   const links = areas.flatMap(({ area, items }) => items.filter((i) => i.path !== '/').map((i) => ({ area, item: i })));
   return (
     <PageContainer title={t('title')} description={t('intro')}>
       <Typography.Paragraph strong>{t('welcome', { name: user.displayName })}</Typography.Paragraph>
+      {unread > 0 && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t('unreadNotifications', { n: unread })}
+          action={<Link to="/inbox">{t('openInbox')}</Link>}
+        />
+      )}
       <WorkSection />
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>

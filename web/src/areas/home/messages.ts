@@ -6,6 +6,8 @@ export const messages = defineMessages({
   'zh-TW': {
     title: '我的工作',
     welcome: '{name}，您好',
+    unreadNotifications: '您有 {n} 則未讀通知',
+    openInbox: '查看通知',
     intro: '等待您處理的事項，以及您目前的角色與可使用的功能。',
     waiting: '等待處理',
     waitingTotal: '共 {count} 件',
@@ -30,6 +32,8 @@ export const messages = defineMessages({
   en: {
     title: 'My work',
     welcome: 'Hello, {name}',
+    unreadNotifications: 'You have {n} unread notification(s)',
+    openInbox: 'Open notifications',
     intro: 'What waits for you, your current roles and what you can use.',
     waiting: 'Waiting for you',
     waitingTotal: '{count} in all',
