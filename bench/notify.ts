@@ -172,7 +172,8 @@ async function approvals(ctx: AppContext): Promise<void> {
       s.ids.push(r.id);
     }
   }
-  const real = { enqueue: ctx.outbox.enqueue, enqueueToUsers: ctx.outbox.enqueueToUsers, enqueueToRole: ctx.outbox.enqueueToRole };
+  // Every write of the outbox, settling a decided request's messages included.
+  const real = { enqueue: ctx.outbox.enqueue, enqueueToUsers: ctx.outbox.enqueueToUsers, enqueueToRole: ctx.outbox.enqueueToRole, settle: ctx.outbox.settle };
   const stub = (on: boolean) => {
     const o = ctx.outbox as unknown as Record<string, unknown>;
     for (const [k, fn] of Object.entries(real)) o[k] = on ? async () => 0 : fn;
