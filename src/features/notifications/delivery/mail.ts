@@ -47,8 +47,8 @@ export function messageIdFor(deliveryIds: number[], notificationIds: number[], p
 }
 
 const FOOTER: Record<Lang, string> = {
-  'zh-Hant': '此郵件由 Custodian 自動發出，請勿直接回覆。通知偏好可在主控台「我的通知」中設定。',
-  en: 'Sent automatically by Custodian; please do not reply. Choose how you are notified under My notifications in the console.',
+  'zh-Hant': '此郵件由 Custodian 自動發出，請勿直接回覆。通知方式可在主控台的「通知設定」中選擇。',
+  en: 'Sent automatically by Custodian; please do not reply. Choose how you are notified under Notification settings in the console.',
 };
 const OPEN: Record<Lang, string> = { 'zh-Hant': '開啟', en: 'Open' };
 const digestSubject = (lang: Lang, n: number) => (lang === 'en' ? `Custodian daily digest: ${n} notification${n === 1 ? '' : 's'}` : `Custodian 每日摘要：${n} 則通知`);

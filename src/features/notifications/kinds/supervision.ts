@@ -119,7 +119,7 @@ export const supervisionKinds = defineKinds([
     text: {
       'zh-Hant': (p) => ({
         subject: `${s(p, 'period')} 雙月檢查已建立，待進行`,
-        body: `${s(p, 'period')} 期間已建立 ${s(p, 'count')} 個項目的雙月檢查，請按檢查表逐項檢查。`,
+        body: `${s(p, 'period')} 期間已建立 ${s(p, 'count')} 個專案的雙月檢查，請按檢查表逐項檢查。`,
       }),
       en: (p) => ({
         subject: `${s(p, 'period')}: bimonthly inspections due`,
@@ -135,8 +135,8 @@ export const supervisionKinds = defineKinds([
     action: false,
     text: {
       'zh-Hant': (p) => ({
-        subject: `通報批評：項目 ${s(p, 'project')}`,
-        body: `品質管理部就項目 ${s(p, 'project')} 發布了通報批評（通報 #${s(p, 'noticeId')}）。請閱讀通報並落實整改。`,
+        subject: `通報批評：專案 ${s(p, 'project')}`,
+        body: `品質管理部就專案 ${s(p, 'project')} 發布了通報批評（通報 #${s(p, 'noticeId')}）。請閱讀通報並落實整改。`,
       }),
       en: (p) => ({
         subject: `Public criticism of project ${s(p, 'project')}`,
@@ -152,8 +152,8 @@ export const supervisionKinds = defineKinds([
     action: false,
     text: {
       'zh-Hant': (p) => ({
-        subject: `品質管理部通報：項目 ${s(p, 'project')}`,
-        body: `品質管理部發布了關於項目 ${s(p, 'project')} 的通報（#${s(p, 'noticeId')}），請閱讀。`,
+        subject: `品質管理部通報：專案 ${s(p, 'project')}`,
+        body: `品質管理部發布了關於專案 ${s(p, 'project')} 的通報（#${s(p, 'noticeId')}），請閱讀。`,
       }),
       en: (p) => ({
         subject: `Announcement concerning project ${s(p, 'project')}`,
@@ -230,7 +230,7 @@ export const supervisionKinds = defineKinds([
     text: {
       'zh-Hant': (p) => ({
         subject: `客訴案件 ${s(p, 'caseNo')} 已受理，期限 ${s(p, 'dueDate')}`,
-        body: `項目 ${s(p, 'project')} 受理了客訴案件 ${s(p, 'caseNo')}，處理期限 ${s(p, 'dueDate')}。請指定責任部門並展開調查。`,
+        body: `專案 ${s(p, 'project')} 受理了客訴案件 ${s(p, 'caseNo')}，處理期限 ${s(p, 'dueDate')}。請指定責任部門並展開調查。`,
       }),
       en: (p) => ({
         subject: `Complaint case ${s(p, 'caseNo')} registered, due ${s(p, 'dueDate')}`,
@@ -247,7 +247,7 @@ export const supervisionKinds = defineKinds([
     text: {
       'zh-Hant': (p) => ({
         subject: `客訴案件 ${s(p, 'caseNo')} 由部門 ${s(p, 'department')} 負責，期限 ${s(p, 'dueDate')}`,
-        body: `項目 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 已指定部門 ${s(p, 'department')} 為責任部門，處理期限 ${s(p, 'dueDate')}。`,
+        body: `專案 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 已指定部門 ${s(p, 'department')} 為責任部門，處理期限 ${s(p, 'dueDate')}。`,
       }),
       en: (p) => ({
         subject: `Complaint case ${s(p, 'caseNo')} is now department ${s(p, 'department')}'s, due ${s(p, 'dueDate')}`,
@@ -264,7 +264,7 @@ export const supervisionKinds = defineKinds([
     text: {
       'zh-Hant': (p) => ({
         subject: `客訴案件 ${s(p, 'caseNo')} 將於 ${s(p, 'dueDate')} 到期`,
-        body: `項目 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 處理期限為 ${s(p, 'dueDate')}，目前${zh('status', p, 'status')}。請於期限內結案。`,
+        body: `專案 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 處理期限為 ${s(p, 'dueDate')}，目前${zh('status', p, 'status')}。請於期限內結案。`,
       }),
       en: (p) => ({
         subject: `Complaint case ${s(p, 'caseNo')} is due on ${s(p, 'dueDate')}`,
@@ -281,7 +281,7 @@ export const supervisionKinds = defineKinds([
     text: {
       'zh-Hant': (p) => ({
         subject: `催辦單：客訴案件 ${s(p, 'caseNo')} 已逾期`,
-        body: `客訴案件 ${s(p, 'caseNo')}（項目 ${s(p, 'project')}）已逾期：處理期限 ${s(p, 'dueDate')}，目前${zh('status', p, 'status')}。請儘速處理。`,
+        body: `客訴案件 ${s(p, 'caseNo')}（專案 ${s(p, 'project')}）已逾期：處理期限 ${s(p, 'dueDate')}，目前${zh('status', p, 'status')}。請儘速處理。`,
       }),
       en: (p) => ({
         subject: `Reminder: complaint case ${s(p, 'caseNo')} is overdue`,
@@ -300,11 +300,11 @@ export const supervisionKinds = defineKinds([
         s(p, 'outcome') === 'returned'
           ? {
               subject: `客訴案件 ${s(p, 'caseNo')} 的處理意見被退回`,
-              body: `項目 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 的處理意見未獲核准，已退回調查。請重新提出處理意見（期限 ${s(p, 'dueDate')}）。`,
+              body: `專案 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 的處理意見未獲核准，已退回調查。請重新提出處理意見（期限 ${s(p, 'dueDate')}）。`,
             }
           : {
               subject: `客訴案件 ${s(p, 'caseNo')} 的處理意見已核定`,
-              body: `項目 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 的處理意見已核定。請將處理結果回覆客戶並結案（期限 ${s(p, 'dueDate')}）。`,
+              body: `專案 ${s(p, 'project')} 的客訴案件 ${s(p, 'caseNo')} 的處理意見已核定。請將處理結果回覆客戶並結案（期限 ${s(p, 'dueDate')}）。`,
             },
       en: (p) =>
         s(p, 'outcome') === 'returned'
