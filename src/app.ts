@@ -3,6 +3,7 @@ import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
 import type { AppContext } from './context';
 import { AppError } from './errors';
+import { LoginThrottleStore } from './features/auth/login-throttle';
 import { errorHandler } from './api/middleware/error-handler';
 import { requestContext } from './api/middleware/request-context';
 import { mountRoutes } from './api/mount-routes';
@@ -72,12 +73,14 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): Express {
   const json = express.json({ limit: ctx.config.bodyLimit, strict: true });
   // GET/HEAD carry no body: skip the parser on the hot read paths.
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
-  // Per-IP login throttle (in-process; with several instances each instance counts its own).
+  // Per-IP login throttle, counted in the database (login_throttle): every instance on it counts
+  // the same attempts, so N instances allow what one allows (R-SCOPE, issue 14 §4).
   const loginLimit = rateLimit({
       windowMs: 60_000,
       limit: ctx.config.loginRateLimitPerMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
+      store: new LoginThrottleStore(ctx.db, ctx.logger),
       handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', 'Too many login attempts from this address; wait a minute')),
   });
   // Sign-ins only (bearer login and console session); signing out is not throttled.

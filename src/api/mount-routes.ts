@@ -82,7 +82,7 @@ export function mountRoutes(app: Express, routes: RouteSpec[], ctx: AppContext):
       let actor: Actor | null = null;
       let sessionOf: Authenticated | null = null;
       if (access.kind !== 'public') {
-        const who = await authenticate(req, ctx.tokens, ctx.db);
+        const who = await authenticate(req, ctx.tokens, ctx.db, ctx.policy);
         actor = who.actor;
         res.locals.userId = actor.id;
         if (who.via === 'cookie') {

@@ -10,6 +10,10 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('idx_audit_actor', ['actorId'])
 @Index('idx_audit_action', ['action'])
 @Index('idx_audit_object', ['objectType', 'objectId'])
+// The monthly indicators (src/features/indicators): reveals by action, scope and period; refusals
+// by decision, scope and period, `action` last so that excluding refused offboardings reads the index alone.
+@Index('idx_audit_action_scope_at', ['action', 'scope', 'at'])
+@Index('idx_audit_decision_scope_at', ['decision', 'scope', 'at', 'action'])
 export class AuditEvent {
   @PrimaryColumn({ type: 'int' })
   seq: number;

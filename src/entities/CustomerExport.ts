@@ -1,10 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One export of control data (R-CTRL-IT: the IT admin alone exports). The id is printed in the
  * file itself, so a leaked file can be traced to who exported it, when and why.
  */
 @Entity('customer_export')
+// The monthly indicators count a department's exports by project and period.
+@Index('idx_customer_export_project_at', ['projectId', 'createdAt'])
 export class CustomerExport {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -9,6 +9,7 @@ import { ExternalRelease } from './ExternalRelease';
 import { InventoryItem } from './InventoryItem';
 import { JobRun } from './JobRun';
 import { KeyCheck } from './KeyCheck';
+import { LoginThrottle } from './LoginThrottle';
 import { Notification } from './Notification';
 import { NotificationDelivery } from './NotificationDelivery';
 import { NotificationPreference } from './NotificationPreference';
@@ -46,6 +47,7 @@ export { JobRun, Notification, NotificationDelivery, NotificationPreference, Not
 export { HandoverDelegation, HandoverDestruction, HandoverFile };
 export { ControlledCopy, Incident, PrintRequest, SerialCounter };
 export { TwoPersonConfirmation };
+export { LoginThrottle };
 export { PortRecord, Rectification, RiskAssessment, RiskItem };
 export { Sanction };
 export { CaseEvent, CaseNumberCounter, CaseStatistics, ComplaintCase };
@@ -53,4 +55,4 @@ export { Inspection, InspectionFinding, InspectionItem, InspectionRectification,
 export { AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
 
 /** Every entity of the schema; casbin_rule is typeorm-adapter's entity (extended with indexes). */
-export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot];
+export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot, LoginThrottle];

@@ -173,6 +173,22 @@ export class PolicyService {
     this.timer = null;
   }
 
+  /**
+   * Makes sure the loaded policy is at least `version` (the database's, read by the request's
+   * authentication with the user row): a role revoked through another instance is enforced here
+   * at the caller's next request, not at the next poll (R-IT-PERMS, issue 14 §4). Costs nothing
+   * when the version is current; otherwise the requests that see the new version wait for one
+   * reload between them (a reload already under way is awaited, not repeated, unless it began
+   * before the change and so loaded an older version).
+   */
+  async catchUp(version: number): Promise<void> {
+    if (this.version >= version) return;
+    if (this.reloading) await this.reloading;
+    if (this.version >= version) return;
+    await this.reload();
+    if (this.version >= version) this.logger.info('policy reloaded', { version: this.version, by: 'request' });
+  }
+
   async pollOnce(): Promise<boolean> {
     const meta = await this.db.manager.getRepository(PolicyMeta).findOneBy({ id: 1 });
     if (meta && meta.version !== this.version) {

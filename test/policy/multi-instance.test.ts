@@ -3,9 +3,11 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 
 /*
  * Policy changes reach every instance (R-IT-PERMS, R-SECRET, R-OFFBOARD): app A and app B share
- * one database; a change made through A is enforced by B within one poll interval
- * (POLICY_POLL_MS=200 in tests), an offboarded user's token is refused by B on the very next
- * request, and B never answers from an empty or half-loaded policy while it reloads.
+ * one database; a change made through A is enforced by B at the caller's next request (the
+ * request's authentication reads the policy version with the user row; issue 14 §4) and, for
+ * decisions outside a request, within one poll interval (POLICY_POLL_MS=200 in tests); an
+ * offboarded user's token is refused by B on the very next request, and B never answers from an
+ * empty or half-loaded policy while it reloads.
  */
 
 const DEADLINE_MS = 5000;
@@ -70,6 +72,47 @@ describe('policy changes reach every instance (A and B on one database)', () => 
     const after = await askB();
     expect(after.status).toBe(403);
     expect(after.body.error.code).toBe('forbidden');
+  });
+
+  it('R-IT-PERMS: a role revoked through A is refused at the very next request on B (B does not poll here: no waiting)', async () => {
+    b.ctx.policy.stopPolling();
+    try {
+      const user = await makeUser(a);
+      const askB = () => b.http().get('/api/v1/users').query({ limit: 1 }).set('Authorization', user.auth);
+      expect((await askB()).status).toBe(403);
+
+      const grant = await a.http().post('/api/v1/role-assignments').set('Authorization', bearer(a.admin.token)).send({ userId: user.id, role: 'auditor', scope: '*' });
+      expect(grant.status).toBe(201);
+      // The grant too holds on B at the next request.
+      expect((await askB()).status).toBe(200);
+
+      const revoke = await a.http().delete(`/api/v1/role-assignments/${grant.body.id}`).set('Authorization', bearer(a.admin.token));
+      expect(revoke.status).toBe(204);
+      const refused = await askB();
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('forbidden');
+      expect(refused.body.error.details.permission).toBe('user:read');
+      expect(b.ctx.policy.version).toBe(a.ctx.policy.version);
+      // And on A, where the change was made.
+      const onA = await a.http().get('/api/v1/users').query({ limit: 1 }).set('Authorization', user.auth);
+      expect(onA.status).toBe(403);
+    } finally {
+      b.ctx.policy.startPolling(b.ctx.config.policyPollMs);
+    }
+  });
+
+  it('R-IT-PERMS: while the policy is unchanged, requests on B reuse the loaded policy (no reload)', async () => {
+    const auditor = await makeUser(a, { roles: [['auditor', '*']] });
+    await within(DEADLINE_MS, async () => b.ctx.policy.version === a.ctx.policy.version);
+    b.ctx.policy.stopPolling();
+    const reload = jest.spyOn(b.ctx.policy, 'reload');
+    try {
+      for (let i = 0; i < 5; i++) expect((await b.http().get('/api/v1/users').query({ limit: 1 }).set('Authorization', auditor.auth)).status).toBe(200);
+      expect(reload).not.toHaveBeenCalled();
+    } finally {
+      reload.mockRestore();
+      b.ctx.policy.startPolling(b.ctx.config.policyPollMs);
+    }
   });
 
   it('R-IT-PERMS: a policy line added through A is enforced by B within 5 s, and its removal too', async () => {

@@ -4,6 +4,7 @@ import { toDate } from '../../db/raw';
 import { User } from '../../entities/User';
 import { UnauthorizedError } from '../../errors';
 import { TokenClaims, TokenService } from '../../features/auth/tokens';
+import type { PolicyService } from '../../policy/policy-service';
 import type { Actor } from '../route';
 import { sessionCookie } from './session';
 
@@ -30,20 +31,25 @@ function tokenOf(req: Request): { token: string; via: Authenticated['via'] } {
 /**
  * Resolves the bearer token or session cookie to the current user. The user row is read on every
  * request, so an offboarded user or a bumped token version is refused on the very next request on
- * every instance (R-OFFBOARD).
+ * every instance (R-OFFBOARD). The same statement reads the policy version: when another instance
+ * changed roles or policy lines since this one loaded, the policy is reloaded before the request
+ * is authorized, so a revoked role is refused at the caller's next request on every instance
+ * (R-IT-PERMS, issue 14 §4), with no extra round trip when nothing changed.
  */
-export async function authenticate(req: Request, tokens: TokenService, db: Database): Promise<Authenticated> {
+export async function authenticate(req: Request, tokens: TokenService, db: Database, policy: PolicyService): Promise<Authenticated> {
   const { token, via } = tokenOf(req);
   const claims = tokens.verify(token);
-  // Raw, bound SQL: this runs on every request (see src/db/raw.ts).
-  const rows: Array<Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId' | 'tokenVersion'> & { lockedUntil: unknown }> = await db.ds.query(
-    'SELECT id, username, displayName, status, agreementVersion, departmentId, tokenVersion, lockedUntil FROM user_account WHERE id = ?',
+  // Raw, bound SQL: this runs on every request (see src/db/raw.ts). policy_meta has one row (id 1).
+  const rows: Array<Pick<User, 'id' | 'username' | 'displayName' | 'status' | 'agreementVersion' | 'departmentId' | 'tokenVersion'> & { lockedUntil: unknown; policyVersion: unknown }> = await db.ds.query(
+    'SELECT id, username, displayName, status, agreementVersion, departmentId, tokenVersion, lockedUntil, (SELECT version FROM policy_meta WHERE id = 1) AS policyVersion FROM user_account WHERE id = ?',
     [claims.userId],
   );
-  const user = rows[0];
-  if (!user || user.status === 'offboarded' || user.tokenVersion !== claims.tokenVersion) {
+  const row = rows[0];
+  if (!row || row.status === 'offboarded' || row.tokenVersion !== claims.tokenVersion) {
     throw new UnauthorizedError('token_revoked', 'The access token has been revoked');
   }
+  const { policyVersion, ...user } = row;
+  await policy.catchUp(Number(policyVersion));
   // The account gate (src/policy/authorizer.ts accountRefusal) also reads the sign-in lock.
   return { actor: { ...user, lockedUntil: toDate(user.lockedUntil) }, claims, via };
 }
