@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, Dropdown, Flex, Layout, Menu, theme, type MenuProps } from 'antd';
 import { BellOutlined, DownOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -40,6 +40,12 @@ export function AppLayout() {
     [visible, pick],
   );
   const [openKeys, setOpenKeys] = useState<string[]>(() => (current ? [`area:${current.area.key}`] : []));
+  // The current page's area stays open: also after a link (the bell, my work) or a reload led here
+  // while the menu was still loading, when the first render knew no current page.
+  const currentArea = current ? `area:${current.area.key}` : null;
+  useEffect(() => {
+    if (currentArea) setOpenKeys((keys) => (keys.includes(currentArea) ? keys : [...keys, currentArea]));
+  }, [currentArea]);
 
   const userMenu: MenuProps['items'] = [
     { key: 'notifications', icon: <BellOutlined />, label: t('notificationSettings'), onClick: () => navigate('/settings/notifications') },
