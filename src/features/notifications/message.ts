@@ -8,8 +8,9 @@
  * customer's name, phone, ID number or unit. test/notifications/catalogue.unit.test.ts renders
  * every kind; each writer's test proves its rows carry none of the customer's data.
  */
-export const LANGS = ['zh-Hant', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
+import type { Lang } from '../../lib/lang';
+
+export { LANGS, langOf, type Lang } from '../../lib/lang';
 
 export type MessageParams = Record<string, string | number>;
 

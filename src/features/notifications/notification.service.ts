@@ -11,7 +11,7 @@ import { wallClock } from '../../lib/time';
 import { COMPANY } from '../../policy/scope';
 import type { PolicyService } from '../../policy/policy-service';
 import { kindDef, renderMessage } from './catalogue';
-import type { Lang, MessageParams } from './message';
+import { langOf, type Lang, type MessageParams } from './message';
 
 export interface OutboxMessage {
   recipientId: number;
@@ -89,6 +89,28 @@ export function robotKinds(r: Pick<NotificationRobot, 'kinds'>): string[] | null
   } catch {
     return null;
   }
+}
+
+/** One inbox row, rendered in the reader's language, with bound SQL; answers its id and whether it asks the reader to act. */
+async function insertMessage(m: EntityManager, recipientId: number, lang: Lang, msg: Omit<OutboxEvent, 'dedupeKey'>, dedupeKey: string, at: unknown): Promise<{ id: number; action: boolean }> {
+  const text = renderMessage(msg.kind, msg.params, lang);
+  const raw = await insertRows(m, Notification, NOTIFICATION_COLUMNS, [
+    [
+      recipientId,
+      msg.kind,
+      text.subject.slice(0, 300),
+      text.body,
+      JSON.stringify(msg.params),
+      text.link.slice(0, 300),
+      text.action ? 1 : 0,
+      msg.objectType ?? null,
+      msg.objectId === undefined ? null : String(msg.objectId),
+      msg.scope ?? null,
+      dedupeKey,
+      at,
+    ],
+  ]);
+  return { id: insertedId(raw), action: text.action };
 }
 
 type Recipient = { email: string | null; language: string; status: string; mode: NotificationMode | null };
@@ -177,24 +199,16 @@ export class NotificationOutbox {
     const now = new Date();
     const at = persisted(m, Notification, 'createdAt', now);
     const digestAt = persisted(m, NotificationDelivery, 'nextAttemptAt', nextDigestAt(now, this.timezone));
-    const params = JSON.stringify(msg.params);
     const deliveries: unknown[][] = [];
     let firstId: number | null = null;
     for (const userId of todo) {
       const user = users.get(userId);
-      const lang: Lang = user?.language === 'en' ? 'en' : 'zh-Hant';
-      const text = renderMessage(msg.kind, msg.params, lang);
-      const row = [userId, msg.kind, text.subject.slice(0, 300), text.body, params, text.link.slice(0, 300), text.action ? 1 : 0];
-      const id = insertedId(
-        await insertRows(m, Notification, NOTIFICATION_COLUMNS, [
-          [...row, msg.objectType ?? null, msg.objectId === undefined ? null : String(msg.objectId), msg.scope ?? null, keys.get(userId)!, at],
-        ]),
-      );
+      const { id, action } = await insertMessage(m, userId, langOf(user?.language), msg, keys.get(userId)!, at);
       firstId ??= id;
       if (!user?.email || user.status === 'offboarded') continue;
       // No preference = e-mail at once; a kind that asks the user to act is never in-app only.
       let mode: NotificationMode = user.mode ?? 'email';
-      if (mode === 'inapp' && text.action) mode = 'email';
+      if (mode === 'inapp' && action) mode = 'email';
       if (mode === 'inapp') continue;
       deliveries.push([id, 'email', user.email, mode === 'digest' ? 1 : 0, `${keys.get(userId)!}:email`, 'pending', 0, mode === 'digest' ? digestAt : at, at]);
     }
@@ -224,39 +238,12 @@ export class NotificationOutbox {
   /** A test message for one robot (POST /notification-robots/:id/test), in the caller's inbox too. */
   async robotTest(m: EntityManager, userId: number, robot: Pick<NotificationRobot, 'id' | 'platform' | 'name'>): Promise<number> {
     const now = new Date();
+    const at = persisted(m, Notification, 'createdAt', now);
     const key = `system.robot_test:${robot.id}:${now.getTime()}:${Math.random().toString(36).slice(2, 8)}`;
     const user = await m.getRepository(User).findOne({ select: { id: true, language: true }, where: { id: userId } });
-    const params = { robotId: robot.id };
-    const text = renderMessage('system.robot_test', params, user?.language === 'en' ? 'en' : 'zh-Hant');
-    const result = await m.getRepository(Notification).insert({
-      recipientId: userId,
-      kind: 'system.robot_test',
-      subject: text.subject,
-      body: text.body,
-      params: JSON.stringify(params),
-      link: text.link,
-      action: false,
-      objectType: 'notification_robot',
-      objectId: String(robot.id),
-      scope: null,
-      dedupeKey: key,
-      createdAt: now,
-      readAt: null,
-      deliveredAt: null,
-    });
-    const notificationId = Number(result.identifiers[0].id);
-    const d = await m.getRepository(NotificationDelivery).insert({
-      notificationId,
-      channel: robot.platform,
-      target: `robot:${robot.id}`,
-      digest: false,
-      dedupeKey: `${key}:robot:${robot.id}`,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      createdAt: now,
-    });
-    return Number(d.identifiers[0].id);
+    const msg = { kind: 'system.robot_test', params: { robotId: robot.id }, objectType: 'notification_robot', objectId: robot.id };
+    const { id } = await insertMessage(m, userId, langOf(user?.language), msg, key, at);
+    return insertedId(await insertRows(m, NotificationDelivery, DELIVERY_COLUMNS, [[id, robot.platform, `robot:${robot.id}`, 0, `${key}:robot:${robot.id}`, 'pending', 0, at, at]]));
   }
 
   // ---- the inbox (R-SCOPE: a user reads and marks only their own messages) -------------------

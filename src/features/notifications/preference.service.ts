@@ -6,7 +6,7 @@ import { User, type UserLanguage } from '../../entities/User';
 import { FieldIssue, NotFoundError, ValidationError } from '../../errors';
 import type { Acting } from '../../api/route';
 import { CATALOGUE } from './catalogue';
-import type { Lang } from './message';
+import { langOf, type Lang } from './message';
 
 export interface KindPreference {
   kind: string;
@@ -50,7 +50,7 @@ export class NotificationPreferenceService {
       const stored = chosen.get(d.kind);
       return { kind: d.kind, title: d.title, action: d.action, mode: stored && modes.includes(stored) ? stored : DEFAULT_MODE, modes };
     });
-    return { email: user.email ?? null, language: user.language === 'en' ? 'en' : 'zh-Hant', kinds };
+    return { email: user.email ?? null, language: langOf(user.language), kinds };
   }
 
   /** Sets the listed kinds' modes (the others keep theirs); field-level 400 for an unknown kind or a mode the kind does not allow. */

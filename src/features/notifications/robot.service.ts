@@ -1,4 +1,5 @@
 import type { AuditWriter } from '../../audit/audit-writer';
+import { langOf } from './message';
 import type { Acting } from '../../api/route';
 import type { FieldCipher } from '../../crypto/field-cipher';
 import type { Database } from '../../db/database';
@@ -61,7 +62,7 @@ export class NotificationRobotService {
       webhook: maskWebhook(openRobotField(this.cipher, 'webhookUrl', r.webhookUrl)),
       hasSecret: r.secret !== null,
       kinds: robotKinds(r),
-      language: r.language === 'en' ? 'en' : 'zh-Hant',
+      language: langOf(r.language),
       enabled: Boolean(r.enabled),
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,

@@ -1,4 +1,5 @@
 import { EntityManager, In, Like } from 'typeorm';
+import { langOf } from '../../lib/lang';
 import type { Config } from '../../config/env';
 import { AuditActor, AuditWriter } from '../../audit/audit-writer';
 import { Database, forUpdate } from '../../db/database';
@@ -80,7 +81,7 @@ export class UsersService {
       createdAt: u.createdAt,
       offboardedAt: u.offboardedAt,
       email: u.email ?? null,
-      language: u.language === 'en' ? 'en' : 'zh-Hant',
+      language: langOf(u.language),
     };
   }
 

@@ -8,7 +8,7 @@ import { NotificationRobot } from '../../../entities/NotificationRobot';
 import { User } from '../../../entities/User';
 import type { Logger } from '../../../logger';
 import { kindDef, renderMessage } from '../catalogue';
-import { LANGS, Lang, MessageParams } from '../message';
+import { Lang, langOf, MessageParams } from '../message';
 import { Claim, DeliveryStore, RowResult } from './delivery.store';
 import { Mailer, messageIdFor } from './mail';
 import { ChannelDown, DeliveryFailure, safeError } from './outcome';
@@ -199,7 +199,7 @@ export class DeliveryWorker {
     const notes = new Map((await m.getRepository(Notification).findBy({ id: In([...new Set(rows.map((r) => r.notificationId))]) })).map((x) => [x.id, x]));
     const recipientIds = [...new Set([...notes.values()].map((x) => x.recipientId))];
     const langs = new Map(
-      (recipientIds.length ? await m.getRepository(User).find({ select: { id: true, language: true }, where: { id: In(recipientIds) } }) : []).map((u) => [u.id, asLang(u.language)]),
+      (recipientIds.length ? await m.getRepository(User).find({ select: { id: true, language: true }, where: { id: In(recipientIds) } }) : []).map((u) => [u.id, langOf(u.language)]),
     );
     const robotIds = rows.filter((r) => r.channel !== 'email').map((r) => robotId(r.target)).filter((x): x is number => x !== null);
     const robots = new Map((robotIds.length ? await m.getRepository(NotificationRobot).findBy({ id: In([...new Set(robotIds)]) }) : []).map((r) => [r.id, r]));
@@ -210,7 +210,7 @@ export class DeliveryWorker {
       const msg = render(note, lang);
       return { subject: msg.subject, body: msg.body, url: `${n.publicUrl}${msg.link.startsWith('/') ? '' : '/'}${msg.link}` };
     };
-    const langOf = (row: NotificationDelivery): Lang => langs.get(notes.get(row.notificationId)?.recipientId ?? 0) ?? 'zh-Hant';
+    const readerLang = (row: NotificationDelivery): Lang => langs.get(notes.get(row.notificationId)?.recipientId ?? 0) ?? 'zh-Hant';
 
     const units: Unit[] = [];
     const digests = new Map<string, NotificationDelivery[]>();
@@ -222,7 +222,7 @@ export class DeliveryWorker {
       if (row.channel === 'email') {
         units.push({
           rows: [row],
-          send: () => this.mail(row.target, langOf(row), [row], (lang) => [item(row, lang)], false),
+          send: () => this.mail(row.target, readerLang(row), [row], (lang) => [item(row, lang)], false),
         });
         continue;
       }
@@ -239,7 +239,7 @@ export class DeliveryWorker {
             throw new DeliveryFailure(`robot ${robot.id}: its webhook URL or secret cannot be decrypted (key missing?)`);
           }
           try {
-            await postToRobot(robot.platform, creds.webhookUrl, creds.secret, item(row, asLang(robot.language)), n.timeoutMs);
+            await postToRobot(robot.platform, creds.webhookUrl, creds.secret, item(row, langOf(robot.language)), n.timeoutMs);
           } catch (err) {
             throw new DeliveryFailure(safeError(err, [creds.webhookUrl, creds.secret]));
           }
@@ -250,7 +250,7 @@ export class DeliveryWorker {
       // A digest tells what the reader has not seen: messages already read in the console (or
       // settled, e.g. a request another approver decided) are left out and their rows closed.
       const unread = group.filter((r) => !notes.get(r.notificationId)?.readAt);
-      const send = unread.length ? () => this.mail(target, langOf(unread[0]), unread, (lang) => unread.map((r) => item(r, lang)), true) : async () => {};
+      const send = unread.length ? () => this.mail(target, readerLang(unread[0]), unread, (lang) => unread.map((r) => item(r, lang)), true) : async () => {};
       units.push({ rows: group, send });
     }
     return units;
@@ -278,7 +278,6 @@ function robotId(target: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-const asLang = (v: string | null | undefined): Lang => (LANGS as readonly string[]).includes(v ?? '') ? (v as Lang) : 'zh-Hant';
 
 /**
  * The message in `lang`, from its kind and params; a message written before the catalogue (no
