@@ -54,3 +54,16 @@ test('hashed assets are immutable', async ({ request }) => {
   expect(res.headers()['cache-control']).toMatch(/max-age=31536000/);
   expect(res.headers()['cache-control']).toMatch(/immutable/);
 });
+
+test('the menu keeps the current area open when the window narrows (menu folds) and widens again', async ({ page, loginAs }) => {
+  await loginAs(page, 'it_admin');
+  await page.goto('/admin/users');
+  const nav = page.getByRole('navigation', { name: /功能選單|Menu/ });
+  const users = nav.getByRole('menuitem', { name: /^(使用者帳號|User accounts)$/ });
+  await expect(users).toBeVisible();
+  // Below the Sider's breakpoint the menu folds to icons, which closes every area inside the menu.
+  await page.setViewportSize({ width: 700, height: 800 });
+  await expect(users).toBeHidden();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(users).toBeVisible();
+});

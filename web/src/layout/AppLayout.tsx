@@ -78,7 +78,12 @@ export function AppLayout() {
             items={items}
             selectedKeys={current ? [current.item.path] : []}
             openKeys={collapsed ? undefined : openKeys}
-            onOpenChange={setOpenKeys}
+            // Collapsing (also the brief 1×1 window some page loads report, which trips the Sider's
+            // breakpoint) makes the menu close every area: that is not the user's choice, so while
+            // collapsed the open areas are kept and come back when the menu widens again.
+            onOpenChange={(keys) => {
+              if (!collapsed) setOpenKeys(keys);
+            }}
             onClick={({ key }) => navigate(key)}
             style={{ borderInlineEnd: 'none' }}
           />
