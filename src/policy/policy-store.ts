@@ -32,7 +32,7 @@ function toLine(r: CasbinRule): StoredLine {
 /**
  * Queries and writes on the casbin_rule table (typeorm-adapter's entity). Writes take the
  * caller's transaction so that the line, the version bump and the audit event commit
- * together; the enforcer itself is only ever loaded through the adapter.
+ * together; PolicyService reads the same rows to build its enforcers.
  */
 export class PolicyStore {
   async listLines(m: EntityManager): Promise<StoredLine[]> {
