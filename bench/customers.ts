@@ -2,6 +2,8 @@
  * npm run bench:customers — the cost of reading control data: a bare Express JSON route, then
  * GET /api/v1/customers/:id (JWT + policy decision + decrypt + mask), then
  * POST /api/v1/customers/:id/reveal (+ an audit write in the chain), in one run, with ratios.
+ * The masked read is measured twice in the same run: without the access log (its record() made a
+ * no-op for that measurement only) and with it (issue 14 §2: queued, written in batches).
  * Runs on SQLite (temp file) and, if reachable, on MariaDB (a scratch database it creates and drops).
  * autocannon runs in a child process so the load generator does not share the server's event loop.
  */
@@ -43,7 +45,17 @@ async function runOn(url: string): Promise<void> {
   const target = firstId + 500;
 
   const baseline = await autocannon(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/bare`);
+  // Warm-up (not measured): whichever variant ran first paid for the JIT and the pools' warm-up.
+  await autocannon(`${base}/api/v1/customers/${target}`, { headers: { authorization: `Bearer ${token}` }, seconds: 2 });
+  // Without the access log: the same route with record() a no-op (the bench only; the service never turns it off).
+  const record = ctx.accessLog.record.bind(ctx.accessLog);
+  ctx.accessLog.record = () => undefined;
+  const readNoLog = await autocannon(`${base}/api/v1/customers/${target}`, { headers: { authorization: `Bearer ${token}` } });
+  ctx.accessLog.record = record;
+  const before = { ...ctx.accessLog.stats };
   const read = await autocannon(`${base}/api/v1/customers/${target}`, { headers: { authorization: `Bearer ${token}` } });
+  await ctx.accessLog.flush();
+  const logged = { batches: ctx.accessLog.stats.batches - before.batches, rows: ctx.accessLog.stats.rows - before.rows };
   const reveal = await autocannon(`${base}/api/v1/customers/${target}/reveal`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -53,9 +65,17 @@ async function runOn(url: string): Promise<void> {
     console.log(`  ${name.padEnd(52)} ${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50} ms  p99 ${f.p99} ms  errors ${f.errors}`);
   console.log(`${ds.options.type}:`);
   line('bare Express JSON route (baseline)', baseline);
-  line('GET /customers/:id (JWT + enforce + decrypt + mask)', read);
+  line('GET /customers/:id without the access log', readNoLog);
+  line('GET /customers/:id (JWT + enforce + decrypt + mask + access log)', read);
   line('POST /customers/:id/reveal (+ audit write)', reveal);
-  console.log(`  masked read: ${((100 * read.rps) / baseline.rps).toFixed(0)}% of bare (target >= 40% on SQLite); reveal: ${((100 * reveal.rps) / baseline.rps).toFixed(0)}% of bare`);
+  const pct = (f: Figures) => `${((100 * f.rps) / baseline.rps).toFixed(0)}%`;
+  console.log(
+    `  masked read: ${pct(readNoLog)} of bare without the access log, ${pct(read)} with it (target >= 40% on SQLite, >= 25% on MariaDB); ` +
+      `reveal: ${pct(reveal)} of bare; access log: ${logged.rows} reads in ${logged.batches} batches`,
+  );
+  const chain = await ctx.accessLog.verify();
+  console.log(`  access-log batch chain: ${chain.ok ? `verified (${chain.batches} batches, ${chain.rows} reads)` : `BROKEN at ${chain.brokenAtSeq}: ${chain.reason}`}`);
+  await ctx.accessLog.close();
   server.close();
   bareServer.close();
   await ds.destroy();

@@ -1,6 +1,8 @@
 /* Shared pieces of the benchmarks: load generation, scratch databases, a bootstrapped context. */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfig } from '../src/config/env';
@@ -77,6 +79,8 @@ export async function benchContext(url: string, env: Record<string, string> = {}
     DATA_KEY: `b1:${Buffer.alloc(32, 5).toString('base64')}`,
     BLIND_INDEX_KEY: Buffer.alloc(32, 6).toString('base64'),
     LOG_LEVEL: 'silent',
+    // The benches' digests (issue 14 §1) never mix with the checkout's var/audit-digests.
+    AUDIT_DIGEST_DIR: path.join(os.tmpdir(), `custodian-bench-digests-${process.pid}`),
     ...env,
   });
   const ds = await createDataSource(url);

@@ -99,6 +99,9 @@ function serverEnv(tmp: string, port: number, idleSeconds: number): NodeJS.Proce
     JWT_SECRET: crypto.randomBytes(32).toString('base64'),
     DATA_KEY: `e2e1:${crypto.randomBytes(32).toString('base64')}`,
     BLIND_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
+    // The signed audit digests belong to this server's database, not to the checkout's var/.
+    AUDIT_SIGNING_KEY: signingKeyFile(tmp),
+    AUDIT_DIGEST_DIR: path.join(tmp, 'audit-digests'),
     // Cheap hashes: the seed creates ~10 users and every test signs in.
     BCRYPT_ROUNDS: '4',
     // Every test signs in from 127.0.0.1; the production throttle (30/min) would trip a long run.
@@ -110,6 +113,13 @@ function serverEnv(tmp: string, port: number, idleSeconds: number): NodeJS.Proce
     NOTIFY_TIMEOUT_MS: '3000',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL || 'info',
   };
+}
+
+/** An Ed25519 key of the server's own (production reads AUDIT_SIGNING_KEY the same way). */
+function signingKeyFile(tmp: string): string {
+  const file = path.join(tmp, 'audit-signing-key.pem');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return file;
 }
 
 export async function startServer(opts: ServerOptions): Promise<StartedServer> {

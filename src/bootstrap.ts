@@ -15,6 +15,9 @@ export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) 
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
   await ctx.db.ds.runMigrations({ transaction: 'each' });
   await verifyKeys(ctx.db, ctx.keyring);
+  // R-AUDIT (issue 14 §1): the public key beside the digests it verifies; an unwritable digest
+  // directory stops the start here rather than losing the first digest later.
+  ctx.auditDigests.publishKey();
   // Imports a stopped process left queued/running never committed: mark them interrupted now,
   // and look again every minute: a killed import's rollback may still be running (issue 11).
   // The sweep stops on shutdown (ctx.imports.close) or when the data source is closed.

@@ -5,6 +5,8 @@ import { AuthService } from './features/auth/auth.service';
 import { TokenService } from './features/auth/tokens';
 import { AccessService } from './features/access/access.service';
 import { AuditQueryService } from './audit/audit-query.service';
+import { buildAuditDigests } from './audit/digest/digest-setup';
+import type { AuditDigestService } from './audit/digest/digest.service';
 import { HoldingsRegistry } from './policy/holdings-registry';
 import { HandoverService } from './features/handover/handover.service';
 import { IndicatorService } from './features/indicators/indicator.service';
@@ -18,6 +20,7 @@ import { SanctionService } from './features/sanctions/sanction.service';
 import { CaseService } from './features/cases/case.service';
 import { CaseStatisticsService } from './features/cases/case-statistics.service';
 import { ControlledCopyService } from './features/paper/controlled-copy.service';
+import { AccessLogService } from './features/access-log/access-log.service';
 import { LedgerFormService } from './features/paper/ledger-form.service';
 import { PrintRequestService } from './features/paper/print-request.service';
 import { TwoPersonConfirmations } from './features/confirmations/confirmation.service';
@@ -61,6 +64,10 @@ export interface AppContext {
   users: UsersService;
   access: AccessService;
   auditQuery: AuditQueryService;
+  /** Signed digests of the audit chain outside the database (issue 14 §1). */
+  auditDigests: AuditDigestService;
+  /** Who viewed which customer: queued reads written in hash-linked batches (issue 14 §2). */
+  accessLog: AccessLogService;
   keyring: Keyring;
   cipher: FieldCipher;
   customers: CustomerService;
@@ -98,6 +105,9 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const policy = new PolicyService(db, logger);
   const policyStore = new PolicyStore();
   const audit = new AuditWriter(db.mysql);
+  // R-AUDIT: the digest signer; reports carry its latest digest in their footer.
+  const auditDigests = buildAuditDigests(config, db, audit, logger);
+  const latestDigest = () => auditDigests.latest();
   const authz = new Authorizer(policy, db, audit, logger);
   const tokens = new TokenService(config.jwtSecret, config.accessTokenTtlSeconds);
   const holdings = new HoldingsRegistry();
@@ -110,13 +120,15 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const org = new OrgService(db, audit, policy, policyStore);
   const users = new UsersService(db, audit, policy, policyStore, holdings, config);
   const inventory = new InventoryService(db, audit, org);
-  const customers = new CustomerService(db, audit, cipher, policy);
+  // R-SECRET, R-AUDIT (issue 14 §2): every read of customer information is logged, ids only.
+  const accessLog = new AccessLogService(db, audit, config.accessLog, logger);
+  const customers = new CustomerService(db, audit, cipher, policy, accessLog);
   const outbox = new NotificationOutbox(policy, db, config.timezone);
   const exports = new ExportService(db, audit, customers, outbox);
   holdings.register('inventory_keeper', (m, userId) => inventory.keptBy(m, userId));
   const incidents = new IncidentService(db, audit, policy, outbox);
   // R-REWARD, R-PENALTY: the reward/penalty register; features register their records as its sources.
-  const sanctions = new SanctionService(db, audit, policy, config.timezone, outbox);
+  const sanctions = new SanctionService(db, audit, policy, config.timezone, outbox, latestDigest);
   sanctions.registerSource('incident', (m, id) => incidents.sanctionSource(m, id));
   // Complaint cases (R-CASE-NO, R-CASE-DEADLINE, R-CASE-CHASE, R-CASE-STATS); R-CASE-SANCTION: responsibility found on a case is a source of the register.
   const cases = new CaseService(db, audit, policy, customers, outbox, config);
@@ -127,16 +139,16 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   // R-OFFBOARD: copies out with a leaver (or kept by them after a return) block offboarding.
   holdings.register('controlled_copy', (m, userId) => copies.heldBy(m, userId));
   // R-LEDGER-FORM: other ledgers add their lines with ledgerForm.addSource(name, (from, to, projectIds) => rows).
-  const ledgerForm = new LedgerFormService(db, audit, copies, config);
+  const ledgerForm = new LedgerFormService(db, audit, copies, config, latestDigest);
   const handover = new HandoverService(db, audit, authz, policy, cipher, outbox, config, logger, confirmations);
   // R-OFFBOARD: a lead holding handover files cannot leave until the IT admin transfers them.
   holdings.register('handover_file', (m, userId) => handover.heldBy(m, userId));
   // R-RISK-MONTHLY, R-INSPECT: rectification actions and the computed indicators, shared by assessments and inspections.
   const rectifications = new RectificationService(db, audit, config.timezone, policy, outbox);
-  const indicators = new IndicatorService(db, handover, rectifications, config.timezone);
+  const indicators = new IndicatorService(db, handover, rectifications, config.timezone, config.accessLog.unusualDailyCustomers);
   // R-INSPECT: bimonthly inspections and the public criticism notices they publish.
   const notices = new NoticeService(db, audit, outbox);
-  const inspections = new InspectionService(db, audit, policy, authz, outbox, notices, config, indicators, rectifications);
+  const inspections = new InspectionService(db, audit, policy, authz, outbox, notices, config, indicators, rectifications, latestDigest);
   sanctions.registerSource('inspection_finding', (m, id) => inspections.findingSource(m, id));
   // R-LEDGER-FORM, R-HANDOVER-DESTROY: destroyed handover files appear in the §7 form beside the paper copies.
   ledgerForm.addSource('handover_file', async (from, to, projectIds) =>
@@ -159,15 +171,15 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
       at: r.at,
     })),
   );
-  const assessments = new AssessmentService(db, audit, authz, indicators, rectifications, outbox, config.timezone);
-  const caseStatistics = new CaseStatisticsService(db, audit, config);
+  const assessments = new AssessmentService(db, audit, authz, indicators, rectifications, outbox, config.timezone, latestDigest);
+  const caseStatistics = new CaseStatisticsService(db, audit, config, latestDigest);
   // Each job closes over the services it uses (src/jobs/registry.ts); the jobs never see the context.
   const jobs = new JobService(
     db,
     audit,
     logger,
     config.timezone,
-    buildJobs({ db, audit, logger, copies, handover, assessments, rectifications, outbox, inspections, cases, caseStatistics }),
+    buildJobs({ db, audit, logger, copies, handover, assessments, rectifications, outbox, inspections, cases, caseStatistics, accessLog }),
     outbox,
   );
   const ctx: AppContext = {
@@ -185,7 +197,9 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     users,
     auth: new AuthService(db, audit, tokens, config),
     access: new AccessService(db, audit, policy, policyStore, users),
-    auditQuery: new AuditQueryService(db, audit),
+    auditQuery: new AuditQueryService(db, audit, auditDigests),
+    auditDigests,
+    accessLog,
     keyring,
     cipher,
     customers,

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     // A period that fell due while no instance was up runs now (once across instances).
     void jobs.catchUp();
   }
+  // R-AUDIT: every instance looks each minute; the interval's signed digest is made once.
+  ctx.auditDigests.start();
   // Every instance delivers notifications (e-mail, group robots); the claims send each once.
   const delivery = startDeliveryWorker(ctx);
 
@@ -55,6 +57,10 @@ async function main(): Promise<void> {
       void delivery
         .stop()
         .catch(() => undefined)
+        // The reads still queued are written (issue 14 §2: a clean stop loses none), then the last
+        // signed digest over what was written up to the shutdown (R-AUDIT).
+        .then(() => ctx.accessLog.close())
+        .then(() => ctx.auditDigests.stop())
         .finally(() => void ds.destroy().finally(() => process.exit(0)));
     });
     server.closeIdleConnections();

@@ -49,9 +49,14 @@ test('auditor: filter by action, open an event, verify, export', async ({ page, 
   await drawer.getByRole('button', { name: /關閉|Close/ }).click();
   await expect(drawer).toBeHidden();
 
-  // Verify: the result in plain words.
+  // A signed digest now (kept outside the database), then verify: the result in plain words,
+  // with how far the signed digests reach (R-AUDIT).
+  await page.getByRole('button', { name: /立即簽署摘要|Sign a digest now/ }).click();
+  await expect(page.locator('.ant-message')).toContainText(/已簽署第 \d+ 份摘要|Digest no\. \d+ signed/);
   await page.getByRole('button', { name: /驗證雜湊鏈|Verify the chain/ }).click();
-  await expect(page.getByRole('status').filter({ hasText: /雜湊鏈完整|The chain is intact/ })).toBeVisible();
+  const verified = page.getByRole('status').filter({ hasText: /雜湊鏈完整|The chain is intact/ });
+  await expect(verified).toBeVisible();
+  await expect(verified).toContainText(/份簽署摘要；最新第 \d+ 份|signed digests checked; the latest/);
   // The pointer off the button: its hover colour is not what the page shows at rest.
   await page.mouse.move(0, 0);
   await shot(page, 'audit-verified');

@@ -30,6 +30,7 @@ import { assessmentRoutes } from '../features/assessments/assessment.routes';
 import { rectificationRoutes } from '../features/rectifications/rectification.routes';
 import { portRoutes } from '../features/ports/port.routes';
 import { workRoutes } from '../features/work/work.routes';
+import { accessLogRoutes } from '../features/access-log/access-log.routes';
 import { publicAccess, route, RouteSpec } from './route';
 import { buildOpenApi } from './openapi';
 
@@ -67,6 +68,7 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...robotRoutes(ctx),
     ...deliveryRoutes(ctx),
     ...workRoutes(ctx),
+    ...accessLogRoutes(ctx),
   ];
   let doc: unknown = null;
   routes.push(

@@ -2,7 +2,10 @@ import { Between, FindOptionsWhere, LessThanOrEqual, MoreThan, MoreThanOrEqual }
 import { Database } from '../db/database';
 import { AuditEvent } from '../entities/AuditEvent';
 import { csvField } from '../lib/csv';
+import { yielder } from '../lib/documents/yield';
 import type { AuditActor, AuditWriter } from './audit-writer';
+import type { AuditDigestService } from './digest/digest.service';
+import { verifyWithDigests } from './digest/verify-digests';
 import { AuditAnchor, verifyAuditChain, VerifyResult } from './verify';
 
 export interface AuditFilter {
@@ -22,6 +25,7 @@ export class AuditQueryService {
   constructor(
     private readonly db: Database,
     private readonly audit: AuditWriter,
+    private readonly digests: AuditDigestService,
   ) {}
 
   /** R-AUDIT: an export of the trail is itself audited (with its filters), before the first row leaves. */
@@ -30,7 +34,9 @@ export class AuditQueryService {
   }
 
   /** R-AUDIT: recompute the hash chain, checking each anchor (a head recorded earlier) against its stored row. */
-  verify(anchors: AuditAnchor[]): Promise<VerifyResult> {
+  verify(anchors: AuditAnchor[], opts: { digests?: boolean } = {}): Promise<VerifyResult> {
+    // With digests: also against the signed digests in this instance's AUDIT_DIGEST_DIR (issue 14 §1).
+    if (opts.digests) return verifyWithDigests(this.db.ds, { dir: this.digests.files.dir, anchors });
     return verifyAuditChain(this.db.ds, { anchors });
   }
 
@@ -60,9 +66,12 @@ export class AuditQueryService {
   }
 
   /** Streams matching events in batches, oldest first (keyset on seq: each batch is an index range, not an ever-growing OFFSET). */
-  async *batches(f: AuditFilter, size = 1000): AsyncGenerator<AuditEvent[]> {
+  async *batches(f: AuditFilter, size = 500): AsyncGenerator<AuditEvent[]> {
     let lastSeq = 0;
+    // Other requests get a turn between batches (SQLite answers synchronously).
+    const pause = yielder();
     for (;;) {
+      await pause();
       const rows = await this.db.manager
         .getRepository(AuditEvent)
         .find({ where: { ...this.where(f), seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: size });

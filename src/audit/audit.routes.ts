@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { permission, route, RouteSpec } from '../api/route';
 import { pageQuery } from '../api/validate';
 import { csvHeader, csvRow } from './audit-query.service';
+import { digestRoutes } from './digest/digest.routes';
 
 /** One event as GET /api/v1/audit lists it (dates as ISO 8601), for the API document. */
 export const auditEventSchema = z.object({
@@ -24,8 +26,16 @@ export const auditEventSchema = z.object({
   hash: z.string(),
 });
 
+const coverageSchema = z.object({
+  digests: z.number().int().describe('Signed digests checked against the chain'),
+  latestNumber: z.number().int().nullable(),
+  coveredToSeq: z.number().int().describe('Last sequence number a signed digest covers'),
+  latestAt: z.string().nullable().describe('ISO 8601 time of the latest digest'),
+  uncovered: z.number().int().describe('Entries written after the latest digest (not yet signed for)'),
+});
+
 export const verifySchema = z.union([
-  z.object({ ok: z.literal(true), count: z.number().int(), headSeq: z.number().int(), headHash: z.string() }),
+  z.object({ ok: z.literal(true), count: z.number().int(), headSeq: z.number().int(), headHash: z.string(), coverage: coverageSchema.optional() }),
   z.object({ ok: z.literal(false), count: z.number().int(), brokenAtSeq: z.number().int(), reason: z.string() }),
 ]);
 
@@ -72,21 +82,31 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
         res.setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
         res.write(csvHeader());
-        for await (const batch of ctx.auditQuery.batches(query)) res.write(batch.map(csvRow).join(''));
+        // Bounded memory: a batch is read only once the client has taken the previous one.
+        for await (const batch of ctx.auditQuery.batches(query)) {
+          if (!res.write(batch.map(csvRow).join(''))) await once(res, 'drain');
+        }
         res.end();
       },
     }),
     route({
       method: 'get',
       path: '/api/v1/audit/verify',
-      summary: 'Recompute the hash chain: ok with count and head hash, or the first broken sequence; optionally check a head recorded earlier (anchorSeq, anchorHash)',
+      summary:
+        'Recompute the hash chain: ok with count and head hash, or the first broken sequence; optionally check a head recorded earlier (anchorSeq, anchorHash) and the signed digests (digests=true)',
       tags: ['audit'],
       access: permission('audit', 'verify'),
       query: z
-        .strictObject({ anchorSeq: z.coerce.number().int().positive().optional(), anchorHash: z.string().regex(/^[0-9a-f]{64}$/).optional() })
+        .strictObject({
+          anchorSeq: z.coerce.number().int().positive().optional(),
+          anchorHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+          digests: z.enum(['true', 'false']).optional().describe('Also check against the signed digests in AUDIT_DIGEST_DIR'),
+        })
         .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'anchorSeq and anchorHash go together', path: ['anchorHash'] }),
       response: verifySchema,
-      handler: ({ query }) => ctx.auditQuery.verify(query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : []),
+      handler: ({ query }) =>
+        ctx.auditQuery.verify(query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : [], { digests: query.digests === 'true' }),
     }),
+    ...digestRoutes(ctx),
   ];
 }

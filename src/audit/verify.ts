@@ -2,16 +2,25 @@ import { DataSource, MoreThan } from 'typeorm';
 import { AuditEvent } from '../entities/AuditEvent';
 import { AuditHead } from '../entities/AuditHead';
 import { GENESIS_HASH, entryHash } from './chain';
+import { yielder } from '../lib/documents/yield';
+import { EVENT_HASH_PREFIX, type DigestFile } from './digest/digest-format';
+
+/** How far the signed digests reach over the chain (issue 14 §1). */
+export interface DigestCoverage {
+  /** Digests checked against the chain. */
+  digests: number;
+  /** The latest one: its number, last covered sequence and time (null when there is none). */
+  latestNumber: number | null;
+  coveredToSeq: number;
+  latestAt: string | null;
+  /** Entries written after the latest digest: not yet covered by a signature. */
+  uncovered: number;
+}
 
 export type VerifyResult =
-  | { ok: true; count: number; headSeq: number; headHash: string }
+  | { ok: true; count: number; headSeq: number; headHash: string; coverage?: DigestCoverage }
   | { ok: false; count: number; brokenAtSeq: number; reason: string };
 
-/**
- * Walks the chain in order and recomputes every hash (R-AUDIT). An edited row fails its own
- * hash; a deleted row leaves a gap in seq or a prevHash mismatch; an inserted row breaks
- * seq/prevHash; a truncated tail disagrees with the head row.
- */
 /**
  * A head recorded outside the database earlier ({seq, hash}, e.g. from the nightly job's log
  * line or a printed inspection report). Someone with write access to the database could
@@ -23,9 +32,31 @@ export interface AuditAnchor {
   hash: string;
 }
 
-export async function verifyAuditChain(ds: DataSource, opts: { anchors?: AuditAnchor[]; batchSize?: number } = {}): Promise<VerifyResult> {
-  const batchSize = opts.batchSize ?? 2000;
+export interface VerifyOptions {
+  anchors?: AuditAnchor[];
+  /**
+   * Signed digests, already checked as a chain of their own (readDigestDir): every covered entry
+   * must be the one signed for, so a rewrite with recomputed hashes, a moved head or a cut tail
+   * is found, at the first entry that differs.
+   */
+  digests?: DigestFile[];
+  batchSize?: number;
+}
+
+/**
+ * Walks the chain in order and recomputes every hash (R-AUDIT). An edited row fails its own
+ * hash; a deleted row leaves a gap in seq or a prevHash mismatch; an inserted row breaks
+ * seq/prevHash; a truncated tail disagrees with the head row, or with the digests. Reads in
+ * batches: memory stays bounded whatever the length of the trail.
+ */
+export async function verifyAuditChain(ds: DataSource, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const batchSize = opts.batchSize ?? 500;
+  // Between batches the event loop gets a turn (every ~20 ms of work): on SQLite every query
+  // answers synchronously, and a long trail would otherwise hold the server for its whole length.
+  const pause = yielder();
   const anchors = new Map((opts.anchors ?? []).map((a) => [a.seq, a.hash]));
+  const digests = opts.digests ?? [];
+  let d = 0; // the digest covering the next entry
   const repo = ds.getRepository(AuditEvent);
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -34,6 +65,7 @@ export async function verifyAuditChain(ds: DataSource, opts: { anchors?: AuditAn
   for (;;) {
     const batch = await repo.find({ where: { seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: batchSize });
     if (batch.length === 0) break;
+    await pause();
     for (const e of batch) {
       if (e.seq !== expectedSeq) {
         return { ok: false, count, brokenAtSeq: expectedSeq, reason: `sequence gap: expected ${expectedSeq}, found ${e.seq}` };
@@ -49,6 +81,16 @@ export async function verifyAuditChain(ds: DataSource, opts: { anchors?: AuditAn
         return { ok: false, count, brokenAtSeq: e.seq, reason: 'entry differs from the anchor recorded outside the database' };
       }
       anchors.delete(e.seq);
+      // Digests with no entry of their own (nothing written in their interval) are passed over.
+      while (d < digests.length && digests[d].payload.toSeq < e.seq) d++;
+      const digest = digests[d];
+      if (digest && e.seq >= digest.payload.fromSeq) {
+        const p = digest.payload;
+        const signedPrefix = digest.eventHashes?.slice((e.seq - p.fromSeq) * EVENT_HASH_PREFIX, (e.seq - p.fromSeq + 1) * EVENT_HASH_PREFIX);
+        if ((signedPrefix !== undefined && signedPrefix !== e.hash.slice(0, EVENT_HASH_PREFIX)) || (e.seq === p.toSeq && e.hash !== p.headHash)) {
+          return { ok: false, count, brokenAtSeq: e.seq, reason: `entry differs from what signed digest ${p.number} covers (rewritten after it was signed)` };
+        }
+      }
       prevHash = e.hash;
       expectedSeq = e.seq + 1;
       lastSeq = e.seq;
@@ -59,6 +101,10 @@ export async function verifyAuditChain(ds: DataSource, opts: { anchors?: AuditAn
     const missing = Math.min(...anchors.keys());
     return { ok: false, count, brokenAtSeq: missing, reason: `anchored entry ${missing} is missing from the chain` };
   }
+  const latest = digests.length ? digests[digests.length - 1].payload : null;
+  if (latest && latest.toSeq > lastSeq) {
+    return { ok: false, count, brokenAtSeq: lastSeq + 1, reason: `entries ${lastSeq + 1}..${latest.toSeq}, covered by signed digest ${latest.number}, are missing (the tail was cut)` };
+  }
   const head = await ds.getRepository(AuditHead).findOneBy({ id: 1 });
   if (!head || head.seq !== lastSeq || head.hash !== prevHash) {
     return {
@@ -68,5 +114,15 @@ export async function verifyAuditChain(ds: DataSource, opts: { anchors?: AuditAn
       reason: `chain head (seq ${head?.seq}) does not match the last entry (seq ${lastSeq})`,
     };
   }
-  return { ok: true, count, headSeq: lastSeq, headHash: prevHash };
+  const result: VerifyResult = { ok: true, count, headSeq: lastSeq, headHash: prevHash };
+  if (opts.digests) {
+    result.coverage = {
+      digests: digests.length,
+      latestNumber: latest?.number ?? null,
+      coveredToSeq: latest?.toSeq ?? 0,
+      latestAt: latest?.createdAt ?? null,
+      uncovered: lastSeq - (latest?.toSeq ?? 0),
+    };
+  }
+  return result;
 }

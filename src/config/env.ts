@@ -44,6 +44,42 @@ export interface Config {
   confirmationTtlHours: number;
   /** Notification delivery (docs/notifications.md); see NotifyConfig. */
   notify: NotifyConfig;
+  /** Signed digests of the audit trail kept outside the database (docs/audit-digests.md); see AuditDigestConfig. */
+  auditDigest: AuditDigestConfig;
+  /** Who viewed which customer (docs/access-log.md); see AccessLogConfig. */
+  accessLog: AccessLogConfig;
+}
+
+/**
+ * R-SECRET, R-AUDIT, issue 14 §2: the log of reads of customer information, queued in memory and
+ * written in hash-linked batches. A crash loses at most what waited for the next flush.
+ */
+export interface AccessLogConfig {
+  /** A flush at least this often (ACCESS_LOG_FLUSH_MS, default 1000). */
+  flushMs: number;
+  /** ...or as soon as this many reads wait (ACCESS_LOG_BATCH, default 500); also the most rows in one batch. */
+  batchSize: number;
+  /** Reads kept this many days, then purged by the daily job (ACCESS_LOG_RETENTION_DAYS, default 3 years). */
+  retentionDays: number;
+  /** The monthly indicators count a user reading more distinct customers than this in one day (ACCESS_LOG_UNUSUAL_DAILY, default 200). */
+  unusualDailyCustomers: number;
+}
+
+/**
+ * R-AUDIT, issue 14 §1: the digests that anchor the audit chain outside the database. The private
+ * key never enters the database; the embedded default generates one under var/ on first start.
+ */
+export interface AuditDigestConfig {
+  /** PEM file of the Ed25519 private key (AUDIT_SIGNING_KEY). */
+  signingKeyPath: string;
+  /** True when AUDIT_SIGNING_KEY was not set: the key at signingKeyPath is made on first start. */
+  generateKey: boolean;
+  /** One file per digest, never rewritten (AUDIT_DIGEST_DIR). */
+  dir: string;
+  /** A digest every this many minutes (AUDIT_DIGEST_MINUTES, default 60); 0 = only on demand and at shutdown. */
+  intervalMinutes: number;
+  /** RFC 5424 over TCP, e.g. tcp://loghost:601 (AUDIT_SYSLOG_URL); null = files only. */
+  syslog: { host: string; port: number } | null;
 }
 
 /**
@@ -163,11 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !env.DATABASE_URL) missing.push('DATABASE_URL');
   if (production && !env.DATA_KEY) missing.push('DATA_KEY');
   if (production && !env.BLIND_INDEX_KEY) missing.push('BLIND_INDEX_KEY');
+  if (production && !env.AUDIT_SIGNING_KEY) missing.push('AUDIT_SIGNING_KEY');
   if (missing.length) {
     throw new ConfigError(
       `Refusing to start in production without ${missing.join(', ')}. ` +
         'Set them in the environment (JWT_SECRET: at least 32 random characters; DATABASE_URL: mysql://user:pass@host:3306/db; ' +
-        'DATA_KEY: "<keyId>:<base64 of 32 random bytes>"; BLIND_INDEX_KEY: base64 of 32 random bytes).',
+        'DATA_KEY: "<keyId>:<base64 of 32 random bytes>"; BLIND_INDEX_KEY: base64 of 32 random bytes; ' +
+        'AUDIT_SIGNING_KEY: path of an Ed25519 private key in PEM, e.g. from `openssl genpkey -algorithm ed25519`).',
     );
   }
   const secret = env.JWT_SECRET ?? devSecret('JWT_SECRET');
@@ -221,5 +259,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: int(env, 'NOTIFY_LEASE_MS', 60_000, 1000),
       timeoutMs: int(env, 'NOTIFY_TIMEOUT_MS', 10_000, 100),
     },
+    auditDigest: {
+      signingKeyPath: env.AUDIT_SIGNING_KEY || 'var/audit-signing-key.pem',
+      generateKey: !env.AUDIT_SIGNING_KEY,
+      dir: env.AUDIT_DIGEST_DIR || 'var/audit-digests',
+      intervalMinutes: int(env, 'AUDIT_DIGEST_MINUTES', 60, 0),
+      syslog: syslogUrl(env.AUDIT_SYSLOG_URL),
+    },
+    accessLog: {
+      flushMs: int(env, 'ACCESS_LOG_FLUSH_MS', 1000, 10),
+      batchSize: int(env, 'ACCESS_LOG_BATCH', 500, 1),
+      retentionDays: int(env, 'ACCESS_LOG_RETENTION_DAYS', 3 * 365, 1),
+      unusualDailyCustomers: int(env, 'ACCESS_LOG_UNUSUAL_DAILY', 200, 1),
+    },
   };
+}
+
+/** AUDIT_SYSLOG_URL: tcp://host:port of an RFC 5424 collector (octet-counted frames, RFC 6587). */
+function syslogUrl(raw: string | undefined): AuditDigestConfig['syslog'] {
+  if (raw === undefined || raw.trim() === '') return null;
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('AUDIT_SYSLOG_URL must be a URL such as tcp://loghost.example.com:601');
+  }
+  if (u.protocol !== 'tcp:' || !u.hostname || !u.port) throw new ConfigError(`AUDIT_SYSLOG_URL must be tcp://host:port (got a ${u.protocol} URL)`);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) };
 }

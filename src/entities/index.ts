@@ -1,6 +1,10 @@
 import { AuditEvent } from './AuditEvent';
 import { AuditHead } from './AuditHead';
+import { AuditDigest } from './AuditDigest';
 import { Customer } from './Customer';
+import { CustomerAccess } from './CustomerAccess';
+import { CustomerAccessBatch } from './CustomerAccessBatch';
+import { CustomerAccessHead } from './CustomerAccessHead';
 import { CustomerExport } from './CustomerExport';
 import { CustomerLookup } from './CustomerLookup';
 import { CustomerImport } from './CustomerImport';
@@ -47,12 +51,13 @@ export { JobRun, Notification, NotificationDelivery, NotificationPreference, Not
 export { HandoverDelegation, HandoverDestruction, HandoverFile };
 export { ControlledCopy, Incident, PrintRequest, SerialCounter };
 export { TwoPersonConfirmation };
+export { CustomerAccess, CustomerAccessBatch, CustomerAccessHead };
 export { LoginThrottle };
 export { PortRecord, Rectification, RiskAssessment, RiskItem };
 export { Sanction };
 export { CaseEvent, CaseNumberCounter, CaseStatistics, ComplaintCase };
 export { Inspection, InspectionFinding, InspectionItem, InspectionRectification, Notice };
-export { AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
+export { AuditDigest, AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
 
 /** Every entity of the schema; casbin_rule is typeorm-adapter's entity (extended with indexes). */
-export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot, LoginThrottle];
+export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, AuditDigest, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot, LoginThrottle, CustomerAccess, CustomerAccessBatch, CustomerAccessHead];

@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   already_exists: { status: 409, meaning: 'A record with that name or code exists' },
   already_archived: { status: 409, meaning: 'The record is archived already' },
   already_completed: { status: 409, meaning: 'The record is completed already' },
+  chain_broken: { status: 409, meaning: 'The audit chain does not verify: no digest is signed over it (details name the first bad sequence)' },
   already_confirmed: { status: 409, meaning: 'The confirmation was given already' },
   already_declined: { status: 409, meaning: 'The confirmation was declined already' },
   already_delegated: { status: 409, meaning: 'View access is delegated already' },

@@ -5,6 +5,7 @@ import { handoverJobs, HandoverJobDeps } from '../features/handover/handover.job
 import { inspectionJobs, InspectionJobDeps } from '../features/inspections/inspection.job';
 import { copyJobs, CopyJobDeps } from '../features/paper/copy.job';
 import { rectificationJobs, RectificationJobDeps } from '../features/rectifications/rectification.job';
+import { accessLogJobs, AccessLogJobDeps } from '../features/access-log/access-log.job';
 import type { JobDef } from './job';
 
 export type { JobDef };
@@ -20,7 +21,8 @@ export interface JobServices
     AssessmentJobDeps,
     RectificationJobDeps,
     InspectionJobDeps,
-    CaseJobDeps {}
+    CaseJobDeps,
+    AccessLogJobDeps {}
 
 /**
  * The one registry of scheduled jobs; later features add theirs here. It sits above the
@@ -43,5 +45,7 @@ export function buildJobs(services: JobServices): JobDef[] {
     ...inspectionJobs(services),
     // R-CASE-CHASE: overdue open cases get a reminder (催辦單) daily; R-CASE-STATS: last month's table on the 1st (before the 10th).
     ...caseJobs(services),
+    // R-AUDIT (issue 14 §2): customer reads past their retention are purged daily, with a signed summary.
+    ...accessLogJobs(services),
   ];
 }

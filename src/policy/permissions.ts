@@ -21,6 +21,8 @@ export const PERMISSIONS: Record<string, readonly string[]> = {
   case: ['create', 'read', 'handle', 'decide'],
   case_stats: ['read', 'run'],
   audit: ['read', 'export', 'verify'],
+  // Issue 14 §2: who viewed which customer (R-AUDIT).
+  access_log: ['read', 'export'],
   user: ['read', 'manage', 'offboard', 'pick'],
   role_assignment: ['read', 'manage'],
   policy: ['read', 'manage'],

@@ -521,6 +521,16 @@ const CORE_EXPECTATIONS: Record<string, Expectation> = {
     prepare: async () => ({ path: '/api/v1/audit/export', query: { action: 'department.created' } }),
   },
   'GET /api/v1/audit/verify': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'audit:verify', prepare: async () => ({ path: '/api/v1/audit/verify' }) },
+  // Signed digests outside the database (issue 14 §1): read by the reviewers, signed on demand by those who verify.
+  'GET /api/v1/audit/keys': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'audit:verify', prepare: async () => ({ path: '/api/v1/audit/keys' }) },
+  'GET /api/v1/audit/digests': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'audit:read', prepare: async () => ({ path: '/api/v1/audit/digests' }) },
+  'POST /api/v1/audit/digests': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'audit:verify', prepare: async () => ({ path: '/api/v1/audit/digests', body: {} }) },
+  'GET /api/v1/audit/digests/:number': {
+    rid: 'R-AUDIT',
+    allow: REVIEWERS,
+    permission: 'audit:read',
+    prepare: async () => ({ path: `/api/v1/audit/digests/${(await t.ctx.auditDigests.create('manual', { actor: adminActor() }))!.digest.number}` }),
+  },
 };
 
 /** The core rows above and every feature area's rows (test/api/matrix/*.rows.ts); a key defined twice fails. */

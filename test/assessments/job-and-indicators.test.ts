@@ -65,6 +65,7 @@ describe('the monthly assessment job and the indicators', () => {
         'access_denied',
         'offboarded_with_holdings',
         'ports_unsealed',
+        'unusual_reading',
         'rectifications_overdue',
       ]);
       for (const i of rows[0].indicators) expect(i).toEqual({ key: expect.any(String), labelZh: expect.any(String), labelEn: expect.any(String), value: 0, requirement: expect.stringMatching(/^R-/) });
@@ -211,6 +212,7 @@ describe('the monthly assessment job and the indicators', () => {
       access_denied: 3,
       offboarded_with_holdings: 2,
       ports_unsealed: 2,
+      unusual_reading: 0,
       rectifications_overdue: 1,
     });
     expect(list.find((i) => i.key === 'ports_unsealed')).toEqual({ key: 'ports_unsealed', labelZh: expect.stringContaining('USB'), labelEn: expect.any(String), value: 2, requirement: 'R-PORTS' });

@@ -10,7 +10,7 @@ import { pdfText, reportToPdf, type Report } from '../../src/lib/documents';
 
 const TZ = 'Asia/Shanghai';
 /** The real §7 form (columns, labels, meta), built by the service without a database. */
-const service = new LedgerFormService(null as never, null as never, null as never, { timezone: TZ } as never);
+const service = new LedgerFormService(null as never, null as never, null as never, { timezone: TZ } as never, async () => null);
 const serial = (i: number) => `CC-2612-${String(i + 1).padStart(5, '0')}`;
 const statuses = Object.values(STATUS_LABEL);
 

@@ -12,6 +12,7 @@ import { createDataSource } from '../../src/db/data-source';
 import { Database } from '../../src/db/database';
 import { User } from '../../src/entities/User';
 import { createLogger } from '../../src/logger';
+import { loadSigningKey } from '../../src/audit/digest/signing-key';
 import { createMigratedTestDatabase, runDir, TestDatabase } from './test-db';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
@@ -19,6 +20,13 @@ export const ADMIN_PASSWORD = 'admin-password-123';
 /** Fixed test keys (32 bytes each, base64). */
 export const TEST_DATA_KEY = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 export const TEST_BLIND_INDEX_KEY = Buffer.alloc(32, 9).toString('base64');
+
+/** The run's Ed25519 audit signing key (made once per run, in the run's directory). */
+export function testSigningKeyFile(): string {
+  const file = path.join(runDir(), 'audit-signing-key.pem');
+  if (!fs.existsSync(file)) loadSigningKey(file, true);
+  return file;
+}
 
 export interface TestApp {
   ctx: AppContext;
@@ -66,6 +74,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     // Never the checkout's var/files: a test app's start-up sweep would treat a dev server's files as orphans.
     // In the run's directory, so that one a test keeps (keepDatabase) goes when the run ends.
     HANDOVER_STORAGE_DIR: ownStorageDir ??= fs.mkdtempSync(path.join(runDir(), 'files-')),
+    // One signing key for the run (as one company has one), the digests beside the app's files.
+    AUDIT_SIGNING_KEY: testSigningKeyFile(),
+    AUDIT_DIGEST_DIR: path.join(ownStorageDir, 'audit-digests'),
     ...opts.env,
   });
   const logger = opts.logSink
@@ -110,6 +121,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async close() {
       ctx.policy.stopPolling();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // As src/main.ts at shutdown: the queued customer reads are written before the pool closes.
+      if (ds.isInitialized) await ctx.accessLog.close();
       if (ds.isInitialized) await ds.destroy();
       if (testDb && !opts.keepDatabase) await testDb.drop();
       if (ownStorageDir && !opts.keepDatabase) fs.rmSync(ownStorageDir, { recursive: true, force: true });

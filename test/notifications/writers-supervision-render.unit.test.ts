@@ -75,8 +75,10 @@ describe('issue 13: the supervision and case message kinds', () => {
     expect(toHead.body).toContain('wang.li');
     expect(toHead.link).toBe('/supervision/assessments/42');
     const toOwner = renderMessage('rectification.overdue', { ...overdue.sample, to: 'owner' }, 'zh-Hant');
-    expect(toOwner.body).toContain('我的工作');
-    expect(toOwner.link).toBe('/');
+    // The owner is sent to their own rectifications page, which needs no right to read the source.
+    expect(toOwner.body).toContain('我的整改');
+    expect(toOwner.link).toBe('/supervision/my-rectifications?rectification=31');
+    expect(renderMessage('rectification.assigned', overdue.sample, 'en').link).toBe('/supervision/my-rectifications?rectification=31');
     expect(renderMessage('rectification.overdue', { ...overdue.sample, sourceType: 'inspection', sourceId: 12, to: 'head' }, 'en').link).toBe('/supervision/inspections/12');
     expect(renderMessage('case.chase', { caseId: 5, caseNo: '2612-001', project: 'P1', dueDate: '2026-12-01', status: 'investigating' }, 'zh-Hant').subject).toContain('催辦單');
   });

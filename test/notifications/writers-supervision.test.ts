@@ -39,6 +39,8 @@ describe('issue 13: the writers of supervision', () => {
   const notes = (kind: string, objectId: number | string) => m().getRepository(Notification).find({ where: { kind, objectId: String(objectId) }, order: { id: 'ASC' } });
   const paramsOf = (n: Notification) => JSON.parse(n.params ?? 'null') as Record<string, string | number>;
   /** Exactly one row of `kind` about the object per recipient named, none to anyone else, each with the link. */
+  /** A rectification's owner is sent to their own page (監督檢查 → 我的整改), whatever they may read. */
+  const mine = (id: number) => `/supervision/my-rectifications?rectification=${id}`;
   async function expectSent(kind: string, objectId: number | string, recipients: number[], link: string): Promise<Notification[]> {
     const rows = await notes(kind, objectId);
     expect(rows.map((n) => n.recipientId).sort(byId)).toEqual([...recipients].sort(byId));
@@ -94,13 +96,13 @@ describe('issue 13: the writers of supervision', () => {
 
     const soon = await add(dayFromNow(t, 2));
     expect(soon.status).toBe(201);
-    const [assigned] = await expectSent('rectification.assigned', soon.body.id, [o.owner.id], '/');
+    const [assigned] = await expectSent('rectification.assigned', soon.body.id, [o.owner.id], mine(soon.body.id));
     expect(paramsOf(assigned)).toEqual({ rectificationId: soon.body.id, sourceType: 'risk_assessment', sourceId: aid, dueDate: dayFromNow(t, 2) });
     expect(assigned.scope).toBe(`dept:${o.dept.code}`);
     // Reassigned: the new owner is told; a change of status tells nobody.
     expect((await patch(`/api/v1/rectifications/${soon.body.id}`, o.head, { ownerUserId: owner2.id })).status).toBe(200);
     expect((await patch(`/api/v1/rectifications/${soon.body.id}`, o.head, { status: 'in_progress' })).status).toBe(200);
-    await expectSent('rectification.assigned', soon.body.id, [o.owner.id, owner2.id], '/');
+    await expectSent('rectification.assigned', soon.body.id, [o.owner.id, owner2.id], mine(soon.body.id));
 
     const late = await add(dayFromNow(t, 0));
     const far = await add(dayFromNow(t, 10));
@@ -110,13 +112,13 @@ describe('issue 13: the writers of supervision', () => {
     await job.run(dayPeriod(0));
     await job.run(dayPeriod(1));
     // Due within 3 days: its (new) owner once, whatever the reruns; due today too; not the one due in 10 days.
-    await expectSent('rectification.due_soon', soon.body.id, [owner2.id], '/');
-    await expectSent('rectification.due_soon', late.body.id, [o.owner.id], '/');
+    await expectSent('rectification.due_soon', soon.body.id, [owner2.id], mine(soon.body.id));
+    await expectSent('rectification.due_soon', late.body.id, [o.owner.id], mine(late.body.id));
     expect(await notes('rectification.due_soon', far.body.id)).toHaveLength(0);
-    // Overdue from the day after: the owner (to My work) and the head (to the assessment).
+    // Overdue from the day after: the owner (to their rectifications) and the head (to the assessment).
     const overdue = await notes('rectification.overdue', late.body.id);
     expect(overdue.map((n) => n.recipientId).sort(byId)).toEqual([o.owner.id, o.head.id].sort(byId));
-    expect(overdue.find((n) => n.recipientId === o.owner.id)!.link).toBe('/');
+    expect(overdue.find((n) => n.recipientId === o.owner.id)!.link).toBe(mine(late.body.id));
     expect(overdue.find((n) => n.recipientId === o.head.id)!.link).toBe(`/supervision/assessments/${aid}`);
     expect(paramsOf(overdue.find((n) => n.recipientId === o.head.id)!)).toMatchObject({ owner: o.owner.username, to: 'head', dueDate: dayFromNow(t, 0) });
     await job.run(dayPeriod(2));
@@ -156,7 +158,7 @@ describe('issue 13: the writers of supervision', () => {
     expect(finding.status).toBe(201);
     const rect = await post(`${base}/rectifications`, qi, { findingId: finding.body.id, description: 'Shred the list', ownerUserId: pm.id, dueDate: dayFromNow(t, 5) });
     expect(rect.status).toBe(201);
-    const [assigned] = await expectSent('rectification.assigned', rect.body.id, [pm.id], '/');
+    const [assigned] = await expectSent('rectification.assigned', rect.body.id, [pm.id], mine(rect.body.id));
     expect(assigned.scope).toBe(`project:${p}`);
 
     const done = await post(`${base}/complete`, qi, { conclusion: 'Major hazard at the front desk' });

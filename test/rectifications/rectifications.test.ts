@@ -199,11 +199,11 @@ describe('rectification actions', () => {
     const first = await reminders(r.id);
     expect(first.map((n) => n.recipientId).sort()).toEqual([o.owner.id, o.head.id].sort());
     expect(first[0].subject).toContain(`${r.id}`);
-    // The owner is told to record the progress on My work; the head to follow it up with the owner.
+    // The owner is sent to their own rectifications page; the head to follow it up with the owner.
     const toOwner = first.find((n) => n.recipientId === o.owner.id)!;
     const toHead = first.find((n) => n.recipientId === o.head.id)!;
-    expect(toOwner.link).toBe('/');
-    expect(toOwner.body).toContain('我的工作');
+    expect(toOwner.link).toBe(`/supervision/my-rectifications?rectification=${r.id}`);
+    expect(toOwner.body).toContain('我的整改');
     expect(toHead.body).toContain(o.owner.username);
     expect(toHead.link).toBe(`/supervision/assessments/${o.assessment.id}`);
     expect(await reminders(later.id)).toHaveLength(0);

@@ -1,3 +1,4 @@
+import type { LatestDigest } from '../../lib/documents';
 import { EntityManager } from 'typeorm';
 import { AuditActor, AuditWriter, SYSTEM_ACTOR } from '../../audit/audit-writer';
 import type { Acting } from '../../api/route';
@@ -46,6 +47,7 @@ export class AssessmentService {
     rectifications: RectificationService,
     outbox: NotificationOutbox,
     private readonly timezone: string,
+    private readonly latestDigest: LatestDigest,
   ) {
     this.views = new AssessmentViews(db, authz, rectifications);
     this.periods = new AssessmentPeriods(db, audit, indicators, outbox, this.views, timezone);
@@ -142,7 +144,9 @@ export class AssessmentService {
         after: { format, status: v.status },
       }),
     );
-    const out = await renderAssessmentForm(assessmentReport(v, actor.username ?? String(actor.id), this.timezone), format, v.status === 'draft');
+    // R-AUDIT: the printed form carries the latest signed audit digest.
+    const report = { ...assessmentReport(v, actor.username ?? String(actor.id), this.timezone), auditDigest: await this.latestDigest() };
+    const out = await renderAssessmentForm(report, format, v.status === 'draft');
     return { ...out, filename: `risk-assessment-${v.department}-${v.period}.${format}` };
   }
 }

@@ -9,7 +9,7 @@ import { Department } from '../../entities/Department';
 import { Project } from '../../entities/Project';
 import { AppError, ValidationError } from '../../errors';
 import { JobPeriod, periodFromKey, periodUnderWay } from '../../jobs/period';
-import { Report, reportToPdf, reportToXlsx } from '../../lib/documents';
+import { LatestDigest, Report, reportToPdf, reportToXlsx } from '../../lib/documents';
 import { COMPANY } from '../../policy/scope';
 import { caseStatsJob } from './case.job';
 import { caseStatsReport } from './case-statistics-report';
@@ -40,6 +40,7 @@ export class CaseStatisticsService {
     private readonly db: Database,
     private readonly audit: AuditWriter,
     private readonly config: Config,
+    private readonly latestDigest: LatestDigest,
   ) {}
 
   private async view(s: CaseStatistics): Promise<CaseStatisticsView> {
@@ -236,7 +237,8 @@ export class CaseStatisticsService {
   async export(actor: Acting, month: string, format: CaseStatsFormat): Promise<{ body: Buffer; contentType: string; filename: string }> {
     const s = await this.get(month);
     const period = s.period;
-    const report = this.report(s, actor.username ?? String(actor.id));
+    // R-AUDIT: the printed statistics carry the latest signed audit digest.
+    const report = { ...this.report(s, actor.username ?? String(actor.id)), auditDigest: await this.latestDigest() };
     const body = format === 'xlsx' ? await reportToXlsx(report) : await reportToPdf(report, { landscape: true });
     await this.db.tx((m) =>
       this.audit.append(m, actor, {

@@ -7,6 +7,7 @@ import { code, idParam, pageQuery } from '../../api/validate';
 import { customerMatchesSchema, customerPageSchema, revealedSchema } from './customer.responses';
 import { customerViewSchema } from './customer.views';
 import { PERSONAL_FIELDS } from './customer.service';
+import { readerOf } from '../access-log/access-log.service';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -46,7 +47,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('customer', 'read', projectInQuery),
       query: z.strictObject({ project: code, q: z.string().max(100).optional(), ...pageQuery }),
       response: customerPageSchema,
-      handler: ({ query }) => ctx.customers.list(query.project, query),
+      handler: ({ query, auditActor, res }) => ctx.customers.list(query.project, query, readerOf(auditActor, res)),
     }),
     route({
       method: 'get',
@@ -56,8 +57,8 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('customer', 'read', projectInQuery),
       query: searchBody,
       response: customerMatchesSchema,
-      handler: async ({ query, auditActor }) => ({
-        items: await ctx.customers.search(acting(auditActor), query.project, query.phone ? 'phone' : 'id_number', (query.phone ?? query.idNumber)!),
+      handler: async ({ query, auditActor, res }) => ({
+        items: await ctx.customers.search(acting(auditActor), query.project, query.phone ? 'phone' : 'id_number', (query.phone ?? query.idNumber)!, readerOf(auditActor, res)),
       }),
     }),
     route({
@@ -70,7 +71,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       response: customerMatchesSchema,
       handler: async ({ body, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
-        return { items: await ctx.customers.search(acting(auditActor), body.project, body.phone ? 'phone' : 'id_number', (body.phone ?? body.idNumber)!) };
+        return { items: await ctx.customers.search(acting(auditActor), body.project, body.phone ? 'phone' : 'id_number', (body.phone ?? body.idNumber)!, readerOf(auditActor, res)) };
       },
     }),
     route({
@@ -111,7 +112,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
           fields: query.fields ?? PERSONAL_FIELDS,
           // A partial export must not carry the left-out details inside free notes.
           notes: query.fields && PERSONAL_FIELDS.some((f) => !query.fields!.includes(f)) ? 'redacted' : 'clear',
-        }, res);
+        }, res, readerOf(auditActor, res));
       },
     }),
     route({
@@ -122,7 +123,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       access: permission('customer', 'read', customerScope),
       params: idParam,
       response: customerViewSchema,
-      handler: async ({ locals }) => ctx.customers.maskedView(customer(locals)),
+      handler: async ({ locals, auditActor, res }) => ctx.customers.open(customer(locals), readerOf(auditActor, res)),
     }),
     route({
       method: 'patch',
@@ -170,7 +171,7 @@ export function customerRoutes(ctx: AppContext): RouteSpec[] {
       response: revealedSchema,
       handler: async ({ locals, body, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
-        return ctx.customers.reveal(acting(auditActor), customer(locals), [...new Set(body.fields)], body.reason);
+        return ctx.customers.reveal(acting(auditActor), customer(locals), [...new Set(body.fields)], body.reason, readerOf(auditActor, res));
       },
     }),
   ];

@@ -11,6 +11,7 @@ import { PolicyService } from '../../policy/policy-service';
 import { toDate } from '../../db/raw';
 import { CustomerInput, CustomerView, maskedCustomerView, PERSONAL_FIELDS, PersonalData, PersonalField } from './customer.views';
 import { idNumberProblem, isValidPhone, normaliseIdNumber, normalisePhone } from './personal-data';
+import type { AccessLogService, AccessReader } from '../access-log/access-log.service';
 
 export { PERSONAL_FIELDS } from './customer.views';
 export type { CustomerInput, CustomerView, PersonalData, PersonalField } from './customer.views';
@@ -36,6 +37,8 @@ export class CustomerService {
     private readonly audit: AuditWriter,
     private readonly cipher: FieldCipher,
     private readonly policy: PolicyService,
+    /** R-SECRET, issue 14 §2: every read of a record is logged (ids only); exports, copies and survey notes log through it too. */
+    readonly accessLog: AccessLogService,
   ) {}
 
   // ---- normalisation and validation ------------------------------------------------------
@@ -121,6 +124,13 @@ export class CustomerService {
     return maskedCustomerView(c, this.projectCodeOf(c), this.decryptPersonal(c, ['phones', 'idNumber', 'email']));
   }
 
+  /** GET /customers/:id: the masked record, and its read logged (R-SECRET). */
+  open(c: Customer, reader?: AccessReader): CustomerView {
+    const view = this.maskedView(c);
+    this.accessLog.record(reader, 'open', [{ customerId: c.id, projectId: c.projectId }], { revealed: false });
+    return view;
+  }
+
   // ---- loading --------------------------------------------------------------------------
 
   async projectByCode(code: string, m: EntityManager = this.db.manager): Promise<Project> {
@@ -152,15 +162,17 @@ export class CustomerService {
     return this.policy.projectScope(c.projectId, m);
   }
 
-  async list(projectCode: string, f: { q?: string; limit: number; offset: number }): Promise<{ items: CustomerView[]; total: number }> {
+  /** A page of the project's customers, masked; each row shown is a logged read (R-SECRET). */
+  async list(projectCode: string, f: { q?: string; limit: number; offset: number }, reader?: AccessReader): Promise<{ items: CustomerView[]; total: number }> {
     const project = await this.projectByCode(projectCode);
     const where = { projectId: project.id, ...(f.q ? { name: Like(`%${f.q.replace(/[%_\\]/g, '\\$&')}%`) } : {}) };
     const [rows, total] = await this.db.manager.getRepository(Customer).findAndCount({ where, order: { id: 'ASC' }, take: f.limit, skip: f.offset });
+    this.accessLog.record(reader, 'list', rows.map((r) => ({ customerId: r.id, projectId: r.projectId })), { revealed: false });
     return { items: rows.map((r) => this.maskedView(r)), total };
   }
 
   /** Exact search by phone or ID number through the blind index (nothing is decrypted to search). */
-  async search(actor: Acting, projectCode: string, kind: 'phone' | 'id_number', value: string): Promise<CustomerView[]> {
+  async search(actor: Acting, projectCode: string, kind: 'phone' | 'id_number', value: string, reader?: AccessReader): Promise<CustomerView[]> {
     const project = await this.projectByCode(projectCode);
     const normalised = kind === 'phone' ? normalisePhone(value) : normaliseIdNumber(value);
     const rows = await this.db.manager
@@ -177,6 +189,8 @@ export class CustomerService {
         after: { by: kind, matches: customers.map((c) => c.id) },
       }),
     );
+    // R-SECRET: each hit shown is a read of that customer (the searched value is in neither log).
+    this.accessLog.record(reader, 'search', customers.map((c) => ({ customerId: c.id, projectId: c.projectId })), { revealed: false });
     return customers.map((c) => this.maskedView(c));
   }
 
@@ -282,13 +296,15 @@ export class CustomerService {
   }
 
   /** Clear values of the asked fields, for a stated reason; one audit event naming the fields, never the values. */
-  async reveal(actor: Acting, c: Customer, fields: PersonalField[], reason: string): Promise<Partial<PersonalData> & { id: number }> {
+  async reveal(actor: Acting, c: Customer, fields: PersonalField[], reason: string, reader?: AccessReader): Promise<Partial<PersonalData> & { id: number }> {
     const p = this.decryptPersonal(c);
     await this.db.tx((m) =>
       this.scopeOf(c, m).then((scope) =>
         this.audit.append(m, actor, { action: 'customer.revealed', objectType: 'customer', objectId: c.id, scope, decision: 'allow', reason, after: { fields } }),
       ),
     );
+    // R-SECRET: the reveal is also a read, logged as revealed beside the masked ones.
+    this.accessLog.record(reader, 'open', [{ customerId: c.id, projectId: c.projectId }], { revealed: true });
     const out: Partial<PersonalData> & { id: number } = { id: c.id };
     for (const f of fields) (out as Record<string, unknown>)[f] = p[f];
     return out;

@@ -10,7 +10,8 @@ import { InventoryItem } from '../../entities/InventoryItem';
 import { PortRecord } from '../../entities/PortRecord';
 import { Project } from '../../entities/Project';
 import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
-import { localDate } from '../../lib/time';
+import { localDate, wallClock } from '../../lib/time';
+import { CustomerAccess } from '../../entities/CustomerAccess';
 import { deptScope, projectScope } from '../../policy/scope';
 import type { HandoverService } from '../handover/handover.service';
 import type { RectificationService } from '../rectifications/rectification.service';
@@ -64,6 +65,9 @@ const OFFBOARD_REFUSED_ACTION = 'user.offboard_refused';
  *   leaver counts once;
  * - ports_unsealed (departments only): computers of the port register with USB or burner open;
  *   the register keeps the current state, so this is the state when computed;
+ * - unusual_reading (R-SECRET, issue 14 §2): the user-days in [from, to) on which one user read
+ *   more distinct customers of the projects than ACCESS_LOG_UNUSUAL_DAILY (default 200), from the
+ *   access log; a day is the company's local day (the zone's offset at `from`);
  * - rectifications_overdue: open rectifications of the department or its projects whose due date
  *   lies before asOf's local date.
  */
@@ -73,6 +77,8 @@ export class IndicatorService {
     private readonly handover: HandoverCounts,
     private readonly rectifications: RectificationService,
     private readonly timezone: string,
+    /** R-SECRET: more distinct customers than this read by one user in one day is unusual (ACCESS_LOG_UNUSUAL_DAILY). */
+    private readonly unusualDailyCustomers = 200,
   ) {}
 
   async compute(scope: IndicatorScope, from: Date, to: Date, asOf: Date): Promise<Indicator[]> {
@@ -121,7 +127,7 @@ export class IndicatorService {
         .andWhere('k.dueAt >= :from AND k.dueAt < :to AND k.dueAt < :asOf', { from, to, asOf })
         .getCount();
 
-    const [issued, overdue, lost, pending, handover, imports, exports, reveals, denied, leavers, ports, rectOverdue, copyLapsed, handoverLapsed] = await Promise.all([
+    const [issued, overdue, lost, pending, handover, imports, exports, reveals, denied, leavers, ports, rectOverdue, copyLapsed, handoverLapsed, unusual] = await Promise.all([
       none ? zero : copies().andWhere('c.issuedAt >= :from AND c.issuedAt < :to', { from, to }).getCount(),
       none ? zero : copies().andWhere('c.status IN (:...st)', { st: ['issued', 'awaiting_signature'] }).andWhere('c.expiresAt < :asOf', { asOf }).getCount(),
       none ? zero : copies().andWhere('c.lostAt >= :from AND c.lostAt < :to', { from, to }).getCount(),
@@ -166,6 +172,7 @@ export class IndicatorService {
       this.rectifications.countOverdue({ departmentId, projectIds: ids }, localDate(asOf, this.timezone)),
       none ? zero : lapsed('controlled_copy'),
       none ? zero : lapsed('handover_file'),
+      none ? zero : this.unusualReading(m, ids, from, to),
     ]);
 
     const out: Indicator[] = [
@@ -184,6 +191,7 @@ export class IndicatorService {
     ];
     if (leavers !== null) out.push({ ...DEFS.offboarded_with_holdings, value: leavers });
     if (ports !== null) out.push({ ...DEFS.ports_unsealed, value: ports });
+    out.push({ ...DEFS.unusual_reading, value: unusual });
     out.push({ ...DEFS.rectifications_overdue, value: rectOverdue });
     return out;
   }
@@ -230,6 +238,29 @@ export class IndicatorService {
     for (const i of items) mine.add(`inventory_keeper:${i.id}`);
     for (const o of others) if (o.holdings.some((h) => mine.has(`${h.kind}:${h.id}`))) leavers.add(o.userId);
     return leavers.size;
+  }
+
+  /**
+   * R-SECRET (issue 14 §2): user-days of unusual reading. Grouped in the database by user and local
+   * day over the (projectId, at) index; only the groups above the threshold come back.
+   */
+  private async unusualReading(m: EntityManager, projectIds: number[], from: Date, to: Date): Promise<number> {
+    const w = wallClock(from, this.timezone);
+    const offset = Math.round((Date.UTC(w.y, w.m - 1, w.d, w.h, w.mi) - Math.floor(from.getTime() / 60_000) * 60_000) / 60_000);
+    const day = this.db.mysql ? `DATE(DATE_ADD(a.at, INTERVAL ${offset} MINUTE))` : `strftime('%Y-%m-%d', a.at, '${offset >= 0 ? '+' : ''}${offset} minutes')`;
+    const rows: Array<{ n: number | string }> = await m
+      .getRepository(CustomerAccess)
+      .createQueryBuilder('a')
+      .select('a.userId', 'userId')
+      .addSelect(day, 'day')
+      .addSelect('COUNT(DISTINCT a.customerId)', 'n')
+      .where('a.projectId IN (:...projectIds)', { projectIds })
+      .andWhere('a.at >= :from AND a.at < :to', { from, to })
+      .groupBy('a.userId')
+      .addGroupBy(day)
+      .having('COUNT(DISTINCT a.customerId) > :limit', { limit: this.unusualDailyCustomers })
+      .getRawMany();
+    return rows.length;
   }
 
   /** The scope of a department: its id and its projects. */

@@ -60,6 +60,12 @@ export const DEFS = {
   access_denied: { key: 'access_denied', labelZh: '越權訪問被拒次數', labelEn: 'Access denied', requirement: 'R-SECRET' },
   offboarded_with_holdings: { key: 'offboarded_with_holdings', labelZh: '離職時仍持有客戶信息的人員', labelEn: 'Leavers refused offboarding while holding customer information', requirement: 'R-OFFBOARD' },
   ports_unsealed: { key: 'ports_unsealed', labelZh: '未封閉USB接口或刻錄光驅的計算機', labelEn: 'Computers with USB ports or a burner left open', requirement: 'R-PORTS' },
+  unusual_reading: {
+    key: 'unusual_reading',
+    labelZh: '單日查看客戶數異常（人·日）',
+    labelEn: 'Unusual reading: a user viewing more distinct customers in a day than the threshold (user-days)',
+    requirement: 'R-SECRET',
+  },
   rectifications_overdue: { key: 'rectifications_overdue', labelZh: '逾期未完成的整改', labelEn: 'Rectifications past their due date', requirement: 'R-RISK-MONTHLY' },
 } satisfies Record<string, Def>;
 

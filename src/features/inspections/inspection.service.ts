@@ -9,7 +9,7 @@ import { InspectionItem } from '../../entities/InspectionItem';
 import { Project } from '../../entities/Project';
 import { User } from '../../entities/User';
 import type { JobPeriod } from '../../jobs/period';
-import { reportToPdf, reportToXlsx } from '../../lib/documents';
+import { LatestDigest, reportToPdf, reportToXlsx } from '../../lib/documents';
 import { Authorizer } from '../../policy/authorizer';
 import { PolicyService } from '../../policy/policy-service';
 import { COMPANY, projectScope } from '../../policy/scope';
@@ -73,6 +73,7 @@ export class InspectionService {
     private readonly config: Config,
     indicators: IndicatorService,
     rectifications: RectificationService,
+    private readonly latestDigest: LatestDigest,
   ) {
     this.views = new InspectionViews(db, policy, authz, notices, rectifications, config);
     this.periods = new InspectionPeriods(db, audit, outbox, config, indicators, this.views);
@@ -174,7 +175,8 @@ export class InspectionService {
       ...v.items.map((it) => it.recordedById),
       ...v.rectifications.map((r) => (typeof r.ownerUserId === 'number' ? r.ownerUserId : null)),
     ]);
-    const report = inspectionReport(v, users, actor.username ?? String(actor.id), this.config.timezone);
+    // R-AUDIT: printed reports carry the latest signed audit digest.
+    const report = { ...inspectionReport(v, users, actor.username ?? String(actor.id), this.config.timezone), auditDigest: await this.latestDigest() };
     const body = format === 'xlsx' ? await reportToXlsx(report) : await reportToPdf(report, { landscape: true });
     await this.db.tx((tm) =>
       this.audit.append(tm, actor, {
@@ -199,7 +201,7 @@ export class InspectionService {
       overview.map((o) => ({ project: o.project.code, projectName: o.project.name, department: o.department, inspection: o.inspection, notices: o.notices })),
     );
     if (format === 'json') return { period, projects: rows };
-    const report = summaryReport(period, rows, actor.username ?? String(actor.id), this.config.timezone);
+    const report = { ...summaryReport(period, rows, actor.username ?? String(actor.id), this.config.timezone), auditDigest: await this.latestDigest() };
     const body = format === 'xlsx' ? await reportToXlsx(report) : await reportToPdf(report, { landscape: true });
     await this.db.tx((m) =>
       this.audit.append(m, actor, {

@@ -25,6 +25,8 @@ const meSchema = z.object({
   permissions: z.array(z.object({ permission: z.string(), scopes: z.array(z.string()) })),
   session: z.object({ idleTimeoutSeconds: z.number() }),
   agreement: z.object({ currentVersion: z.string(), signedVersion: z.string().nullable(), required: z.boolean() }),
+  /** The company's IANA time zone (JOBS_TIMEZONE): the console shows dates in it, whatever the browser's. */
+  company: z.object({ timeZone: z.string().describe('IANA time zone, e.g. Asia/Shanghai') }),
 });
 
 /** Self-service: what a user may do before signing the agreement (R-ONBOARD) and their profile. */
@@ -50,6 +52,7 @@ export function meRoutes(ctx: AppContext): RouteSpec[] {
             signedVersion: user.agreementVersion,
             required: !hasSignedCurrentAgreement(actor!),
           },
+          company: { timeZone: ctx.config.timezone },
         };
       },
     }),

@@ -7,6 +7,7 @@ import { Column, formatDateTime, renderControlledCopyPdf } from '../../lib/docum
 import { refuse } from '../../policy/refusal';
 import { maskedCustomerView } from '../customers/customer.views';
 import { CopyQueries } from './controlled-copy-queries';
+import type { AccessReader } from '../access-log/access-log.service';
 import { Acting, IDLE_SQL, OUT_STATUSES, pendingOpen, REVEAL } from './controlled-copy.views';
 
 /** The printout of a controlled copy (R-NO-PAPER): rendering, numbered and audited per download. */
@@ -22,7 +23,7 @@ export class CopyRenderer extends CopyQueries {
    * every page's footer says 第 n 次打印 / print n, so a second paper under one serial shows on
    * the paper and in the ledger.
    */
-  async render(actor: Acting, c: ControlledCopy): Promise<Buffer> {
+  async render(actor: Acting, c: ControlledCopy, reader?: AccessReader): Promise<Buffer> {
     const scope = await this.scopeOf(c);
     if (c.holderUserId !== actor.id) {
       await refuse(this.db, this.audit, actor, 'not_recipient', `Only the recipient of ${c.serial} may print it`, {
@@ -88,6 +89,8 @@ export class CopyRenderer extends CopyQueries {
       });
       return printCount;
     });
+    // R-SECRET: every record on the paper is a read of it by the recipient, revealed when printed in clear; the serial links them.
+    this.deps.customers.accessLog.record(reader, 'print', customers.map((cu) => ({ customerId: cu.id, projectId: cu.projectId })), { revealed: printPersonal, ref: c.serial });
     return renderControlledCopyPdf({
       serial: c.serial,
       recipientName: holder.displayName,

@@ -5,6 +5,7 @@ import { acting, loaded, permission, route, RouteSpec, ScopeInput, selfAccess } 
 import { code, pageQuery } from '../../api/validate';
 import { COPY_VIEW_STATUSES, ControlledCopy, DESTRUCTION_METHODS } from '../../entities/ControlledCopy';
 import { ForbiddenError } from '../../errors';
+import { readerOf } from '../access-log/access-log.service';
 import { confirmationListSchema, COPY_SORTS, copyListSchema, copyPageSchema, copySchema, lostCopySchema } from './paper.schemas';
 
 const serialParam = z.strictObject({ serial: z.string().trim().min(1).max(40) });
@@ -143,7 +144,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
       params: serialParam,
       produces: 'application/pdf',
       handler: async ({ params, auditActor, res }) => {
-        const pdf = await ctx.copies.render(acting(auditActor), await loadCopy(params.serial));
+        const pdf = await ctx.copies.render(acting(auditActor), await loadCopy(params.serial), readerOf(auditActor, res));
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('Content-Type', 'application/pdf');
         res.setHeader('Content-Disposition', `attachment; filename="${params.serial}.pdf"`);

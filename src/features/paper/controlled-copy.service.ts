@@ -18,6 +18,7 @@ import { TwoPersonConfirmations } from '../confirmations/confirmation.service';
 import { CopyDecisions } from './controlled-copy-decisions';
 import { CopyQueries } from './controlled-copy-queries';
 import { CopyRenderer } from './controlled-copy-render';
+import type { AccessReader } from '../access-log/access-log.service';
 import { CopyWorkflow } from './controlled-copy-workflow';
 import { ACT, Acting, CopyView, OUT_STATUSES, pendingOpen, viewStatus } from './controlled-copy.views';
 import { copySerialPrefix, SerialAllocator } from './serials';
@@ -129,8 +130,8 @@ export class ControlledCopyService extends CopyQueries {
 
   // ---- the printout and the transitions (delegated) ----------------------------------------
 
-  render(actor: Acting, c: ControlledCopy): Promise<Buffer> {
-    return this.renderer.render(actor, c);
+  render(actor: Acting, c: ControlledCopy, reader?: AccessReader): Promise<Buffer> {
+    return this.renderer.render(actor, c, reader);
   }
 
   sign(actor: Acting, c: ControlledCopy): Promise<CopyView> {

@@ -5,7 +5,7 @@ import { Database } from '../../db/database';
 import { ControlledCopy } from '../../entities/ControlledCopy';
 import { PrintRequest } from '../../entities/PrintRequest';
 import { TwoPersonConfirmation } from '../../entities/TwoPersonConfirmation';
-import { Column, formatDate, formatDateTime, Report, reportToCsv, reportToPdf, reportToXlsx } from '../../lib/documents';
+import { Column, formatDate, formatDateTime, LatestDigest, Report, reportToCsv, reportToPdf, reportToXlsx } from '../../lib/documents';
 import { ControlledCopyService } from './controlled-copy.service';
 import { METHOD_LABEL, UserRef, viewStatus } from './controlled-copy.views';
 import { projectIdsOfScope } from './scope-projects';
@@ -127,6 +127,7 @@ export class LedgerFormService {
     private readonly audit: AuditWriter,
     private readonly copies: ControlledCopyService,
     private readonly config: Config,
+    private readonly latestDigest: LatestDigest,
   ) {
     this.addSource('controlled_copy', (from, to, projectIds) => this.copyRows(from, to, projectIds));
   }
@@ -245,7 +246,8 @@ export class LedgerFormService {
   /** R-LEDGER-FORM: the form as a file, audited. */
   async produce(actor: Acting, q: { from: Date; to: Date; scope: string; format: LedgerFormat }): Promise<{ body: Buffer; contentType: string; filename: string; rows: number }> {
     const rows = await this.rows(q.from, q.to, q.scope);
-    const report = this.report(rows, q, actor.username ?? String(actor.id));
+    // R-AUDIT: the §7 form carries the latest signed audit digest.
+    const report = { ...this.report(rows, q, actor.username ?? String(actor.id)), auditDigest: await this.latestDigest() };
     const body =
       q.format === 'csv' ? Buffer.from(reportToCsv(report), 'utf8') : q.format === 'xlsx' ? await reportToXlsx(report) : await reportToPdf(report, { landscape: true });
     await this.db.tx((m) =>

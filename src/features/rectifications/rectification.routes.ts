@@ -1,9 +1,10 @@
+import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { acting, permission, recordScope, route, RouteSpec, selfAccess } from '../../api/route';
-import { idParam } from '../../api/validate';
+import { idParam, pageQuery } from '../../api/validate';
 import { Rectification } from '../../entities/Rectification';
 import { NotFoundError } from '../../errors';
-import { ownerChangesBody, rectificationChangesBody, rectificationSchema } from './rectification.views';
+import { MY_RECTIFICATION_FILTERS, myRectificationListSchema, ownerChangesBody, rectificationChangesBody, rectificationSchema } from './rectification.views';
 
 /**
  * R-RISK-MONTHLY (§5.3.1): progress of the rectifications a department's assessment opened.
@@ -15,7 +16,8 @@ import { ownerChangesBody, rectificationChangesBody, rectificationSchema } from 
  * The owner of a rectification of either source records its progress and evidence on
  * PATCH /api/v1/me/rectifications/:id: any signed-in user may call it, and the service lets
  * only the owner through (403 not_owner, audited): the action is theirs, and the daily
- * reminder asks them to.
+ * reminder asks them to. GET /api/v1/me/rectifications lists the caller's own (self access: the
+ * owner is the filter), so an owner who may not read assessments or inspections finds them.
  */
 export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
   const assessmentRectification = recordScope(
@@ -38,6 +40,17 @@ export function rectificationRoutes(ctx: AppContext): RouteSpec[] {
       params: idParam,
       body: rectificationChangesBody,
       handler: ({ params, body, auditActor }) => ctx.rectifications.updateAssessmentRectification(acting(auditActor), params.id, body),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/me/rectifications',
+      summary:
+        'The rectifications I own (assessment or inspection), not done first and soonest due first, with the total; status=not_done for open and in progress together (R-RISK-MONTHLY, R-INSPECT)',
+      tags: ['risk assessments'],
+      access: selfAccess(),
+      query: z.strictObject({ status: z.enum(MY_RECTIFICATION_FILTERS).optional(), ...pageQuery }),
+      response: myRectificationListSchema,
+      handler: ({ query, auditActor }) => ctx.rectifications.listOwn(acting(auditActor), query),
     }),
     route({
       method: 'patch',

@@ -3,8 +3,10 @@ import { AuditWriter } from '../../audit/audit-writer';
 import type { Acting } from '../../api/route';
 import { Database, forUpdate } from '../../db/database';
 import { Department } from '../../entities/Department';
+import { Inspection } from '../../entities/Inspection';
 import { Project } from '../../entities/Project';
 import { Rectification, RectificationSource, RectificationStatus } from '../../entities/Rectification';
+import { RiskAssessment } from '../../entities/RiskAssessment';
 import { User } from '../../entities/User';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import type { PolicyService } from '../../policy/policy-service';
@@ -13,7 +15,7 @@ import type { IndicatorScope } from '../indicators/indicator.views';
 import type { NotificationOutbox } from '../notifications/notification.service';
 import { refuse } from '../../policy/refusal';
 import { isCalendarDate, localDate } from '../../lib/time';
-import type { OpenRectificationInput, OwnerChanges, RectificationChanges, RectificationView } from './rectification.views';
+import type { MyRectificationQuery, MyRectificationView, OpenRectificationInput, OwnerChanges, RectificationChanges, RectificationView } from './rectification.views';
 
 export type { RectificationSource, RectificationStatus };
 
@@ -274,6 +276,48 @@ export class RectificationService {
       });
     }
     return this.db.tx((m) => this.update(m, actor, id, { status: changes.status, evidenceNotes: changes.evidenceNotes }, { ownerOnly: true }));
+  }
+
+  /**
+   * R-RISK-MONTHLY, R-INSPECT: the caller's own rectifications (GET /api/v1/me/rectifications), so
+   * an owner who may not read assessments or inspections still finds what is theirs to put right.
+   * Not done first (soonest due first, so the overdue lead), then done ones; a page of them with
+   * the total that matches the filter. Only rows the actor owns: the owner is the scope.
+   */
+  async listOwn(actor: Acting, q: MyRectificationQuery): Promise<{ items: MyRectificationView[]; total: number }> {
+    const m = this.db.manager;
+    const statuses: RectificationStatus[] | null = q.status === undefined ? null : q.status === 'not_done' ? OPEN_STATUSES : [q.status];
+    const base = () => {
+      const qb = m.getRepository(Rectification).createQueryBuilder('r').where('r.ownerUserId = :owner', { owner: actor.id });
+      if (statuses) qb.andWhere('r.status IN (:...statuses)', { statuses });
+      return qb;
+    };
+    // CASE rather than ORDER BY status: MySQL sorts an ENUM by its declared order, SQLite by text.
+    const [rows, total] = await Promise.all([
+      base()
+        .orderBy('CASE WHEN r.status = :done THEN 1 ELSE 0 END', 'ASC')
+        .setParameter('done', 'done')
+        .addOrderBy('r.dueDate', 'ASC')
+        .addOrderBy('r.id', 'ASC')
+        .limit(q.limit)
+        .offset(q.offset)
+        .getMany(),
+      base().getCount(),
+    ]);
+    const periods = await this.sourcePeriods(m, rows);
+    const views = await this.views(m, rows);
+    return { items: views.map((v) => ({ ...v, sourcePeriod: periods.get(`${v.sourceType}:${v.sourceId}`) ?? null })), total };
+  }
+
+  /** The period of each row's source, keyed "sourceType:sourceId": an assessment's month, an inspection's bimonthly period. */
+  private async sourcePeriods(m: EntityManager, rows: Rectification[]): Promise<Map<string, string>> {
+    const ids = (type: RectificationSource) => [...new Set(rows.filter((r) => r.sourceType === type).map((r) => r.sourceId))];
+    const [assessmentIds, inspectionIds] = [ids('risk_assessment'), ids('inspection')];
+    const [assessments, inspections] = await Promise.all([
+      assessmentIds.length ? m.getRepository(RiskAssessment).find({ where: { id: In(assessmentIds) }, select: { id: true, period: true } }) : [],
+      inspectionIds.length ? m.getRepository(Inspection).find({ where: { id: In(inspectionIds) }, select: { id: true, period: true } }) : [],
+    ]);
+    return new Map([...assessments.map((a) => [`risk_assessment:${a.id}`, a.period] as const), ...inspections.map((i) => [`inspection:${i.id}`, i.period] as const)]);
   }
 
   /** The rectifications of one assessment or inspection, oldest first. */

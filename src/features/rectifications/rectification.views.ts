@@ -92,3 +92,34 @@ export const rectificationSchema = z.strictObject({
   createdAt: instant,
   updatedAt: instant,
 });
+
+/**
+ * R-RISK-MONTHLY, R-INSPECT: the filter of GET /api/v1/me/rectifications. `not_done` is open and
+ * in progress together (what still waits for the owner); no status lists every one.
+ */
+export const MY_RECTIFICATION_FILTERS = [...RECTIFICATION_STATUSES, 'not_done'] as const;
+export type MyRectificationFilter = (typeof MY_RECTIFICATION_FILTERS)[number];
+
+export interface MyRectificationQuery {
+  status?: MyRectificationFilter;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * One of the caller's own rectifications, with what its owner needs to recognise the source
+ * without reading it (an owner often may not read assessments or inspections): the assessment's
+ * month (YYYY-MM) or the inspection's bimonthly period (2026-B6). Null when the source is gone.
+ */
+export interface MyRectificationView extends RectificationView {
+  sourcePeriod: string | null;
+}
+
+export const myRectificationSchema = rectificationSchema.extend({
+  sourcePeriod: z.string().nullable().describe("The assessment's month (YYYY-MM) or the inspection's period (YYYY-Bn); null if the source no longer exists"),
+});
+
+export const myRectificationListSchema = z.strictObject({
+  items: z.array(myRectificationSchema),
+  total: z.number().int().describe('How many match the filter, all pages together'),
+});

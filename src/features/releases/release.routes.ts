@@ -4,6 +4,7 @@ import { ExternalRelease, RELEASE_STATUSES } from '../../entities/ExternalReleas
 import { acting, loaded, permission, projectInBody, recordScope, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
 import { PERSONAL_FIELDS } from '../customers/customer.service';
+import { readerOf } from '../access-log/access-log.service';
 
 /** R-EXTERNAL: release requests (IT admin), the general manager's decision, the one download. */
 export function releaseRoutes(ctx: AppContext): RouteSpec[] {
@@ -74,7 +75,7 @@ export function releaseRoutes(ctx: AppContext): RouteSpec[] {
       params: idParam,
       produces: 'text/csv',
       handler: async ({ locals, auditActor, res }) => {
-        await ctx.releases.download(acting(auditActor), release(locals), res);
+        await ctx.releases.download(acting(auditActor), release(locals), res, readerOf(auditActor, res));
       },
     }),
   ];

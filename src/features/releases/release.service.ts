@@ -10,6 +10,7 @@ import type { NotificationOutbox } from '../notifications/notification.service';
 import type { PersonalField } from '../customers/customer.service';
 import { CustomerService } from '../customers/customer.service';
 import { ExportService } from '../customers/export/export.service';
+import type { AccessReader } from '../access-log/access-log.service';
 
 export const DOWNLOAD_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -178,7 +179,7 @@ export class ReleaseService {
   }
 
   /** Only the requester, only once, only within 24 hours of approval. */
-  async download(actor: Acting, r: ExternalRelease, res: Response): Promise<void> {
+  async download(actor: Acting, r: ExternalRelease, res: Response, reader?: AccessReader): Promise<void> {
     if (r.requestedById !== actor.id) throw new ForbiddenError('not_requester', 'Only the requester can download an approved release');
     const now = new Date();
     if (r.status === 'approved' && r.availableUntil && r.availableUntil <= now) {
@@ -201,6 +202,7 @@ export class ReleaseService {
       });
       return exp;
     });
-    await this.exports.stream(exp, projectCode, actor.username ?? String(actor.id), req, res);
+    // R-SECRET: the rows released are reads of the requester, logged with the export id.
+    await this.exports.stream(exp, projectCode, actor.username ?? String(actor.id), req, res, reader);
   }
 }

@@ -14,7 +14,7 @@ import { measureIssues, SanctionProposal, SanctionRules, sanctionRules, sourceIs
 import { SanctionSourceRegistry } from './sanction-sources';
 import { noticeReport } from './sanction-notice';
 import type { PersonRef, SanctionFilter, SanctionSource, SanctionSourceResolver, SanctionView } from './sanction.views';
-import { reportToPdf } from '../../lib/documents';
+import { LatestDigest, reportToPdf } from '../../lib/documents';
 import type { NotificationOutbox } from '../notifications/notification.service';
 
 type Acting = AuditActor & { id: number };
@@ -58,6 +58,7 @@ export class SanctionService {
     private readonly policy: PolicyService,
     private readonly timezone: string,
     private readonly outbox: NotificationOutbox,
+    private readonly latestDigest: LatestDigest,
   ) {}
 
   /**
@@ -296,7 +297,9 @@ export class SanctionService {
   async notice(actor: Acting, s: Sanction): Promise<{ pdf: Buffer; filename: string }> {
     if (s.status !== 'approved') throw new ConflictError('not_approved', `Sanction ${s.id} is ${s.status}: a notice exists only once the general manager has approved it`);
     const v = await this.view(s);
-    const pdf = await reportToPdf(noticeReport(v, actor.username ?? String(actor.id), this.timezone), { landscape: false });
+    // R-AUDIT: the printed notice carries the latest signed audit digest.
+    const report = { ...noticeReport(v, actor.username ?? String(actor.id), this.timezone), auditDigest: await this.latestDigest() };
+    const pdf = await reportToPdf(report, { landscape: false });
     const scope = await this.scopeOf(s);
     await this.db.tx((m) =>
       this.audit.append(m, actor, { action: 'sanction.notice_produced', objectType: 'sanction', objectId: s.id, scope, decision: 'allow', after: { format: 'pdf' } }),

@@ -4,6 +4,7 @@ import { NATIONALITY_CLASSES } from '../../entities/Customer';
 import { SurveyNote, SURVEY_NOTE_STATUSES, SURVEY_SOURCES } from '../../entities/SurveyNote';
 import { acting, loaded, permission, projectInBody, projectInQuery, recordScope, route, RouteSpec } from '../../api/route';
 import { code, idParam, pageQuery } from '../../api/validate';
+import { readerOf } from '../access-log/access-log.service';
 import { surveyNotePageSchema, surveyNoteViewSchema, surveyOriginalSchema, surveyReconciledSchema } from './survey.responses';
 
 /** R-SURVEY-REDACT: notes in, reconciliation into control data, redacted archive. */
@@ -63,7 +64,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       response: surveyOriginalSchema,
       handler: async ({ locals, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
-        return ctx.surveys.viewOriginal(acting(auditActor), note(locals));
+        return ctx.surveys.viewOriginal(acting(auditActor), note(locals), undefined, readerOf(auditActor, res));
       },
     }),
     route({
@@ -78,7 +79,7 @@ export function surveyRoutes(ctx: AppContext): RouteSpec[] {
       response: surveyOriginalSchema,
       handler: async ({ locals, body, auditActor, res }) => {
         res.setHeader('Cache-Control', 'no-store');
-        return ctx.surveys.viewOriginal(acting(auditActor), note(locals), body.reason);
+        return ctx.surveys.viewOriginal(acting(auditActor), note(locals), body.reason, readerOf(auditActor, res));
       },
     }),
     route({

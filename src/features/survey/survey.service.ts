@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { Authorizer } from '../../policy/authorizer';
 import { CustomerInput, CustomerService, CustomerView } from '../customers/customer.service';
 import { redactPersonalDetails } from '../../lib/redact';
+import type { AccessReader } from '../access-log/access-log.service';
 
 type Acting = AuditActor & { id: number };
 
@@ -122,11 +123,13 @@ export class SurveyService {
   }
 
   /** The original, for the clerk reconciling it; every viewing is an audit event (with the stated reason, if any). */
-  async viewOriginal(actor: Acting, n: SurveyNote, reason?: string): Promise<{ id: number; text: string }> {
+  async viewOriginal(actor: Acting, n: SurveyNote, reason?: string, reader?: AccessReader): Promise<{ id: number; text: string }> {
     const text = this.original(n);
     await this.db.tx(async (m) =>
       this.audit.append(m, actor, { action: 'survey_note.original_viewed', objectType: 'survey_note', objectId: n.id, scope: await this.scopeOf(n, m), decision: 'allow', reason }),
     );
+    // R-SECRET: the original holds the customer's details in clear: a revealed read of the customer it names (or of the note alone).
+    this.customers.accessLog.record(reader, 'survey_original', [{ customerId: n.customerId, projectId: n.projectId }], { revealed: true, ref: `survey_note:${n.id}` });
     return { id: n.id, text };
   }
 

@@ -3,8 +3,8 @@
  * R-REWARD, R-PENALTY, R-CASE-STATS), controlled copies (R-NO-PAPER), view stamps on handover
  * files (R-HANDOVER-HOLD), and text extraction to check them.
  */
-export type { Cell, Column, TableSection, ParagraphSection, Section, MetaField, Report } from './types';
-export { isTableSection } from './types';
+export type { AuditDigestRef, LatestDigest, Cell, Column, TableSection, ParagraphSection, Section, MetaField, Report } from './types';
+export { auditDigestText, isTableSection } from './types';
 export { formatDateTime, formatDate, DEFAULT_TIMEZONE } from './format';
 export { reportToCsv } from './csv-report';
 export { reportToXlsx } from './xlsx-report';

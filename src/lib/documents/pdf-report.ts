@@ -1,7 +1,7 @@
 import { cellText, DEFAULT_TIMEZONE, formatDateTime } from './format';
 import { contentBox, createPdf, drawWatermark, finishPages, FONT, FONT_BOLD, textLine, type Doc } from './pdf-doc';
 import { drawParagraphs, drawTable } from './pdf-table';
-import { isTableSection, type Report } from './types';
+import { auditDigestText, isTableSection, type Report } from './types';
 import { yielder } from './yield';
 
 export interface ReportPdfOptions {
@@ -37,7 +37,8 @@ function drawTitle(doc: Doc, report: Report, tz: string): void {
 /**
  * A report as a printable form (R-LEDGER-FORM and the other §7 forms): title in Chinese and
  * English, the meta block, then each section; every page ends with "generatedAt · generatedBy ·
- * page n / m" so that a loose page still says where it came from.
+ * page n / m" so that a loose page still says where it came from, and with the latest signed
+ * audit digest (R-AUDIT) when the report names one.
  */
 export async function reportToPdf(report: Report, opts: ReportPdfOptions = {}): Promise<Buffer> {
   const tz = report.timezone ?? DEFAULT_TIMEZONE;
@@ -61,7 +62,9 @@ export async function reportToPdf(report: Report, opts: ReportPdfOptions = {}): 
     (i, n) => {
       if (opts.stamp) drawWatermark(doc, opts.stamp);
       const { width: W, height: H } = doc.page;
-      textLine(doc, `${footer} · page ${i + 1} / ${n}`, MARGINS.left, H - 28, { size: 8, color: '#555555', maxWidth: W - MARGINS.left - MARGINS.right, align: 'center' });
+      const maxWidth = W - MARGINS.left - MARGINS.right;
+      textLine(doc, `${footer} · page ${i + 1} / ${n}`, MARGINS.left, H - 28, { size: 8, color: '#555555', maxWidth, align: 'center' });
+      if (report.auditDigest !== undefined) textLine(doc, auditDigestText(report.auditDigest), MARGINS.left, H - 18, { size: 7, color: '#555555', maxWidth, align: 'center' });
     },
     pause,
   );

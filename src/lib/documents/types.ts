@@ -51,6 +51,27 @@ export interface Report {
   generatedBy?: string;
   /** IANA tz used to format dates, default 'Asia/Shanghai' */
   timezone?: string;
+  /**
+   * R-AUDIT (issue 14 §1): the latest signed audit digest when the report was made (null: none
+   * yet). Printed in every page footer, so that paper anchors the audit trail too.
+   */
+  auditDigest?: AuditDigestRef | null;
+}
+
+export interface AuditDigestRef {
+  number: number;
+  /** Last sequence number of the audit trail the digest covers. */
+  toSeq: number;
+  /** The trail's hash at toSeq, as signed. */
+  headHash: string;
+}
+
+/** Looks up the latest signed audit digest for a report's footer (AuditDigestService.latest). */
+export type LatestDigest = () => Promise<AuditDigestRef | null>;
+
+/** The footer line naming the digest: enough to check the trail against later (audit:verify <seq>:<hash>). */
+export function auditDigestText(ref: AuditDigestRef | null): string {
+  return ref ? `稽核摘要 Audit digest #${ref.number} · seq ${ref.toSeq} · ${ref.headHash}` : '稽核摘要 Audit digest: 尚無 none yet';
 }
 
 export function isTableSection(s: Section): s is TableSection {

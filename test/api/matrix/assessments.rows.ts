@@ -153,6 +153,15 @@ export function assessmentsRows(): Record<string, Expectation> {
       allow: 'authenticated',
       prepare: async (c) => ({ path: `/api/v1/me/rectifications/${await ownedRectification(c)}`, body: { status: 'in_progress', evidenceNotes: 'Lock ordered' } }),
     },
+    // R-RISK-MONTHLY, R-INSPECT: every signed-in user lists the rectifications they own (none is a page of 0).
+    'GET /api/v1/me/rectifications': {
+      rid: 'R-RISK-MONTHLY',
+      allow: 'authenticated',
+      prepare: async (c) => {
+        await ownedRectification(c);
+        return { path: '/api/v1/me/rectifications', query: { status: 'not_done', limit: '5' } };
+      },
+    },
     // --- R-RISK-MONTHLY: the quality department reviews ---
     'POST /api/v1/risk-assessments/:id/review': {
       rid: 'R-RISK-MONTHLY',

@@ -10,6 +10,7 @@ import { inspectionsRows } from './inspections.rows';
 import { peopleRows } from './people.rows';
 import { workRows } from './work.rows';
 import { notificationsRows } from './notifications.rows';
+import { accessLogRows } from './access-log.rows';
 
 /** Every feature area's rows; each area owns its file. */
-export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows(), peopleRows(), workRows(), notificationsRows()];
+export const MATRIX_ROWS: Array<Record<string, Expectation>> = [paperLedgerRows(), handoverRows(), jobsRows(), governanceRows(), casesRows(), sanctionsRows(), assessmentsRows(), inspectionsRows(), peopleRows(), workRows(), notificationsRows(), accessLogRows()];

@@ -2,6 +2,7 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 import { ApiError, networkError } from './errors';
 import { agreementRequired, sessionEnded, touch, unavailable } from './events';
+import { setCompanyTimeZone } from '../i18n/format';
 
 export { ApiError } from './errors';
 
@@ -17,6 +18,33 @@ export const CONSOLE_HEADER = { 'X-Custodian-Console': '1' } as const;
 export const BACKGROUND = { 'X-Custodian-Background': '1' } as const;
 
 const SIGN_IN = '/api/v1/auth/session';
+const ME = '/api/v1/me';
+
+/**
+ * The company's time zone arrives with GET /api/v1/me (company.timeZone, the server's JOBS_TIMEZONE),
+ * which the console loads before it shows anything: dates are then formatted in it (i18n/format.ts).
+ * Read here, before the caller gets the answer, so no date is ever shown in the default zone first.
+ */
+async function noteCompanyTimeZone(request: Request, response: Response): Promise<void> {
+  if (!response.ok || request.method !== 'GET' || new URL(request.url, location.origin).pathname !== ME) return;
+  try {
+    const body = (await response.clone().json()) as { company?: { timeZone?: unknown } };
+    const zone = body?.company?.timeZone;
+    if (typeof zone === 'string' && zone && isKnownZone(zone)) setCompanyTimeZone(zone);
+  } catch {
+    // Not JSON: the zone stays as it was.
+  }
+}
+
+/** A zone this browser can format in (an unknown one would throw on every date). */
+function isKnownZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Reads the error code of a JSON error answer without consuming the body the caller will read. */
 async function codeOf(response: Response): Promise<string | null> {
@@ -57,6 +85,7 @@ export async function observe(request: Request, response: Response): Promise<voi
 const shell: Middleware = {
   async onResponse({ request, response }) {
     await observe(request, response);
+    await noteCompanyTimeZone(request, response);
     return undefined;
   },
 };

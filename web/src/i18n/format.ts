@@ -6,9 +6,11 @@ import 'dayjs/locale/zh-tw';
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
-// Dates are shown in the company's time zone, whatever the browser's (the server's JOBS_TIMEZONE default).
+// Dates are shown in the company's time zone, whatever the browser's: the server's JOBS_TIMEZONE,
+// which GET /api/v1/me reports (company.timeZone; api/client.ts sets it from the answer). Until the
+// first answer, the server's default.
 let companyZone = 'Asia/Shanghai';
-/** If the server ever reports its zone, set it once at start. */
+/** The company's zone, from GET /api/v1/me (api/client.ts). */
 export function setCompanyTimeZone(zone: string): void {
   companyZone = zone;
 }

@@ -9,6 +9,7 @@ import { CustomerService, PERSONAL_FIELDS, PersonalField } from '../customer.ser
 import { ExportMeta, writeCsv, writeXlsx } from './export-writer';
 import { redactPersonalDetails } from '../../../lib/redact';
 import type { NotificationOutbox } from '../../notifications/notification.service';
+import type { AccessReader } from '../../access-log/access-log.service';
 
 export const BASE_COLUMNS = ['name', 'unit', 'nationality'] as const;
 
@@ -74,14 +75,14 @@ export class ExportService {
     return exp;
   }
 
-  async exportProject(actor: Acting, projectCode: string, req: ExportRequest, res: Response): Promise<void> {
+  async exportProject(actor: Acting, projectCode: string, req: ExportRequest, res: Response, reader?: AccessReader): Promise<void> {
     const project = await this.customers.projectByCode(projectCode);
     const exp = await this.db.tx((m) => this.record(m, actor, project.id, projectCode, req));
-    await this.stream(exp, projectCode, actor.username ?? String(actor.id), req, res);
+    await this.stream(exp, projectCode, actor.username ?? String(actor.id), req, res, reader);
   }
 
   /** Writes the file of a recorded export to the response. */
-  async stream(exp: CustomerExport, projectCode: string, exporter: string, req: ExportRequest, res: Response): Promise<void> {
+  async stream(exp: CustomerExport, projectCode: string, exporter: string, req: ExportRequest, res: Response, reader?: AccessReader): Promise<void> {
     const columns = [...BASE_COLUMNS, ...PERSONAL_FIELDS.filter((f) => req.fields.includes(f)), ...(req.notes !== 'none' ? ['notes'] : [])];
     const meta: ExportMeta = { id: exp.id, exporter, at: exp.createdAt, project: projectCode, purpose: req.purpose, recipient: req.recipient };
     res.setHeader('Cache-Control', 'no-store');
@@ -91,12 +92,14 @@ export class ExportService {
       'Content-Type',
       req.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     );
-    const batches = this.rows(exp.projectId, columns, req.notes === 'redacted');
+    // R-SECRET: every row written is a read of that customer, revealed when a personal field is in clear; the export id links them.
+    const log = (ids: number[]) => this.customers.accessLog.record(reader, 'export', ids.map((customerId) => ({ customerId, projectId: exp.projectId })), { revealed: req.fields.length > 0, ref: exp.id });
+    const batches = this.rows(exp.projectId, columns, req.notes === 'redacted', log);
     if (req.format === 'csv') await writeCsv(res, meta, columns, batches);
     else await writeXlsx(res, meta, columns, batches);
   }
 
-  private async *rows(projectId: number, columns: string[], redactNotes: boolean): AsyncGenerator<string[][]> {
+  private async *rows(projectId: number, columns: string[], redactNotes: boolean, log: (ids: number[]) => void): AsyncGenerator<string[][]> {
     let lastId = 0;
     for (;;) {
       const batch = await this.db.manager
@@ -104,6 +107,7 @@ export class ExportService {
         .find({ where: { projectId, id: MoreThan(lastId) }, order: { id: 'ASC' }, take: 500 });
       if (!batch.length) return;
       lastId = batch[batch.length - 1].id;
+      log(batch.map((c) => c.id));
       yield batch.map((c) => {
         const p = this.customers.decryptPersonal(c);
         const values: Record<string, string> = {

@@ -53,6 +53,8 @@ const en = (group: string, p: MessageParams, k: string) => LABELS[group][s(p, k)
 /** The console page of a rectification's source (assessment or inspection). */
 const sourceLink = (p: MessageParams) =>
   s(p, 'sourceType') === 'inspection' ? `/supervision/inspections/${s(p, 'sourceId')}` : `/supervision/assessments/${s(p, 'sourceId')}`;
+/** The owner's own page (監督檢查 → 我的整改): reachable without reading the source; the id opens its dialog. */
+const myRectification = (p: MessageParams) => `/supervision/my-rectifications?rectification=${s(p, 'rectificationId')}`;
 const sourceZh = (p: MessageParams) => `${zh('source', p, 'sourceType')} #${s(p, 'sourceId')}`;
 const sourceEn = (p: MessageParams) => `${en('source', p, 'sourceType')} ${s(p, 'sourceId')}`;
 
@@ -172,14 +174,14 @@ export const supervisionKinds = defineKinds([
     text: {
       'zh-Hant': (p) => ({
         subject: `整改 #${s(p, 'rectificationId')} 已指派給您，期限 ${s(p, 'dueDate')}`,
-        body: `${sourceZh(p)} 的整改 #${s(p, 'rectificationId')} 已指派給您，須於 ${s(p, 'dueDate')} 前完成。請在「我的工作」記錄進度及佐證。`,
+        body: `${sourceZh(p)} 的整改 #${s(p, 'rectificationId')} 已指派給您，須於 ${s(p, 'dueDate')} 前完成。請在「我的整改」記錄進度及佐證。`,
       }),
       en: (p) => ({
         subject: `Rectification ${s(p, 'rectificationId')} assigned to you, due ${s(p, 'dueDate')}`,
-        body: `Rectification ${s(p, 'rectificationId')} of ${sourceEn(p)} is yours, due on ${s(p, 'dueDate')}. Record its progress and evidence under My work.`,
+        body: `Rectification ${s(p, 'rectificationId')} of ${sourceEn(p)} is yours, due on ${s(p, 'dueDate')}. Record its progress and evidence under My rectifications.`,
       }),
     },
-    link: () => '/',
+    link: myRectification,
     sample: { rectificationId: 31, sourceType: 'inspection', sourceId: 12, dueDate: '2026-12-20' },
   },
   {
@@ -196,7 +198,7 @@ export const supervisionKinds = defineKinds([
         body: `Rectification ${s(p, 'rectificationId')} of ${sourceEn(p)} is due on ${s(p, 'dueDate')} and is ${en('status', p, 'status')}. Complete it and record the evidence in time.`,
       }),
     },
-    link: () => '/',
+    link: myRectification,
     sample: { rectificationId: 31, sourceType: 'risk_assessment', sourceId: 42, dueDate: '2026-12-20', status: 'in_progress' },
   },
   {
@@ -208,17 +210,17 @@ export const supervisionKinds = defineKinds([
         subject: `整改 #${s(p, 'rectificationId')} 已逾期（期限 ${s(p, 'dueDate')}）`,
         body:
           `${sourceZh(p)} 的整改 #${s(p, 'rectificationId')} 期限為 ${s(p, 'dueDate')}，目前仍${zh('status', p, 'status')}。` +
-          (s(p, 'to') === 'head' ? `負責人為 ${s(p, 'owner')}，請督促跟進。` : '請儘速完成並在「我的工作」記錄進度及佐證。'),
+          (s(p, 'to') === 'head' ? `負責人為 ${s(p, 'owner')}，請督促跟進。` : '請儘速完成並在「我的整改」記錄進度及佐證。'),
       }),
       en: (p) => ({
         subject: `Rectification ${s(p, 'rectificationId')} is past its due date ${s(p, 'dueDate')}`,
         body:
           `Rectification ${s(p, 'rectificationId')} of ${sourceEn(p)} was due on ${s(p, 'dueDate')} and is still ${en('status', p, 'status')}. ` +
-          (s(p, 'to') === 'head' ? `Its owner is ${s(p, 'owner')}: follow it up with them.` : 'Record the progress and the evidence under My work.'),
+          (s(p, 'to') === 'head' ? `Its owner is ${s(p, 'owner')}: follow it up with them.` : 'Record the progress and the evidence under My rectifications.'),
       }),
     },
-    // The owner records progress on My work; a head follows it up on the source's page.
-    link: (p) => (s(p, 'to') === 'head' ? sourceLink(p) : '/'),
+    // The owner records progress on My rectifications (whatever they may read); a head follows it up on the source's page.
+    link: (p) => (s(p, 'to') === 'head' ? sourceLink(p) : myRectification(p)),
     sample: { rectificationId: 31, sourceType: 'risk_assessment', sourceId: 42, dueDate: '2026-12-01', status: 'open', owner: 'wang.li', to: 'head' },
   },
 

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Drawer, Form, Input, Modal, Space, Table, Typography } from 'antd';
 import { api, unwrapAs } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { ToneTag } from '../../shared/tone';
@@ -120,6 +120,8 @@ function RunDialog({ job, onClose }: { job: Job | null; onClose: () => void }) {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<{ period?: string }>();
+  // 409 (the job is running already, started by someone else or on schedule): the list shows its run.
+  const reload = useReloadOnConflict(['admin', 'jobs']);
   const run = useMutation({
     mutationFn: (v: { period?: string }) =>
       unwrapAs<JobRun>(api.POST('/api/v1/jobs/{name}/run', { params: { path: { name: job!.name } }, body: v.period?.trim() ? { period: v.period.trim() } : {} })),
@@ -131,7 +133,7 @@ function RunDialog({ job, onClose }: { job: Job | null; onClose: () => void }) {
       form.resetFields();
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open={!!job} title={job ? t('runJob', { name: job.name }) : ''} onCancel={onClose} okText={t('run')} cancelText={t('cancel')} confirmLoading={run.isPending} onOk={() => form.submit()} forceRender>

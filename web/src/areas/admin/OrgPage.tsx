@@ -4,7 +4,7 @@ import { App, Button, Drawer, Form, Input, Modal, Select, Space, Table, Tabs } f
 import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -138,6 +138,8 @@ function OrgDialog({ editing, onClose }: { editing: Editing; onClose: () => void
   const depts = useDepartments();
   const [form] = Form.useForm<Values>();
   const isNew = !editing?.item;
+  // 409 (the code is taken, or the record changed meanwhile): departments and projects reload.
+  const reload = useReloadOnConflict(orgKeys.departments, orgKeys.projects);
   useEffect(() => {
     form.resetFields();
     if (editing?.item) {
@@ -165,7 +167,7 @@ function OrgDialog({ editing, onClose }: { editing: Editing; onClose: () => void
       void qc.invalidateQueries({ queryKey: editing?.kind === 'dept' ? orgKeys.departments : orgKeys.projects });
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   const title = editing?.kind === 'dept' ? (isNew ? t('newDepartment') : t('editDepartment')) : isNew ? t('newProject') : t('editProject');
   return (

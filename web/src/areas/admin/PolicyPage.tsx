@@ -4,7 +4,7 @@ import { App, Button, Card, Flex, Form, Modal, Popconfirm, Radio, Select, Table,
 import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
 import { PAGE_SIZES } from '../../shared/table';
@@ -41,6 +41,8 @@ export default function PolicyPage() {
     [policy.data, role, object],
   );
   const objects = useMemo(() => [...new Set((policy.data?.lines ?? []).map((l) => l.object))].sort(), [policy.data]);
+  // 409 (the line changed or went meanwhile): the policy reloads.
+  const reload = useReloadOnConflict(['admin', 'policy'], ['admin', 'audit', 'policy']);
   const remove = useMutation({
     mutationFn: (id: number) => unwrap(api.DELETE('/api/v1/policy/lines/{id}', { params: { path: { id: String(id) } } })),
     onSuccess: () => {
@@ -48,7 +50,7 @@ export default function PolicyPage() {
       void qc.invalidateQueries({ queryKey: ['admin', 'policy'] });
       void qc.invalidateQueries({ queryKey: ['admin', 'audit', 'policy'] });
     },
-    onError: (err) => showApiError(err),
+    onError: (err) => showApiError(err, { reload }),
   });
   return (
     <PageContainer
@@ -123,6 +125,8 @@ function AddLineDialog({ open, onClose }: { open: boolean; onClose: () => void }
   const roles = useRoles();
   const catalogue = usePermissionCatalogue();
   const [form] = Form.useForm<LineValues & { permission: string }>();
+  // 409 (the same line was added meanwhile): the policy reloads.
+  const reload = useReloadOnConflict(['admin', 'policy'], ['admin', 'audit', 'policy']);
   const add = useMutation({
     mutationFn: (v: LineValues & { permission: string }) => {
       const [object, action] = v.permission.split(':');
@@ -135,7 +139,7 @@ function AddLineDialog({ open, onClose }: { open: boolean; onClose: () => void }
       form.resetFields();
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err, { fieldMap: { scope: ['scopeCode'], action: ['permission'], object: ['permission'] } }),
+    onError: (err) => applyApiErrors(form, err, { fieldMap: { scope: ['scopeCode'], action: ['permission'], object: ['permission'] }, reload }),
   });
   const options = [
     { value: '*:*', label: `* (${t('anyObject')})` },

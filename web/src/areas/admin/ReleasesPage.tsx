@@ -5,7 +5,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { api, download, unwrapAs } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { Watermark } from '../../components/Watermark';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -165,6 +165,7 @@ function RequestDialog({ open, onClose, onDone }: { open: boolean; onClose: () =
   const { message } = App.useApp();
   const projects = useProjects();
   const [form] = Form.useForm<RequestValues>();
+  const reload = useReloadOnConflict(['admin', 'releases']);
   const send = useMutation({
     mutationFn: (v: RequestValues) => unwrapAs<Release>(api.POST('/api/v1/external-releases', { body: v })),
     onSuccess: (r) => {
@@ -173,7 +174,7 @@ function RequestDialog({ open, onClose, onDone }: { open: boolean; onClose: () =
       onDone();
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open={open} title={t('newRelease')} onCancel={onClose} okText={t('create')} cancelText={t('cancel')} confirmLoading={send.isPending} onOk={() => form.submit()} forceRender>
@@ -202,6 +203,8 @@ function RejectDialog({ release, onClose, onDone }: { release: Release | null; o
   const t = useMessages(messages);
   const { message } = App.useApp();
   const [form] = Form.useForm<{ reason: string }>();
+  // 409: another approver decided first: the list reloads; the reason typed stays.
+  const reload = useReloadOnConflict(['admin', 'releases']);
   const reject = useMutation({
     mutationFn: (v: { reason: string }) => unwrapAs<Release>(api.POST('/api/v1/external-releases/{id}/reject', { params: { path: { id: String(release!.id) } }, body: v })),
     onSuccess: () => {
@@ -210,7 +213,7 @@ function RejectDialog({ release, onClose, onDone }: { release: Release | null; o
       onDone();
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open={!!release} title={`${t('reject')} #${release?.id ?? ''}`} onCancel={onClose} okText={t('reject')} okButtonProps={{ danger: true }} cancelText={t('cancel')} confirmLoading={reject.isPending} onOk={() => form.submit()} forceRender>

@@ -4,7 +4,7 @@ import { App, Button, Checkbox, Form, Input, Modal, Popconfirm, Radio, Select, S
 import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
 import { ToneTag } from '../../shared/tone';
@@ -149,6 +149,7 @@ function RobotDialog({
   const { message } = App.useApp();
   const [form] = Form.useForm<RobotValues>();
   const existing = robot && robot !== 'new' ? robot : null;
+  const reload = useReloadOnConflict(ROBOTS_KEY);
   useEffect(() => {
     if (!robot) return;
     form.resetFields();
@@ -195,7 +196,7 @@ function RobotDialog({
       onClose();
     },
     // Field errors beside their fields (scope -> the scope picker); what was typed stays.
-    onError: (err) => applyApiErrors(form, err, { fieldMap: { scope: ['scopeCode'] } }),
+    onError: (err) => applyApiErrors(form, err, { fieldMap: { scope: ['scopeCode'] }, reload }),
   });
   const clearing = Form.useWatch('clearSecret', form) as boolean | undefined;
   return (

@@ -1,14 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Form, Input, Modal, Select, Space, Typography } from 'antd';
 import { api, unwrap } from '../../api/client';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { useMessages } from '../../i18n/messages';
 import { useDepartments } from '../../shared/org';
 import { messages } from './messages';
 import { departmentOptions, HoldingsList, holdingsOfRefusal, type Holding, type UserView } from './shared';
 
 /** Forgets every cached answer about users (lists, one user, holdings) after a change. */
+/** The accounts' queries, reloaded when the server answers 409 (someone else changed the account first). */
+const USERS = ['admin', 'users'] as const;
+
 export function useInvalidateUsers() {
   const qc = useQueryClient();
   return () => qc.invalidateQueries({ queryKey: ['admin', 'users'] });
@@ -56,6 +59,7 @@ export function CreateUserDialog({ open, onClose, onCreated }: { open: boolean; 
   const [form] = Form.useForm<CreateValues>();
   const depts = useDepartments();
   const invalidate = useInvalidateUsers();
+  const reload = useReloadOnConflict(USERS);
   const create = useMutation({
     mutationFn: (v: CreateValues) => unwrap(api.POST('/api/v1/users', { body: { ...v, departmentCode: v.departmentCode ?? null, email: emailOf(v.email) } })),
     onSuccess: (u) => {
@@ -65,7 +69,7 @@ export function CreateUserDialog({ open, onClose, onCreated }: { open: boolean; 
       onClose();
       onCreated?.(u);
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal
@@ -112,8 +116,17 @@ export function EditUserDialog({ user, onClose }: { user: UserView | null; onClo
   const [form] = Form.useForm<EditValues>();
   const depts = useDepartments();
   const invalidate = useInvalidateUsers();
+  const reload = useReloadOnConflict(USERS);
+  // Filled once per account opened: the account reloaded meanwhile (a 409 reloads it) keeps what was typed.
+  const filledFor = useRef<number | null>(null);
   useEffect(() => {
-    if (user) form.setFieldsValue({ displayName: user.displayName, departmentCode: user.departmentCode ?? undefined, email: user.email ?? '', language: user.language });
+    if (!user) {
+      filledFor.current = null;
+      return;
+    }
+    if (filledFor.current === user.id) return;
+    filledFor.current = user.id;
+    form.setFieldsValue({ displayName: user.displayName, departmentCode: user.departmentCode ?? undefined, email: user.email ?? '', language: user.language });
   }, [user, form]);
   const save = useMutation({
     mutationFn: (v: EditValues) =>
@@ -128,7 +141,7 @@ export function EditUserDialog({ user, onClose }: { user: UserView | null; onClo
       void invalidate();
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open={!!user} title={`${t('editUser')}: ${user?.username ?? ''}`} onCancel={onClose} okText={t('save')} cancelText={t('cancel')} confirmLoading={save.isPending} onOk={() => form.submit()} forceRender>
@@ -151,6 +164,7 @@ export function ResetPasswordDialog({ user, onClose }: { user: UserView | null; 
   const { message } = App.useApp();
   const [form] = Form.useForm<{ password: string }>();
   const invalidate = useInvalidateUsers();
+  const reload = useReloadOnConflict(USERS);
   const reset = useMutation({
     mutationFn: (v: { password: string }) => unwrap(api.POST('/api/v1/users/{id}/password', { params: { path: { id: String(user!.id) } }, body: v })),
     onSuccess: () => {
@@ -159,7 +173,7 @@ export function ResetPasswordDialog({ user, onClose }: { user: UserView | null; 
       form.resetFields();
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open={!!user} title={`${t('resetPassword')}: ${user?.username ?? ''}`} onCancel={onClose} okText={t('save')} cancelText={t('cancel')} confirmLoading={reset.isPending} onOk={() => form.submit()} forceRender>
@@ -182,6 +196,7 @@ export function OffboardDialog({ user, onClose }: { user: UserView | null; onClo
   const [form] = Form.useForm<{ reason?: string }>();
   const [held, setHeld] = useState<Holding[] | null>(null);
   const invalidate = useInvalidateUsers();
+  const reload = useReloadOnConflict(USERS);
   const close = () => {
     setHeld(null);
     form.resetFields();
@@ -200,7 +215,7 @@ export function OffboardDialog({ user, onClose }: { user: UserView | null; onClo
       if (h) {
         setHeld(h);
         void invalidate();
-      } else applyApiErrors(form, err);
+      } else applyApiErrors(form, err, { reload });
     },
   });
   return (

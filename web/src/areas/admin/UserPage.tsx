@@ -5,7 +5,7 @@ import { useParams } from 'react-router';
 import { api, ApiError, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { FullPageSpin } from '../../components/FullPageSpin';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -128,6 +128,8 @@ function RolesCard({ userId, active }: { userId: number; active: boolean }) {
     queryFn: () => unwrap(api.GET('/api/v1/role-assignments', { params: { query: { userId } } })).then((r) => r.items),
   });
   const changed = () => qc.invalidateQueries({ queryKey: ['admin', 'users'] });
+  // 409 (the role granted or revoked by someone else meanwhile): the roles reload.
+  const reload = useReloadOnConflict(['admin', 'users']);
   const grant = useMutation({
     mutationFn: (v: GrantValues) => unwrap(api.POST('/api/v1/role-assignments', { body: { userId, role: v.role, scope: scopeOf(v) } })),
     onSuccess: (a) => {
@@ -135,7 +137,7 @@ function RolesCard({ userId, active }: { userId: number; active: boolean }) {
       form.resetFields();
       void changed();
     },
-    onError: (err) => applyApiErrors(form, err, { fieldMap: { scope: ['scopeCode'] } }),
+    onError: (err) => applyApiErrors(form, err, { fieldMap: { scope: ['scopeCode'] }, reload }),
   });
   const revoke = useMutation({
     mutationFn: (assignmentId: number) => unwrap(api.DELETE('/api/v1/role-assignments/{id}', { params: { path: { id: String(assignmentId) } } })),
@@ -143,7 +145,7 @@ function RolesCard({ userId, active }: { userId: number; active: boolean }) {
       message.success(t('revoked'));
       void changed();
     },
-    onError: (err) => showApiError(err),
+    onError: (err) => showApiError(err, { reload }),
   });
   return (
     <Card title={<h2 style={h2}>{t('roles')}</h2>}>

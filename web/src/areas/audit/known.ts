@@ -3,6 +3,7 @@ export const KNOWN_ACTIONS = [
   'access.denied',
   'agreement.signed',
   'audit.chain_broken',
+  'audit.digest_created',
   'audit.exported',
   'auth.locked',
   'auth.login',

@@ -172,16 +172,17 @@ export default function CasesPage() {
             { title: t('deadline'), key: 'deadline', render: (_: unknown, c) => <Countdown c={c} t={t} /> },
           ]}
         />
+        {/* Inside the watermark: the dialog lists customers (antd passes the watermark on to the modal). */}
+        {registering && (
+          <RegisterCaseModal
+            onClose={() => setRegistering(false)}
+            onRegistered={(c) => {
+              setRegistering(false);
+              void navigate(`/cases/${c.id}`);
+            }}
+          />
+        )}
       </Watermark>
-      {registering && (
-        <RegisterCaseModal
-          onClose={() => setRegistering(false)}
-          onRegistered={(c) => {
-            setRegistering(false);
-            void navigate(`/cases/${c.id}`);
-          }}
-        />
-      )}
     </PageContainer>
   );
 }

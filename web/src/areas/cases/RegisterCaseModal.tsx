@@ -4,6 +4,7 @@ import { Button, Form, Input, InputNumber, Modal, Select, Space, Typography } fr
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../../api/client';
 import { feedback } from '../../components/feedback';
+import { Watermark } from '../../components/Watermark';
 import { applyApiErrors } from '../../forms/apiErrors';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -27,7 +28,8 @@ const num = (n: number | null | undefined) => (n === null || n === undefined ? u
 /**
  * Registers a case (POST /api/v1/cases; numbered and dated by the server, R-CASE-NO, R-CASE-DEADLINE).
  * The customer picker lists the project's customers as the API shows them (masked) and filters them
- * here: the search text never goes into a URL.
+ * here: the search text never goes into a URL. Rendered inside a <Watermark> (CasesPage), which antd
+ * passes on to the dialog; the picker's list carries its own.
  */
 export function RegisterCaseModal({ onClose, onRegistered }: { onClose: () => void; onRegistered: (c: CaseView) => void }) {
   const t = useMessages(messages);
@@ -109,6 +111,8 @@ export function RegisterCaseModal({ onClose, onRegistered }: { onClose: () => vo
             showSearch={{ optionFilterProp: 'label' }}
             disabled={!project}
             loading={customers.isFetching}
+            // The list of customers opens outside the dialog: it carries the watermark too.
+            popupRender={(menu) => <Watermark>{menu}</Watermark>}
             options={(customers.data?.items ?? []).map((c) => ({
               value: c.id,
               label: [c.name, c.unit, c.phones[0]].filter(Boolean).join(' · '),

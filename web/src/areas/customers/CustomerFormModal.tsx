@@ -1,9 +1,9 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { App, Button, Form, Input, Modal, Radio, Space, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { useMessages } from '../../i18n/messages';
 import { messages } from './messages';
 import type { CustomerView } from './shared';
@@ -45,13 +45,22 @@ export function CustomerFormModal({
   const [form] = Form.useForm<Values>();
   const editing = !!customer;
 
+  // Filled once each time it opens: a reload of the record meanwhile (a 409 reloads it) keeps what was typed.
+  const filled = useRef(false);
   useEffect(() => {
-    if (!open) return;
+    if (!open) {
+      filled.current = false;
+      return;
+    }
+    if (filled.current) return;
+    filled.current = true;
     form.resetFields();
     if (customer) form.setFieldsValue({ name: customer.name, unit: customer.unit, nationality: customer.nationality, phones: [] });
     else form.setFieldsValue({ nationality: 'domestic', phones: [''] });
   }, [open, customer, form]);
 
+  // 409 (another record of the project has the number): the message, and the customers reload.
+  const reload = useReloadOnConflict(['customers']);
   const save = useMutation({
     gcTime: 0,
     mutationFn: async (v: Values) => {
@@ -92,7 +101,7 @@ export function CustomerFormModal({
       onSaved?.(c);
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
 
   return (

@@ -9,7 +9,7 @@ import { FullPageSpin } from '../../components/FullPageSpin';
 import { PageContainer } from '../../components/PageContainer';
 import { Revealed } from '../../components/Revealed';
 import { Watermark } from '../../components/Watermark';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -59,6 +59,7 @@ export default function CustomerPage() {
     queryFn: () => unwrap(api.GET('/api/v1/cases', { params: { query: { project: c!.project, customerId: id, limit: 50, offset: 0 } } })),
   });
 
+  const reload = useReloadOnConflict(['customers', 'one', id], ['customers', 'cases', id]);
   const remove = useMutation({
     mutationFn: () => unwrap(api.DELETE('/api/v1/customers/{id}', { params: { path: { id: String(id) } } })),
     onSuccess: () => {
@@ -67,7 +68,7 @@ export default function CustomerPage() {
       void qc.invalidateQueries({ queryKey: ['customers', 'list'] });
       navigate(`/customers?project=${encodeURIComponent(c!.project)}`);
     },
-    onError: showApiError,
+    onError: (err) => showApiError(err, { reload }),
   });
 
   if (customer.isLoading) return <FullPageSpin />;

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, type FormInstance, Input, InputNumber, Popconfirm, Table, Tag, Typography } from 'antd';
 import { api, unwrap } from '../../api/client';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, isConflict, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { type Person, personLabel, PersonSelect } from '../../shared/people';
@@ -21,12 +21,30 @@ function useRefresh(f: FileView) {
   };
 }
 
+/**
+ * A failed action on the file: the message (400s beside the form's fields; what was typed stays),
+ * and the file again from the server. 409 (holder changed, state changed, already delegated, a
+ * destruction awaiting its witness, a delegation already ended): the shared conflict reload. Any
+ * other answer refreshes it too, as before (410: destroyed meanwhile; 403: custody passed), so the
+ * page shows the file as it is now.
+ */
+function useFailed(f: FileView) {
+  const refresh = useRefresh(f);
+  const reload = useReloadOnConflict(keys.file(f.id), ['handover', 'list']);
+  return (err: unknown, form?: FormInstance) => {
+    if (form) applyApiErrors(form, err, { reload });
+    else showApiError(err, { reload });
+    if (!isConflict(err)) refresh();
+  };
+}
+
 /** R-HANDOVER-HOLD: the holder lets a clerk of the project view the file for a set number of days, and may revoke it. */
 export function DelegationsCard({ f }: { f: FileView }) {
   const t = useMessages(messages);
   const { message } = App.useApp();
   const [form] = Form.useForm<{ clerkUserId: number; days: number }>();
   const refresh = useRefresh(f);
+  const failed = useFailed(f);
   const open = f.status !== 'destroyed';
   const clerks = useClerks(f.id, open);
   const people: Person[] = clerks.data ?? [];
@@ -37,10 +55,7 @@ export function DelegationsCard({ f }: { f: FileView }) {
       form.resetFields();
       refresh();
     },
-    onError: (err) => {
-      applyApiErrors(form, err);
-      refresh();
-    },
+    onError: (err) => failed(err, form),
   });
   const revoke = useMutation({
     mutationFn: (d: Delegation) =>
@@ -49,10 +64,7 @@ export function DelegationsCard({ f }: { f: FileView }) {
       message.success(t('revokedDone'));
       refresh();
     },
-    onError: (err) => {
-      showApiError(err);
-      refresh();
-    },
+    onError: (err) => failed(err),
   });
   return (
     <Card title={h2(t('delegations'))}>
@@ -107,16 +119,14 @@ export function ConfirmEntryCard({ f }: { f: FileView }) {
   const t = useMessages(messages);
   const { message } = App.useApp();
   const refresh = useRefresh(f);
+  const failed = useFailed(f);
   const confirm = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/handover-files/{id}/confirm', { params: path(f), body: {} })),
     onSuccess: (next) => {
       message.success(t('confirmEntryDone'));
       refresh(next);
     },
-    onError: (err) => {
-      showApiError(err);
-      refresh();
-    },
+    onError: (err) => failed(err),
   });
   return (
     <Card title={h2(t('confirmEntry'))}>
@@ -138,6 +148,7 @@ export function DestroyCard({ f, witnesses }: { f: FileView; witnesses: Person[]
   const { message } = App.useApp();
   const [form] = Form.useForm<{ witnessUserId: number; reason?: string }>();
   const refresh = useRefresh(f);
+  const failed = useFailed(f);
   const early = f.status !== 'pending_destruction';
   const record = useMutation({
     mutationFn: (body: { witnessUserId: number; reason?: string }) =>
@@ -147,10 +158,7 @@ export function DestroyCard({ f, witnesses }: { f: FileView; witnesses: Person[]
       form.resetFields();
       refresh(next);
     },
-    onError: (err) => {
-      applyApiErrors(form, err);
-      refresh();
-    },
+    onError: (err) => failed(err, form),
   });
   const req = f.destructionRequest;
   const pending = f.pendingDestruction?.state === 'pending' && req;

@@ -5,7 +5,7 @@ import { Alert, App, Button, Card, Descriptions, Flex, Form, Input, InputNumber,
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { Watermark } from '../../components/Watermark';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, isConflict, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { personLabel } from '../../shared/people';
@@ -26,6 +26,9 @@ export function ClerkCard({ d }: { d: MyDelegation }) {
   const qc = useQueryClient();
   const [form] = Form.useForm<{ records: number; note?: string }>();
   const f = d.file;
+  // 409 (already reported, the delegation ended, the file changed hands): the shared conflict reload of
+  // the clerk's delegations; any other answer reloads them too, as before (403: the delegation expired).
+  const reload = useReloadOnConflict(keys.mine);
   const report = useMutation({
     mutationFn: (v: { records: number; note?: string }) =>
       unwrap(api.POST('/api/v1/handover-files/{id}/entry-confirmation', { params: { path: { id: String(f.id) } }, body: { records: v.records, ...(v.note?.trim() ? { note: v.note.trim() } : {}) } })),
@@ -34,8 +37,8 @@ export function ClerkCard({ d }: { d: MyDelegation }) {
       void qc.invalidateQueries({ queryKey: keys.mine });
     },
     onError: (err) => {
-      applyApiErrors(form, err);
-      void qc.invalidateQueries({ queryKey: keys.mine });
+      applyApiErrors(form, err, { reload });
+      if (!isConflict(err)) void qc.invalidateQueries({ queryKey: keys.mine });
     },
   });
   return (
@@ -100,6 +103,9 @@ export function WitnessCard({ c, fileId, onDestroyed }: { c: MyConfirmation; fil
     void qc.invalidateQueries({ queryKey: keys.confirmations });
     void qc.invalidateQueries({ queryKey: ['handover'] });
   };
+  // 409 (already decided or lapsed, nothing to confirm, already destroyed, the holder changed): the
+  // shared conflict reload of what waits for the witness and of the file; the page then shows where it stands.
+  const reload = useReloadOnConflict(keys.confirmations, ['handover']);
   const confirm = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/handover-files/{id}/destruction/confirm', { params, body: {} })),
     onSuccess: (d) => {
@@ -108,8 +114,8 @@ export function WitnessCard({ c, fileId, onDestroyed }: { c: MyConfirmation; fil
       done();
     },
     onError: (err) => {
-      applyApiErrors(null, err);
-      done();
+      applyApiErrors(null, err, { reload });
+      if (!isConflict(err)) done();
     },
   });
   const decline = useMutation({
@@ -119,7 +125,8 @@ export function WitnessCard({ c, fileId, onDestroyed }: { c: MyConfirmation; fil
       setDeclining(false);
       done();
     },
-    onError: (err) => applyApiErrors(form, err),
+    // The reason stays in the dialog; on a 409 the confirmation reloads behind it.
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   const by = c.requestedBy ? personLabel(c.requestedBy) : '';
   return (

@@ -1,5 +1,8 @@
 import type { WorkKind } from './workTypes';
 
+/** The rectifications the user owns (supervision/MyRectificationsPage.tsx). */
+const MY_RECTIFICATIONS = '/supervision/my-rectifications';
+
 /** 'HF-12' -> '/handover/12'; any other serial (a controlled copy, CC-…) -> '/copies/CC-…'. */
 function serialPath(serial: string): string {
   const hf = /^HF-(\d+)$/.exec(serial);
@@ -22,8 +25,10 @@ export function refPath(kind: WorkKind, id: string | number): string {
     case 'handover_due':
     case 'handover_delegation':
       return serialPath(s);
+    // R-RISK-MONTHLY, R-INSPECT: the owner's own list, open to every signed-in user (an owner may
+    // not read the assessment or inspection it came from); the id opens that action's dialog.
     case 'rectification':
-      return '/supervision/assessments';
+      return `${MY_RECTIFICATIONS}?rectification=${encodeURIComponent(s)}`;
     case 'assessment_fill':
     case 'assessment_review':
       return `/supervision/assessments/${encodeURIComponent(s)}`;
@@ -46,7 +51,7 @@ const KIND_LIST_PATH: Record<WorkKind, string> = {
   copies_held: '/copies',
   handover_due: '/handover',
   handover_delegation: '/handover',
-  rectification: '/supervision/assessments',
+  rectification: MY_RECTIFICATIONS,
   assessment_fill: '/supervision/assessments',
   assessment_review: '/supervision/assessments',
   inspection_open: '/supervision/inspections',

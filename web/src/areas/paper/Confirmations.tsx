@@ -3,7 +3,7 @@ import { App, Button, Popconfirm, Space, Table } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
-import { showApiError } from '../../forms/apiErrors';
+import { showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { messages } from './messages';
@@ -47,6 +47,7 @@ export function ConfirmationsTable() {
     void qc.invalidateQueries({ queryKey: ['copies'] });
     void qc.invalidateQueries({ queryKey: ['copy'] });
   };
+  const reload = useReloadOnConflict(['copies'], ['copy']);
   const confirm = useMutation({
     mutationFn: (c: Confirmation) => decideConfirmation(c, 'confirm'),
     onSuccess: () => {
@@ -110,6 +111,7 @@ export function ConfirmationsTable() {
         open={declining !== null}
         title={declining ? t('declineTitle', { serial: declining.serial }) : ''}
         onCancel={() => setDeclining(null)}
+        reload={reload}
         onSubmit={async (reason) => {
           await decideConfirmation(declining!, 'decline', reason);
           setDeclining(null);

@@ -8,7 +8,7 @@ import { FullPageSpin } from '../../components/FullPageSpin';
 import { CrashResult } from '../../components/ErrorBoundary';
 import { PageContainer } from '../../components/PageContainer';
 import { Watermark } from '../../components/Watermark';
-import { showApiError } from '../../forms/apiErrors';
+import { showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages, type T } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -98,6 +98,7 @@ export default function CopyDetailPage() {
     void qc.invalidateQueries({ queryKey: ['copy', serial] });
     void qc.invalidateQueries({ queryKey: ['copies'] });
   };
+  const reload = useReloadOnConflict(['copy', serial], ['copies']);
   const act = useMutation({
     mutationFn: async (what: 'download' | 'sign' | 'confirm') => {
       if (what === 'download') return download(`/api/v1/copies/${encodeURIComponent(serial)}/pdf`);
@@ -232,6 +233,7 @@ export default function CopyDetailPage() {
         open={modal === 'decline'}
         title={t('declineTitle', { serial: c.serial })}
         onCancel={() => setModal(null)}
+        reload={reload}
         onSubmit={async (reason) => {
           await decideConfirmation({ kind: pending!.kind, serial }, 'decline', reason);
           setModal(null);

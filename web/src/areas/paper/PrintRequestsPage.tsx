@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { App, Button, Descriptions, Flex, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Descriptions, Flex, Popconfirm, Select, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
-import { showApiError } from '../../forms/apiErrors';
+import { showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -16,6 +16,14 @@ import { NewRequestModal } from './NewRequestModal';
 import { CopyStatusTag, ReasonModal, RequestStatusTag, scrollX } from './shared';
 import { REQUEST_STATUSES, type PrintRequest, type RequestStatus } from './types';
 
+/**
+ * The columns, sized (set widths, the fixed actions column) only when the table has rows, as its
+ * horizontal scroll is (scrollX: none while empty, for keyboard users). The widths add up to some
+ * 1340 px: an empty table kept them without the scroll and grew the whole page wider than the
+ * window (at 1280 px too), and a dialog's grey overlay then left the overflow uncovered.
+ */
+const sized = <T,>(rows: readonly unknown[] | undefined, columns: TableColumnsType<T>): TableColumnsType<T> =>
+  rows?.length ? columns : columns.map((c) => ({ ...c, width: undefined, fixed: undefined, ellipsis: undefined }));
 
 /** One list of print requests: mine (mine=true) or the approval queue (every request of the projects I supervise). */
 function RequestsTable({ mode }: { mode: 'mine' | 'queue' }) {
@@ -46,19 +54,18 @@ function RequestsTable({ mode }: { mode: 'mine' | 'queue' }) {
     void qc.invalidateQueries({ queryKey: ['print-requests'] });
     void qc.invalidateQueries({ queryKey: ['copies'] });
   };
+  // 409: another approver decided, or the requester cancelled, first: the message, and the list reloads.
+  const reload = useReloadOnConflict(['print-requests'], ['copies']);
   const approve = useMutation({
     mutationFn: (id: number) => unwrap(api.POST('/api/v1/print-requests/{id}/approve', { params: { path: { id: String(id) } }, body: {} })),
     onSuccess: () => done(t('approved')),
     // The server refuses one's own request (403 own_request) and a decided one (409): its message says which.
-    onError: (err) => {
-      showApiError(err);
-      void qc.invalidateQueries({ queryKey: ['print-requests'] });
-    },
+    onError: (err) => showApiError(err, { reload }),
   });
   const cancel = useMutation({
     mutationFn: (id: number) => unwrap(api.POST('/api/v1/print-requests/{id}/cancel', { params: { path: { id: String(id) } }, body: {} })),
     onSuccess: () => done(t('cancelled')),
-    onError: showApiError,
+    onError: (err) => showApiError(err, { reload }),
   });
 
   return (
@@ -121,7 +128,7 @@ function RequestsTable({ mode }: { mode: 'mine' | 'queue' }) {
             </Descriptions>
           ),
         }}
-        columns={[
+        columns={sized<PrintRequest>(list.data?.items, [
           { title: t('id'), dataIndex: 'id', width: 70 },
           { title: t('project'), dataIndex: 'project', width: 120 },
           { title: t('status'), dataIndex: 'status', width: 110, render: (s: RequestStatus) => <RequestStatusTag status={s} /> },
@@ -178,12 +185,13 @@ function RequestsTable({ mode }: { mode: 'mine' | 'queue' }) {
                 </Popconfirm>
               ),
           },
-        ]}
+        ])}
       />
       <ReasonModal
         open={rejecting !== null}
         title={rejecting ? t('rejectTitle', { id: rejecting.id }) : ''}
         onCancel={() => setRejecting(null)}
+        reload={reload}
         onSubmit={async (reason) => {
           await unwrap(api.POST('/api/v1/print-requests/{id}/reject', { params: { path: { id: String(rejecting!.id) } }, body: { reason } }));
           setRejecting(null);

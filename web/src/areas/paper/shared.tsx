@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Form, Input, Modal } from 'antd';
 import { useMessages } from '../../i18n/messages';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, type ConflictReload } from '../../forms/apiErrors';
 import { ToneTag, type Tone } from '../../shared/tone';
 import { messages } from './messages';
 import type { CopyStatus, RequestStatus } from './types';
@@ -36,17 +36,22 @@ export function RequestStatusTag({ status }: { status: RequestStatus }) {
  */
 export const scrollX = (x: number, rows: readonly unknown[] | undefined) => (rows?.length ? { x } : undefined);
 
-/** A modal asking for a reason (reject, decline): `onSubmit` returns a promise; errors stay beside the field. */
+/**
+ * A modal asking for a reason (reject, decline): `onSubmit` returns a promise; errors stay beside the
+ * field. `reload` (useReloadOnConflict): the record's queries, reloaded when someone else decided first (409).
+ */
 export function ReasonModal({
   open,
   title,
   onCancel,
   onSubmit,
+  reload,
 }: {
   open: boolean;
   title: string;
   onCancel: () => void;
   onSubmit: (reason: string) => Promise<unknown>;
+  reload?: ConflictReload;
 }) {
   const t = useMessages(messages);
   const [form] = Form.useForm<{ reason: string }>();
@@ -67,8 +72,8 @@ export function ReasonModal({
             await onSubmit(reason);
             form.resetFields();
           } catch (err) {
-            // 400s beside the field, 403/409 as a message; the modal stays open with the text.
-            applyApiErrors(form, err);
+            // 400s beside the field, 403/409 as a message (409: the record reloads behind); the modal stays open with the text.
+            applyApiErrors(form, err, { reload });
           } finally {
             setBusy(false);
           }

@@ -5,7 +5,7 @@ import { useParams } from 'react-router';
 import { api, download, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useLocale } from '../../i18n/locale';
 import { useMessages } from '../../i18n/messages';
@@ -41,10 +41,9 @@ export default function AssessmentPage() {
     void qc.invalidateQueries({ queryKey: ['assessments'] });
     feedback().message.success(text);
   };
-  const onError = (err: unknown) => {
-    showApiError(err);
-    void q.refetch();
-  };
+  // 409 (submitted or reviewed by someone else meanwhile): the message, and the assessment reloads.
+  const reload = useReloadOnConflict(assessmentKey(id), ['assessments']);
+  const onError = (err: unknown) => showApiError(err, { reload });
   const refresh = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/risk-assessments/{id}/refresh', { params: { path: { id: String(id) } } })), onSuccess: after(t('refreshed')), onError });
   const submit = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/risk-assessments/{id}/submit', { params: { path: { id: String(id) } } })), onSuccess: after(t('submitted')), onError });
 
@@ -219,6 +218,7 @@ function Decide({ id, kind, onClose, onDone }: { id: number; kind: 'review' | 'r
   const t = useMessages(messages);
   const [form] = Form.useForm<{ text: string }>();
   const field = kind === 'review' ? 'comment' : 'reason';
+  const reload = useReloadOnConflict(assessmentKey(id), ['assessments']);
   const m = useMutation({
     mutationFn: (text: string) =>
       kind === 'review'
@@ -228,7 +228,7 @@ function Decide({ id, kind, onClose, onDone }: { id: number; kind: 'review' | 'r
       onDone(a);
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err, { fieldMap: { [field]: ['text'] } }),
+    onError: (err) => applyApiErrors(form, err, { fieldMap: { [field]: ['text'] }, reload }),
   });
   return (
     <Modal open title={kind === 'review' ? t('review') : t('returnDraft')} okText={kind === 'review' ? t('review') : t('returnDraft')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>

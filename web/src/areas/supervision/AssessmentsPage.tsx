@@ -5,7 +5,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime, getCompanyTimeZone } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -126,6 +126,8 @@ function OpenAssessment({ options, onClose, onOpened }: { options: { value: stri
   const t = useMessages(messages);
   const qc = useQueryClient();
   const [form] = Form.useForm<{ department: string; month: Dayjs }>();
+  // 409: the month's assessment is open already (someone else opened it): the list shows it.
+  const reload = useReloadOnConflict(['assessments']);
   const open = useMutation({
     mutationFn: (v: { department: string; month: Dayjs }) =>
       unwrap(api.POST('/api/v1/risk-assessments', { body: { department: v.department, period: v.month.format('YYYY-MM') } })),
@@ -133,7 +135,7 @@ function OpenAssessment({ options, onClose, onOpened }: { options: { value: stri
       void qc.invalidateQueries({ queryKey: ['assessments'] });
       onOpened(a.id);
     },
-    onError: (err) => applyApiErrors(form, err, { fieldMap: { period: ['month'] } }),
+    onError: (err) => applyApiErrors(form, err, { fieldMap: { period: ['month'] }, reload }),
   });
   return (
     <Modal open title={t('openAssessmentTitle')} okText={t('open')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={open.isPending}>

@@ -3,7 +3,7 @@ import { Button, Empty, Form, Input, List, Modal, Popconfirm, Select, Space, Typ
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { useMessages } from '../../i18n/messages';
 import { messages } from './messages';
 import { levelOf } from './risk';
@@ -23,6 +23,7 @@ export function CellModal({ a, likelihood, impact, editable, onClose }: { a: Ass
   const [editing, setEditing] = useState<RiskItem | null>(null);
   const items = a.items.filter((r) => r.likelihood === likelihood && r.impact === impact);
   const key = ['assessment', a.id];
+  const reload = useReloadOnConflict(key, ['assessments']);
   const done = (text: string) => () => {
     void qc.invalidateQueries({ queryKey: key });
     void qc.invalidateQueries({ queryKey: ['assessments'] });
@@ -37,14 +38,14 @@ export function CellModal({ a, likelihood, impact, editable, onClose }: { a: Ass
         : unwrap(api.POST('/api/v1/risk-assessments/{id}/items', { params: { path: { id: String(a.id) } }, body: v })),
     onSuccess: () => done(editing ? t('itemSaved') : t('itemAdded'))(),
     onError: (err) => {
-      applyApiErrors(form, err);
+      applyApiErrors(form, err, { reload });
       void qc.invalidateQueries({ queryKey: key });
     },
   });
   const remove = useMutation({
     mutationFn: (itemId: number) => unwrap(api.DELETE('/api/v1/risk-assessments/{id}/items/{itemId}', { params: { path: { id: a.id, itemId } } })),
     onSuccess: () => done(t('itemRemoved'))(),
-    onError: showApiError,
+    onError: (err) => showApiError(err, { reload }),
   });
   const level = t(`lv_${levelOf(likelihood, impact)}`);
 

@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { api, unwrap } from '../../api/client';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime, getCompanyTimeZone } from '../../i18n/format';
 import { useLocale } from '../../i18n/locale';
 import { useMessages } from '../../i18n/messages';
@@ -99,13 +99,14 @@ type FindingValues = { itemId: number; severity: Finding['severity']; descriptio
 function AddFinding({ i, options, onClose, onDone }: { i: Inspection; options: { value: number; label: string }[]; onClose: () => void; onDone: () => void }) {
   const t = useMessages(messages);
   const [form] = Form.useForm<FindingValues>();
+  const reload = useReloadOnConflict(['inspection', i.id]);
   const m = useMutation({
     mutationFn: (body: FindingValues) => unwrap(api.POST('/api/v1/inspections/{id}/findings', { params: { path: { id: String(i.id) } }, body })),
     onSuccess: () => {
       feedback().message.success(t('findingAdded'));
       onDone();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open title={t('addFinding')} okText={t('add')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>
@@ -136,6 +137,7 @@ function AssignRectification({ i, finding, onClose, onDone }: { i: Inspection; f
   const [form] = Form.useForm<RectValues>();
   const people = usePeople(`project:${i.project}`);
   const today = dayjs().tz(getCompanyTimeZone()).startOf('day');
+  const reload = useReloadOnConflict(['inspection', i.id]);
   const m = useMutation({
     mutationFn: (v: RectValues) =>
       unwrap(
@@ -148,7 +150,7 @@ function AssignRectification({ i, finding, onClose, onDone }: { i: Inspection; f
       feedback().message.success(t('rectAssigned'));
       onDone();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open title={`${t('addRectification')}: ${finding.description}`} okText={t('add')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>

@@ -5,7 +5,7 @@ import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { Watermark } from '../../components/Watermark';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -56,13 +56,14 @@ function IncidentList() {
     queryKey: ['incidents', status, page],
     queryFn: () => unwrap(api.GET('/api/v1/incidents', { params: { query: { status, limit: page.pageSize, offset: (page.current - 1) * page.pageSize } } })),
   });
+  const reload = useReloadOnConflict(['incidents']);
   const investigate = useMutation({
     mutationFn: (id: number) => unwrap(api.POST('/api/v1/incidents/{id}/investigate', { params: { path: { id: String(id) } }, body: {} })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['incidents'] });
       feedback().message.success(t('investigating'));
     },
-    onError: showApiError,
+    onError: (err) => showApiError(err, { reload }),
   });
   const manage = can('incident:manage');
   const tone = { reported: 'warn', investigating: 'info', concluded: 'ok' } as const;
@@ -163,6 +164,7 @@ function Conclude({ incident, onClose }: { incident: Incident; onClose: () => vo
   const [form] = Form.useForm<{ findings: string; responsibleUserIds: number[] }>();
   const scope = incident.project ? `project:${incident.project}` : incident.department ? `dept:${incident.department}` : null;
   const people = usePeople(scope);
+  const reload = useReloadOnConflict(['incidents']);
   const m = useMutation({
     mutationFn: (body: { findings: string; responsibleUserIds: number[] }) =>
       unwrap(api.POST('/api/v1/incidents/{id}/conclude', { params: { path: { id: String(incident.id) } }, body: { ...body, responsibleUserIds: body.responsibleUserIds ?? [] } })),
@@ -171,7 +173,7 @@ function Conclude({ incident, onClose }: { incident: Incident; onClose: () => vo
       feedback().message.success(t('concluded'));
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open title={`${t('conclude')} #${incident.id}`} okText={t('conclude')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>

@@ -5,7 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, download, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, isConflict, showApiError, useReloadOnConflict, type ConflictReload } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useLocale } from '../../i18n/locale';
 import { useMessages } from '../../i18n/messages';
@@ -45,6 +45,8 @@ export default function InspectionPage() {
     if (i && !dirtyRef.current) form.setFieldsValue(entries(i));
   }, [i, form]);
 
+  // 409: someone completed the inspection (or changed it) first: reload it; the typed entries stay (dirty).
+  const reload = useReloadOnConflict(['inspection', id], ['inspections']);
   const set = (next: Inspection) => {
     qc.setQueryData(['inspection', id], next);
     void qc.invalidateQueries({ queryKey: ['inspections'] });
@@ -66,7 +68,7 @@ export default function InspectionPage() {
     },
     onError: (err) => {
       // body.items.N.* names the N-th entry sent, not a field of the form: shown as one message.
-      applyApiErrors(null, err);
+      applyApiErrors(null, err, { reload });
     },
   });
 
@@ -137,7 +139,7 @@ export default function InspectionPage() {
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('rectifications')}</h2>} style={{ marginTop: 16 }}>
         <RectificationTable rows={i.rectifications} manager={can('inspection:conduct', `project:${i.project}`) ? { kind: 'inspection', inspectionId: i.id } : null} onChanged={() => void q.refetch()} />
       </Card>
-      {completing && <Complete i={i} onClose={() => setCompleting(false)} onDone={set} />}
+      {completing && <Complete i={i} onClose={() => setCompleting(false)} onDone={set} reload={reload} />}
     </PageContainer>
   );
 }
@@ -184,7 +186,7 @@ function ChecklistRow({ it, locale }: { it: InspectionItem; locale: string }) {
   );
 }
 
-function Complete({ i, onClose, onDone }: { i: Inspection; onClose: () => void; onDone: (i: Inspection) => void }) {
+function Complete({ i, onClose, onDone, reload }: { i: Inspection; onClose: () => void; onDone: (i: Inspection) => void; reload: ConflictReload }) {
   const t = useMessages(messages);
   const [form] = Form.useForm<{ conclusion?: string }>();
   const m = useMutation({
@@ -195,7 +197,13 @@ function Complete({ i, onClose, onDone }: { i: Inspection; onClose: () => void; 
       feedback().message.success(t('completed'));
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => {
+      // 409 (items pending, a finding missing, or completed meanwhile): the message says why and the
+      // inspection reloads behind the dialog. Completed by someone else: nothing is left to complete,
+      // so the dialog closes on the current record; otherwise it stays with the conclusion typed.
+      applyApiErrors(form, err, { reload });
+      if (isConflict(err) && (err.code === 'already_completed' || err.code === 'inspection_completed')) onClose();
+    },
   });
   return (
     <Modal open title={t('complete')} okText={t('complete')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>

@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime, getCompanyTimeZone } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -100,13 +100,15 @@ function OpenInspection({ options, onClose, onOpened }: { options: { value: stri
   const t = useMessages(messages);
   const qc = useQueryClient();
   const [form] = Form.useForm<{ project: string; period: string }>();
+  // 409: the block's inspection is open already (someone else opened it): the list shows it.
+  const reload = useReloadOnConflict(['inspections']);
   const open = useMutation({
     mutationFn: (body: { project: string; period: string }) => unwrap(api.POST('/api/v1/inspections', { body })),
     onSuccess: (i) => {
       void qc.invalidateQueries({ queryKey: ['inspections'] });
       onOpened(i.id);
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open title={t('openInspectionTitle')} okText={t('open')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={open.isPending}>

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -100,6 +100,7 @@ function Publish({ onClose }: { onClose: () => void }) {
   const t = useMessages(messages);
   const qc = useQueryClient();
   const [form] = Form.useForm<PublishValues>();
+  const reload = useReloadOnConflict(['notices']);
   const projects = useProjects();
   const m = useMutation({
     mutationFn: (body: PublishValues) => unwrap(api.POST('/api/v1/notices', { body })),
@@ -108,7 +109,7 @@ function Publish({ onClose }: { onClose: () => void }) {
       feedback().message.success(t('published'));
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open title={t('publish')} okText={t('publish')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -35,13 +35,15 @@ export default function PortsPage() {
       unwrap(api.GET('/api/v1/departments/{code}/ports', { params: { path: { code: dept! }, query: openOnly ? { open: 'true' } : {} } })),
   });
   const manage = !!dept && can('port_register:manage', `dept:${dept}`);
+  // 409 (verified, or the port changed, meanwhile): the message, and the register reloads.
+  const reload = useReloadOnConflict(['ports']);
   const verify = useMutation({
     mutationFn: (id: number) => unwrap(api.POST('/api/v1/ports/{id}/verify', { params: { path: { id: String(id) } }, body: {} })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['ports'] });
       feedback().message.success(t('verified'));
     },
-    onError: showApiError,
+    onError: (err) => showApiError(err, { reload }),
   });
   const status = (s: string) => <StatusTag tone={s === 'open' ? 'danger' : s === 'sealed' ? 'ok' : 'neutral'}>{t(`ps_${s as 'open'}`)}</StatusTag>;
   return (
@@ -105,6 +107,8 @@ function AddPort({ dept, onClose }: { dept: string; onClose: () => void }) {
   const qc = useQueryClient();
   const [form] = Form.useForm<PortValues>();
   const people = usePeople(`dept:${dept}`);
+  // 409: the asset is registered already (someone else added it): the register shows it.
+  const reload = useReloadOnConflict(['ports']);
   const add = useMutation({
     mutationFn: (body: PortValues) => unwrap(api.POST('/api/v1/departments/{code}/ports', { params: { path: { code: dept } }, body })),
     onSuccess: () => {
@@ -112,7 +116,7 @@ function AddPort({ dept, onClose }: { dept: string; onClose: () => void }) {
       feedback().message.success(t('saved'));
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   const statuses = (list: readonly string[]) => list.map((s) => ({ value: s, label: t(`ps_${s as 'open'}`) }));
   return (

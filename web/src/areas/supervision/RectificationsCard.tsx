@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { api, unwrap } from '../../api/client';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, isConflict, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDate, getCompanyTimeZone } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { usePeople } from './hooks';
@@ -91,7 +91,11 @@ function Progress({ r, manager, onClose, onDone }: { r: Rectification; manager: 
       onDone();
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => {
+      applyApiErrors(form, err);
+      // 409 (the record it belongs to changed): the parent reloads it; the dialog keeps what was typed.
+      if (isConflict(err)) onDone();
+    },
   });
   return (
     <Modal open title={`${t('progress')}: ${r.description}`} okText={t('save')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>
@@ -113,6 +117,7 @@ function AddRectification({ a, onClose }: { a: Assessment; onClose: () => void }
   const [form] = Form.useForm<{ description: string; ownerUserId: number; dueDate: Dayjs }>();
   const people = usePeople(`dept:${a.department}`);
   const today = dayjs().tz(getCompanyTimeZone()).startOf('day');
+  const reload = useReloadOnConflict(['assessment', a.id]);
   const add = useMutation({
     mutationFn: (v: { description: string; ownerUserId: number; dueDate: Dayjs }) =>
       unwrap(api.POST('/api/v1/risk-assessments/{id}/rectifications', { params: { path: { id: String(a.id) } }, body: { description: v.description, ownerUserId: v.ownerUserId, dueDate: v.dueDate.format('YYYY-MM-DD') } })),
@@ -121,7 +126,7 @@ function AddRectification({ a, onClose }: { a: Assessment; onClose: () => void }
       feedback().message.success(t('rectAdded'));
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open title={t('addRectification')} okText={t('add')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={add.isPending}>

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, download, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { feedback } from '../../components/feedback';
-import { applyApiErrors, showApiError } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime, formatYuan } from '../../i18n/format';
 import { useLocale } from '../../i18n/locale';
 import { useMessages } from '../../i18n/messages';
@@ -31,13 +31,15 @@ export default function SanctionsPage() {
     queryKey: ['sanctions', status, page],
     queryFn: () => unwrap(api.GET('/api/v1/sanctions', { params: { query: { status, limit: page.pageSize, offset: (page.current - 1) * page.pageSize } } })),
   });
+  // 409: another approver decided first (one wins): the message, and the register reloads.
+  const reload = useReloadOnConflict(['sanctions']);
   const approve = useMutation({
     mutationFn: (id: number) => unwrap(api.POST('/api/v1/sanctions/{id}/approve', { params: { path: { id: String(id) } }, body: {} })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['sanctions'] });
       feedback().message.success(t('approved'));
     },
-    onError: showApiError,
+    onError: (err) => showApiError(err, { reload }),
   });
   const groundText = useGroundText(rules.data);
   const mayApprove = can('sanction:approve');
@@ -175,6 +177,7 @@ function Propose({ rules, onClose }: { rules: SanctionRules; onClose: () => void
     return p ? `${p.displayName} (${p.username})` : `#${id}`;
   };
   const candidates = kind === 'penalty' ? (incident?.responsibleUserIds ?? []) : (people.data ?? []).map((p) => p.id).filter((id) => !incident?.responsibleUserIds.includes(id));
+  const reload = useReloadOnConflict(['sanctions']);
   const m = useMutation({
     mutationFn: ({ incidentId: id, ...v }: ProposeValues) =>
       unwrap(
@@ -194,7 +197,7 @@ function Propose({ rules, onClose }: { rules: SanctionRules; onClose: () => void
       feedback().message.success(t('proposed'));
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err, { fieldMap: { 'source.id': ['incidentId'] } }),
+    onError: (err) => applyApiErrors(form, err, { fieldMap: { 'source.id': ['incidentId'] }, reload }),
   });
   return (
     <Modal open width={640} title={t('propose')} okText={t('propose')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>
@@ -254,6 +257,7 @@ function Reject({ s, onClose }: { s: Sanction; onClose: () => void }) {
   const t = useMessages(messages);
   const qc = useQueryClient();
   const [form] = Form.useForm<{ reason: string }>();
+  const reload = useReloadOnConflict(['sanctions']);
   const m = useMutation({
     mutationFn: (v: { reason: string }) => unwrap(api.POST('/api/v1/sanctions/{id}/reject', { params: { path: { id: String(s.id) } }, body: v })),
     onSuccess: () => {
@@ -261,7 +265,7 @@ function Reject({ s, onClose }: { s: Sanction; onClose: () => void }) {
       feedback().message.success(t('decided'));
       onClose();
     },
-    onError: (err) => applyApiErrors(form, err),
+    onError: (err) => applyApiErrors(form, err, { reload }),
   });
   return (
     <Modal open title={`${t('reject')} #${s.id}`} okText={t('reject')} cancelText={t('cancel')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}>

@@ -10,6 +10,8 @@ export const area: AreaDef = {
   menu: [
     { path: '/supervision/assessments', label: { 'zh-TW': '月度風險評估', en: 'Risk assessments' }, permission: 'risk_assessment:read' },
     { path: '/supervision/inspections', label: { 'zh-TW': '雙月檢查', en: 'Inspections' }, permission: 'inspection:read' },
+    // Every signed-in user: anyone may be named the owner of a rectification (R-RISK-MONTHLY, R-INSPECT).
+    { path: '/supervision/my-rectifications', label: { 'zh-TW': '我的整改', en: 'My rectifications' } },
     { path: '/supervision/notices', label: { 'zh-TW': '通報批評', en: 'Notices' } },
     { path: '/supervision/ports', label: { 'zh-TW': '端口登記', en: 'Port register' }, permission: 'port_register:read' },
     { path: '/supervision/incidents', label: { 'zh-TW': '洩密事件', en: 'Incidents' } },
@@ -21,6 +23,8 @@ export const area: AreaDef = {
     { path: '/supervision/inspections', element: lazyPage(() => import('./InspectionsPage'), 'inspection:read') },
     { path: '/supervision/inspections/:id', element: lazyPage(() => import('./InspectionPage'), 'inspection:read') },
     { path: '/supervision/notices', element: lazyPage(() => import('./NoticesPage')) },
+    // The owner's own list (self access on the server), so no permission here.
+    { path: '/supervision/my-rectifications', element: lazyPage(() => import('./MyRectificationsPage')) },
     { path: '/supervision/ports', element: lazyPage(() => import('./PortsPage'), 'port_register:read') },
     // Reporting is open to every signed-in user (R-REWARD); the list needs incident:read.
     { path: '/supervision/incidents', element: lazyPage(() => import('./IncidentsPage')) },

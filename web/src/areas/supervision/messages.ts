@@ -1,4 +1,5 @@
 import { defineMessages } from '../../i18n/types';
+import { myRectificationsEn, myRectificationsZh } from './myRectificationsMessages';
 import { registerEn, registerZh } from './registerMessages';
 
 export const messages = defineMessages({
@@ -153,6 +154,7 @@ export const messages = defineMessages({
     body: '內容',
     published: '已發布',
     ...registerZh,
+    ...myRectificationsZh,
   },
   en: {
     department: 'Department',
@@ -298,5 +300,6 @@ export const messages = defineMessages({
     body: 'Text',
     published: 'Published',
     ...registerEn,
+    ...myRectificationsEn,
   },
 });

@@ -3,7 +3,7 @@ import { Alert, App, Form, Input, Modal, Radio, Select, Typography } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { Revealed } from '../../components/Revealed';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, useReloadOnConflict } from '../../forms/apiErrors';
 import { useMessages } from '../../i18n/messages';
 import { messages } from './messages';
 import type { SurveyNote } from './shared';
@@ -66,13 +66,15 @@ export function OriginalModal({ id, onClose }: { id: number; onClose: () => void
   const [form] = Form.useForm<{ reason: string }>();
   const [text, setText] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // 409 already_archived (archived meanwhile: the original no longer exists): the list reloads and shows it archived.
+  const reload = useReloadOnConflict(['survey-notes']);
   const run = async (v: { reason: string }) => {
     setBusy(true);
     try {
       const r = await unwrap(api.POST('/api/v1/survey-notes/{id}/original', { params: { path: { id: String(id) } }, body: { reason: v.reason.trim() } }));
       setText(r.text);
     } catch (err) {
-      applyApiErrors(form, err);
+      applyApiErrors(form, err, { reload });
     } finally {
       setBusy(false);
     }
@@ -119,6 +121,9 @@ export function ReconcileModal({ note, project, onClose }: { note: SurveyNote; p
     queryKey: ['survey-notes', 'customers', project, q],
     queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { project, limit: 50, offset: 0, ...(q.trim() ? { q: q.trim() } : {}) } } })),
   });
+  // 409 (the note was archived meanwhile, or the customer's new phone or ID number is another customer's):
+  // the notes (and the customer picker) reload; what was typed stays in the dialog.
+  const reload = useReloadOnConflict(['survey-notes']);
   const reconcile = useMutation({
     mutationFn: (v: ReconcileValues) => {
       const changes: Changes = {};
@@ -142,7 +147,7 @@ export function ReconcileModal({ note, project, onClose }: { note: SurveyNote; p
     },
     onError: (err) => {
       if (err instanceof Error && err.message === 'nothing') return;
-      applyApiErrors(form, err);
+      applyApiErrors(form, err, { reload });
     },
   });
   const options = (customers.data?.items ?? []).map((c) => ({ value: c.id, label: `#${c.id} ${c.name} ${c.unit}` }));

@@ -6,7 +6,7 @@ import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { Watermark } from '../../components/Watermark';
-import { showApiError } from '../../forms/apiErrors';
+import { isConflict, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
@@ -53,11 +53,14 @@ export default function SurveyPage() {
       ),
   });
 
+  // 409 (already archived by someone else, or not reconciled yet): the message, and the list reloads.
+  const reload = useReloadOnConflict(['survey-notes']);
   const archive = useMutation({
     mutationFn: (id: number) => unwrap(api.POST('/api/v1/survey-notes/{id}/archive', { params: { path: { id: String(id) } } })),
     onSuccess: (n) => message.success(t('archivedDone', { id: n.id })),
-    onError: (err) => showApiError(err),
-    onSettled: () => qc.invalidateQueries({ queryKey: ['survey-notes'] }),
+    onError: (err) => showApiError(err, { reload }),
+    // The list again after any other answer too, as before (a 409 has reloaded it already).
+    onSettled: (_data, err) => (isConflict(err) ? undefined : qc.invalidateQueries({ queryKey: ['survey-notes'] })),
   });
 
   const scopes = scopesOf(project);

@@ -1,0 +1,34 @@
+import type { JobDef, JobSpec } from '../../jobs/job';
+import type { AccessLogService } from './access-log.service';
+
+/**
+ * Issue 14 §2, R-AUDIT: the access log's retention. Daily, the batches older than
+ * ACCESS_LOG_RETENTION_DAYS (default 3 years) are deleted with their reads, whole batches only,
+ * and one `access_log.purged` audit event says what went (batch range, row count, the last removed
+ * hash that anchors the first kept batch, the head): the audit chain it joins is signed by the
+ * digests, so the summary is signed too. As of period.dueAt: a rerun of the day removes nothing more.
+ */
+export const accessLogPurgeJob: JobSpec = {
+  name: 'access-log-purge',
+  description: 'R-AUDIT: delete customer reads older than the retention period (whole batches) and record a signed summary with the anchor of the first kept batch.',
+  cadence: 'daily',
+  at: { hour: 3, minute: 10 },
+  covers: 'current',
+};
+
+export interface AccessLogJobDeps {
+  accessLog: AccessLogService;
+}
+
+export function accessLogJobs(deps: AccessLogJobDeps): JobDef[] {
+  const { accessLog } = deps;
+  return [
+    {
+      ...accessLogPurgeJob,
+      async run(period) {
+        const s = await accessLog.purge(period.dueAt);
+        return { removedBatches: s.removedBatches, removedRows: s.removedRows, toSeq: s.toSeq, cutoff: s.cutoff };
+      },
+    },
+  ];
+}
