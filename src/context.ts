@@ -179,7 +179,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     audit,
     logger,
     config.timezone,
-    buildJobs({ db, audit, logger, copies, handover, assessments, rectifications, outbox, inspections, cases, caseStatistics, accessLog }),
+    buildJobs({ db, audit, logger, copies, handover, assessments, rectifications, outbox, inspections, cases, caseStatistics, accessLog, auditDigests }),
     outbox,
   );
   const ctx: AppContext = {

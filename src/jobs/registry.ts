@@ -45,7 +45,7 @@ export function buildJobs(services: JobServices): JobDef[] {
     ...inspectionJobs(services),
     // R-CASE-CHASE: overdue open cases get a reminder (催辦單) daily; R-CASE-STATS: last month's table on the 1st (before the 10th).
     ...caseJobs(services),
-    // R-AUDIT (issue 14 §2): customer reads past their retention are purged daily, with a signed summary.
+    // R-AUDIT (issue 14 §2): the access log verified nightly against the digests; reads past their retention purged daily, with a signed summary.
     ...accessLogJobs(services),
   ];
 }

@@ -25,7 +25,7 @@ const PAPER = [
   'release.pending',
   'release.decided',
 ];
-const SYSTEM = ['customer_import.finished', 'customer_export.finished', 'job.failed', 'audit.chain_broken'];
+const SYSTEM = ['customer_import.finished', 'customer_export.finished', 'job.failed', 'audit.chain_broken', 'access_log.chain_broken'];
 /** Kinds that ask the recipient to act: their e-mail cannot be turned off. */
 const ACTION = ['print_request.pending', 'confirmation.requested', 'release.pending'];
 

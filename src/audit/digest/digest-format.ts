@@ -32,6 +32,12 @@ export interface DigestPayload {
   reason: DigestReason;
   /** SHA-256 (hex) of the eventHashes string. */
   eventHashesSha256: string;
+  /**
+   * The customer access log's batch chain (issue 14 §2) at the same moment: its last batch and
+   * that batch's hash, so the log of who viewed which customer is signed for too. Absent in a
+   * digest made before the access log existed.
+   */
+  accessLog?: { toBatch: number; headHash: string };
 }
 
 export interface DigestFile {
@@ -94,7 +100,8 @@ export function parseDigest(text: string, source: string): DigestFile {
     typeof p.createdAt === 'string' &&
     typeof p.keyId === 'string' &&
     typeof p.eventHashesSha256 === 'string' &&
-    (f.eventHashes === undefined || typeof f.eventHashes === 'string');
+    (f.eventHashes === undefined || typeof f.eventHashes === 'string') &&
+    (p.accessLog === undefined || (Number.isInteger(p.accessLog?.toBatch) && typeof p.accessLog?.headHash === 'string' && HEX64.test(p.accessLog.headHash)));
   if (!ok) throw new DigestFormatError(`${source}: not a ${DIGEST_FORMAT} file`);
   return f as DigestFile;
 }

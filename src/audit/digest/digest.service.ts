@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../api/middleware/error-handler';
 import type { Database } from '../../db/database';
 import { AuditDigest } from '../../entities/AuditDigest';
 import { AuditHead } from '../../entities/AuditHead';
+import { CustomerAccessHead } from '../../entities/CustomerAccessHead';
 import type { Logger } from '../../logger';
 import { AuditActor, AuditWriter } from '../audit-writer';
 import { GENESIS_HASH } from '../chain';
@@ -135,6 +136,8 @@ export class AuditDigestService {
       if (periodKey && (await repo.existsBy({ periodKey }))) return null;
       const [last] = await repo.find({ order: { number: 'DESC' }, take: 1 });
       const head = await this.db.manager.getRepository(AuditHead).findOneByOrFail({ id: 1 });
+      // The access log's head too (issue 14 §2): read after the trail's, both already committed.
+      const access = await this.db.manager.getRepository(CustomerAccessHead).findOneByOrFail({ id: 1 });
       // A restart with nothing written since the latest digest adds none; one asked for by a person
       // is always made (it also vouches for the time it was made).
       if (reason === 'shutdown' && last && last.toSeq === head.seq) return { digest: anchorOf(last), created: false };
@@ -158,6 +161,7 @@ export class AuditDigestService {
         keyId: this.key.keyId,
         reason,
         eventHashesSha256: sha256Hex(hashes),
+        accessLog: { toBatch: access.seq, headHash: access.hash },
       };
       const signed: DigestFile = { format: DIGEST_FORMAT, payload, signature: this.key.sign(signedBytes(payload)) };
       const row = Object.assign(new AuditDigest(), {

@@ -1,4 +1,10 @@
 import type { JobDef, JobSpec } from '../../jobs/job';
+import { SYSTEM_ACTOR, type AuditWriter } from '../../audit/audit-writer';
+import type { AuditDigestService } from '../../audit/digest/digest.service';
+import type { Database } from '../../db/database';
+import type { Logger } from '../../logger';
+import { COMPANY } from '../../policy/scope';
+import type { NotificationOutbox } from '../notifications/notification.service';
 import type { AccessLogService } from './access-log.service';
 
 /**
@@ -16,13 +22,45 @@ export const accessLogPurgeJob: JobSpec = {
   covers: 'current',
 };
 
+export const accessLogVerifyJob: JobSpec = {
+  name: 'access-log-verify',
+  description: 'R-AUDIT: recompute the access log batch chain nightly and check it against the signed digests; a break is logged, recorded as an audit event and told to the IT admins.',
+  cadence: 'daily',
+  at: { hour: 2, minute: 30 },
+  covers: 'current',
+};
+
 export interface AccessLogJobDeps {
   accessLog: AccessLogService;
+  auditDigests: AuditDigestService;
+  audit: AuditWriter;
+  db: Database;
+  logger: Logger;
+  outbox: NotificationOutbox;
 }
 
 export function accessLogJobs(deps: AccessLogJobDeps): JobDef[] {
-  const { accessLog } = deps;
+  const { accessLog, auditDigests, audit, db, logger, outbox } = deps;
   return [
+    {
+      ...accessLogVerifyJob,
+      async run(period) {
+        const result = await accessLog.verifyAgainstDigests(auditDigests.files.dir);
+        if (result.ok) return { ok: true, headSeq: result.headSeq, digests: result.digests };
+        logger.error('access log chain broken', { brokenAtBatch: result.brokenAtBatch, reason: result.reason });
+        await db.tx(async (m) => {
+          await audit.append(m, SYSTEM_ACTOR, { action: 'access_log.chain_broken', objectType: 'access_log', reason: `batch ${result.brokenAtBatch}: ${result.reason}` });
+          await outbox.enqueueToRole(m, 'it_admin', COMPANY, {
+            kind: 'access_log.chain_broken',
+            params: { batch: result.brokenAtBatch, day: period.key },
+            objectType: 'access_log',
+            objectId: result.brokenAtBatch,
+            dedupeKey: `access_log.chain_broken:${result.brokenAtBatch}:${period.key}`,
+          });
+        });
+        return { ok: false, brokenAtBatch: result.brokenAtBatch, reason: result.reason };
+      },
+    },
     {
       ...accessLogPurgeJob,
       async run(period) {

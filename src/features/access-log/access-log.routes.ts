@@ -37,6 +37,36 @@ function filterOf(key: 'customerId' | 'userId', id: number, q: { from?: Date; to
  * (access_log:read / access_log:export in "*"): a customer deleted since still has its readers.
  */
 export function accessLogRoutes(ctx: AppContext): RouteSpec[] {
+  return [verifyRoute(ctx), ...readRoutes(ctx)];
+}
+
+const verifySchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    batches: z.number().int(),
+    rows: z.number().int(),
+    headSeq: z.number().int(),
+    headHash: z.string(),
+    anchoredBy: z.enum(['genesis', 'purge']).describe('What the first kept batch links to: the start, or the latest purge summary in the audit trail'),
+    digests: z.number().int().describe('Signed digests whose access-log head was checked'),
+  }),
+  z.object({ ok: z.literal(false), brokenAtBatch: z.number().int(), reason: z.string() }),
+]);
+
+/** R-AUDIT: the batch chain recomputed and held against the signed digests (issue 14 §1, §2). */
+function verifyRoute(ctx: AppContext): RouteSpec {
+  return route({
+    method: 'get',
+    path: '/api/v1/access-log/verify',
+    summary: 'Recompute the access log\'s batch chain and check it against the signed audit digests in AUDIT_DIGEST_DIR: ok with counts, or the first batch that differs',
+    tags: ['access log'],
+    access: permission('access_log', 'read'),
+    response: verifySchema,
+    handler: () => ctx.accessLog.verifyAgainstDigests(ctx.auditDigests.files.dir),
+  });
+}
+
+function readRoutes(ctx: AppContext): RouteSpec[] {
   const views = [
     { key: 'customerId' as const, path: '/api/v1/customers/:id/access-log', who: 'customer' },
     { key: 'userId' as const, path: '/api/v1/users/:id/access-log', who: 'user' },

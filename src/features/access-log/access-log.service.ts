@@ -1,3 +1,4 @@
+import { verifyAccessLog, type AccessLogVerifyResult } from './access-log.verify';
 import { AsyncResource } from 'node:async_hooks';
 import type { Response } from 'express';
 import { EntityManager, LessThan } from 'typeorm';
@@ -104,6 +105,12 @@ export class AccessLogService {
   async verify(): Promise<AccessChainResult> {
     await this.flush();
     return verifyAccessChain(this.db.manager);
+  }
+
+  /** The chain, and each signed digest's access-log head against it (what waits in the queue written first). */
+  async verifyAgainstDigests(digestDir: string): Promise<AccessLogVerifyResult> {
+    await this.flush();
+    return verifyAccessLog(this.db.manager, digestDir);
   }
 
   private async checkUser(f: AccessLogFilter): Promise<void> {

@@ -16,6 +16,7 @@ async function customerId(): Promise<number> {
 
 export function accessLogRows(): Record<string, Expectation> {
   return {
+    'GET /api/v1/access-log/verify': { rid: 'R-AUDIT', allow: REVIEWERS, permission: 'access_log:read', prepare: async () => ({ path: '/api/v1/access-log/verify' }) },
     'GET /api/v1/customers/:id/access-log': {
       rid: 'R-AUDIT',
       allow: REVIEWERS,

@@ -110,4 +110,21 @@ export const systemKinds = defineKinds([
     link: () => '/audit',
     sample: { seq: 1234, day: '2026-12-05' },
   },
+  {
+    kind: 'access_log.chain_broken',
+    title: { 'zh-Hant': '客戶資料存取紀錄雜湊鏈中斷', en: 'Access log chain broken' },
+    action: false,
+    text: {
+      'zh-Hant': (p) => ({
+        subject: `客戶資料存取紀錄於第 ${s(p, 'batch')} 批中斷`,
+        body: `每日驗證發現客戶資料存取紀錄（誰查看了哪位客戶）的雜湊鏈於第 ${s(p, 'batch')} 批中斷，或與簽署摘要不符（驗證日 ${s(p, 'day')}）：紀錄可能遭竄改。請立即調查。`,
+      }),
+      en: (p) => ({
+        subject: `Access log chain broken at batch ${s(p, 'batch')}`,
+        body: `The nightly verify found the customer access log (who viewed which customer) broken at batch ${s(p, 'batch')}, or differing from the signed digests (verified ${s(p, 'day')}): it may have been tampered with. Investigate now (R-AUDIT).`,
+      }),
+    },
+    link: () => '/audit',
+    sample: { batch: 12, day: '2026-12-05' },
+  },
 ]);

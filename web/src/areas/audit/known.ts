@@ -2,6 +2,9 @@
 export const KNOWN_ACTIONS = [
   'access.denied',
   'agreement.signed',
+  'access_log.chain_broken',
+  'access_log.exported',
+  'access_log.purged',
   'audit.chain_broken',
   'audit.digest_created',
   'audit.exported',
