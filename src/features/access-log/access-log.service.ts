@@ -1,4 +1,3 @@
-import { verifyAccessLog, type AccessLogVerifyResult } from './access-log.verify';
 import { AsyncResource } from 'node:async_hooks';
 import type { Response } from 'express';
 import { EntityManager, LessThan } from 'typeorm';
@@ -13,6 +12,7 @@ import type { Logger } from '../../logger';
 import { COMPANY } from '../../policy/scope';
 import { AccessRow, batchHash, PURGE_ACTION } from './access-log.chain';
 import { AccessChainResult, AccessLogFilter, AccessLogItem, AccessLogStore, verifyAccessChain } from './access-log.store';
+import { verifyAccessLog, type AccessLogVerifyResult } from './access-log.verify';
 import { User } from '../../entities/User';
 import { NotFoundError } from '../../errors';
 
