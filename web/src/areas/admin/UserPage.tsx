@@ -5,6 +5,7 @@ import { useParams } from 'react-router';
 import { api, ApiError, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { FullPageSpin } from '../../components/FullPageSpin';
+import { Watermark } from '../../components/Watermark';
 import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
@@ -12,6 +13,7 @@ import { useSession } from '../../session/SessionProvider';
 import { PAGE_SIZES } from '../../shared/table';
 import { ToneTag } from '../../shared/tone';
 import { personLabel } from '../../shared/people';
+import { AccessLogCard } from '../../shared/AccessLogTable';
 import { ExplainCard } from './ExplainCard';
 import { messages } from './messages';
 import { HoldingsList, ScopeFields, scopeOf, StatusTag, useRoleName, useRoles, useScopeLabel, type ScopeKind } from './shared';
@@ -94,6 +96,14 @@ export default function UserPage() {
         {can('policy:read') && (
           <Col span={24}>
             <ExplainCard username={u.username} />
+          </Col>
+        )}
+        {can('access_log:read') && (
+          <Col span={24}>
+            {/* Customer ids and projects read by this user (R-AUDIT): watermarked like every customer-data view. */}
+            <Watermark>
+              <AccessLogCard of="user" id={u.id} />
+            </Watermark>
           </Col>
         )}
       </Row>

@@ -6,6 +6,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { FullPageSpin } from '../../components/FullPageSpin';
+import { NoPermission } from '../../components/NoPermission';
 import { PageContainer } from '../../components/PageContainer';
 import { Revealed } from '../../components/Revealed';
 import { Watermark } from '../../components/Watermark';
@@ -13,6 +14,7 @@ import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/a
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
+import { AccessLogCard } from '../../shared/AccessLogTable';
 import { useProjectsWhere } from '../../shared/org';
 import { CustomerFormModal } from './CustomerFormModal';
 import { messages } from './messages';
@@ -28,13 +30,43 @@ function enumLabel(t: ReturnType<typeof useMessages<keyof (typeof messages)['en'
 }
 
 /**
- * /customers/:id — one customer, masked; reveal behind a reason (R-SECRET: the clear values live
- * only in this page's state, shown 60 s and gone when the page is left); edit, delete; the
- * customer's cases (links to /cases/:id).
+ * /customers/:id — for customer:read holders the customer (CustomerDetail) with, for access_log:read
+ * holders, who viewed it; for an auditor (access_log:read without customer:read) only who viewed
+ * it: the record itself is neither asked for nor shown (and so not read).
  */
 export default function CustomerPage() {
+  const { can } = useSession();
+  if (can('customer:read')) return <CustomerDetail />;
+  if (can('access_log:read')) return <AccessLogOnly />;
+  return <NoPermission permission="customer:read" />;
+}
+
+/** The auditor's view of /customers/:id: the access log only (ids, never customer data). */
+function AccessLogOnly() {
+  const t = useMessages(messages);
+  const id = Number(useParams().id);
+  const valid = Number.isInteger(id) && id > 0;
+  return (
+    <Watermark>
+      <PageContainer title={t('detailTitle', { id: valid ? id : '' })} description={t('logOnlyIntro')} breadcrumb={[{ title: t('detailTitle', { id: valid ? id : '' }) }]}>
+        <Space orientation="vertical" size={16} style={{ width: '100%' }}>
+          <Alert type="info" showIcon title={t('logOnlyNote')} />
+          {valid && <AccessLogCard of="customer" id={id} />}
+        </Space>
+      </PageContainer>
+    </Watermark>
+  );
+}
+
+/**
+ * One customer, masked; reveal behind a reason (R-SECRET: the clear values live only in this
+ * page's state, shown 60 s and gone when the page is left); edit, delete; the customer's cases
+ * (links to /cases/:id); who viewed it (access_log:read).
+ */
+function CustomerDetail() {
   const t = useMessages(messages);
   const { can } = useSession();
+  const mayLog = can('access_log:read');
   const { message } = App.useApp();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -74,10 +106,16 @@ export default function CustomerPage() {
   if (customer.isLoading) return <FullPageSpin />;
   if (customer.error || !c) {
     const err = customer.error;
+    // A customer deleted since (or out of the caller's projects) still has its readers.
     return (
-      <PageContainer title={t('detailTitle', { id: Number.isFinite(id) ? id : '' })}>
-        <Alert type="error" showIcon title={err instanceof ApiError ? err.text : String(err ?? '')} action={<Link to="/customers">{t('back')}</Link>} />
-      </PageContainer>
+      <Watermark>
+        <PageContainer title={t('detailTitle', { id: Number.isFinite(id) ? id : '' })}>
+          <Space orientation="vertical" size={16} style={{ width: '100%' }}>
+            <Alert type="error" showIcon title={err instanceof ApiError ? err.text : String(err ?? '')} action={<Link to="/customers">{t('back')}</Link>} />
+            {mayLog && Number.isInteger(id) && id > 0 && <AccessLogCard of="customer" id={id} />}
+          </Space>
+        </PageContainer>
+      </Watermark>
     );
   }
 
@@ -161,13 +199,23 @@ export default function CustomerPage() {
               />
             </Card>
           )}
+          {mayLog && <AccessLogCard of="customer" id={c.id} />}
           <Typography.Paragraph>
             <Link to={`/customers?project=${encodeURIComponent(c.project)}`}>{t('back')}</Link>
           </Typography.Paragraph>
         </Space>
       </PageContainer>
       <CustomerFormModal open={editing} customer={c} onClose={() => setEditing(false)} onSaved={(n) => qc.setQueryData(['customers', 'one', id], n)} />
-      <RevealModal open={asking} id={c.id} onClose={() => setAsking(false)} onRevealed={setRevealed} />
+      <RevealModal
+        open={asking}
+        id={c.id}
+        onClose={() => setAsking(false)}
+        onRevealed={(r) => {
+          setRevealed(r);
+          // The reveal is a read of its own: the access log shows it.
+          if (mayLog) void qc.invalidateQueries({ queryKey: ['access-log', 'customer', c.id] });
+        }}
+      />
     </Watermark>
   );
 }
