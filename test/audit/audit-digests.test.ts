@@ -270,6 +270,15 @@ describe('signed audit digests outside the database', () => {
     expect(text).toContain(`Audit digest #${d.number} · seq ${d.toSeq} · ${d.headHash}`);
   });
 
+  it('R-AUDIT: production refuses to start without AUDIT_SIGNING_KEY, and a key that is not Ed25519 is refused by name', async () => {
+    const others = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'mysql://u:p@db:3306/c', DATA_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}`, BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64') };
+    expect(() => loadConfig(others)).toThrow(/without AUDIT_SIGNING_KEY/);
+    const rsa = path.join(fs.mkdtempSync(path.join(runDir(), 'rsa-')), 'rsa.pem');
+    fs.writeFileSync(rsa, crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await expect(startTestApp({ env: { AUDIT_SIGNING_KEY: rsa } })).rejects.toThrow(/rsa key; audit digests are signed with Ed25519/);
+    await expect(startTestApp({ env: { AUDIT_SIGNING_KEY: `${rsa}.missing` } })).rejects.toThrow(/AUDIT_SIGNING_KEY: no such file/);
+  });
+
   it('R-AUDIT: the auditor signs and reads digests; a user without the audit permissions is refused (403, audited)', async () => {
     t = await startTestApp();
     const auditor = await makeUser(t, { roles: [['auditor', '*']] });

@@ -259,7 +259,7 @@ describe('auth: login, lockout, logout, password change', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: short, DATABASE_URL: 'mysql://u:p@db:3306/custodian' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'test', JWT_SECRET: short, DATABASE_URL: 'sqlite::memory:' })).toThrow(/JWT_SECRET/);
     // Exactly 32 characters is accepted.
-    const keys = { DATA_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}`, BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64') };
+    const keys = { DATA_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}`, BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'), AUDIT_SIGNING_KEY: '/etc/custodian/audit-signing.pem' };
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'mysql://u:p@db:3306/custodian', ...keys })).not.toThrow();
   });
 

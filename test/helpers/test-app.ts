@@ -94,8 +94,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const ds = await createDataSource(dbUrl);
   await ds.initialize();
   const db = new Database(ds);
-  const ctx = buildContext(config, logger, db);
+  let ctx: AppContext;
   try {
+    ctx = buildContext(config, logger, db);
     await bootstrap(ctx, { print: () => undefined });
   } catch (err) {
     // A refused start (e.g. a wrong key) must not leave a pool open or a database behind.
