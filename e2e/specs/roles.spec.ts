@@ -24,6 +24,8 @@ const ITEM_PERMISSIONS: Array<[prefix: string, wanted: string[] | null]> = [
   ['/supervision/assessments', ['risk_assessment']],
   ['/supervision/inspections', ['inspection']],
   ['/supervision/notices', null],
+  // Everyone's own rectifications (R-RISK-MONTHLY, R-INSPECT: anyone may be named owner; self access).
+  ['/supervision/my-rectifications', null],
   ['/supervision/sanctions', ['sanction']],
   // Anyone signed in may report an incident (POST /incidents is open to every account).
   ['/supervision/incidents', null],
