@@ -154,6 +154,8 @@ test('a case goes from registration to closing by the right people and shows in 
   await expect(gm.getByRole('heading', { level: 1, name: '客訴案件統計' })).toBeVisible();
   await expect(gm.getByRole('cell', { name: caseNo, exact: true })).toBeVisible();
   await expect(gm.getByRole('img', { name: /各責任部門結案件數/ })).toBeVisible();
+  // By type and by cause as charts too, each one image summarising its bars (the tables stay beside them).
+  for (const title of ['各類別結案件數', '各原因結案件數']) await expect(gm.getByRole('img', { name: new RegExp(`^${title}: .*[1-9]\\d* 件`) })).toBeVisible();
   const download = gm.waitForEvent('download');
   await gm.getByRole('button', { name: /匯出 Excel/ }).click();
   expect((await download).suggestedFilename()).toMatch(/^case-statistics_\d{4}-\d{2}_to-date\.xlsx$/);

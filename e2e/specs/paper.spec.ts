@@ -146,8 +146,18 @@ test('paper: request, approve, print, sign, return to keeper, destroy before wit
   await pm.page.getByRole('tab', { name: /台帳|Ledger/ }).click();
   const ledgerRow = pm.page.getByRole('row', { name: new RegExp(serial) });
   await expect(ledgerRow).toContainText(/已歸還|Returned/);
+  // The ledger by period: this month (the company's zone) has the copy; a past month has nothing.
+  await pm.page.getByRole('textbox', { name: /^(起日|From)$/ }).click();
+  await pm.page.locator('.ant-picker-dropdown:visible').getByText(/^(本月|This month)$/).click();
+  await expect(ledgerRow).toBeVisible();
+  await expect(pm.page.getByText(/曾在台帳上的副本|Copies on the ledger at some time/)).toBeVisible();
   await shot(pm.page, 'paper-copies-ledger');
   await checkA11y(pm.page, 'paper-copies-ledger');
+  await pm.page.getByRole('textbox', { name: /^(起日|From)$/ }).click();
+  await pm.page.locator('.ant-picker-dropdown:visible').getByText(/^(上月|Last month)$/).click();
+  await expect(ledgerRow).toBeHidden();
+  await pm.page.getByRole('textbox', { name: /^(起日|From)$/ }).click();
+  await pm.page.locator('.ant-picker-dropdown:visible').getByText(/^(本月|This month)$/).click();
 
   // 6. The project manager (now keeping it) records the destruction before the department head.
   await ledgerRow.getByRole('link', { name: serial }).click();
@@ -169,7 +179,18 @@ test('paper: request, approve, print, sign, return to keeper, destroy before wit
   await popOk(head.page, '確認', 'Confirm').click();
   await expect(head.page.locator('.ant-descriptions').getByText(/^(已銷毀|Destroyed)$/)).toBeVisible();
   await expect(head.page.getByText(/確認銷毀|confirmed the destruction/)).toBeVisible();
+  // The timeline: each step its own entry, in order (requested, approved, issued, signed, returned
+  // and confirmed by the keeper, destruction recorded, destroyed (the time given), witnessed).
+  const steps = [/提出列印申請|requested the printout/, /核准申請|approved the request|申請已核准|Request approved/, /發出第 1\/1 份|Copy 1 of 1 issued/, /領用人簽收|Signed for by the recipient/, /登記歸還|recorded the return/, /確認收到|confirmed receipt/, /登記銷毀|recorded the destruction/, /銷毀完成|Destroyed \(/, /確認銷毀|confirmed the destruction/];
+  const lines = (await head.page.locator('.ant-timeline').innerText()).split('\n');
+  let at = -1;
+  for (const step of steps) {
+    const found = lines.findIndex((l, i) => i > at && step.test(l));
+    expect(found, `timeline step ${step} after line ${at}:\n${lines.join('\n')}`).toBeGreaterThan(at);
+    at = found;
+  }
   await shot(head.page, 'paper-copy-destroyed');
+  await checkA11y(head.page, 'paper-copy-destroyed');
 
   // 8. The §7 form (the department head may read it) lists the copy.
   await head.page.goto('/ledger-form');
@@ -183,4 +204,41 @@ test('paper: request, approve, print, sign, return to keeper, destroy before wit
   await pm.context.close();
   await head.context.close();
   expect(errors, 'console errors in the other people’s contexts').toEqual([]);
+});
+
+test('paper: an empty ledger period and empty paper tables fit the window at 1280 and 800 px', async ({ page, loginAs, checkA11y, shot }) => {
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await loginAs(page, 'project_manager');
+  await page.goto('/copies');
+  await page.getByRole('tab', { name: /台帳|Ledger/ }).click();
+  // A month long before the demo: nothing was on the ledger then.
+  const from = page.getByRole('textbox', { name: /^(起日|From)$/ });
+  await from.click();
+  await from.fill('2001-01-01');
+  await page.keyboard.press('Enter');
+  const to = page.getByRole('textbox', { name: /^(訖日|To)$/ });
+  await to.fill('2001-01-31');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText(/這段期間沒有符合的副本|No copies match in this period/)).toBeVisible();
+  // The calendar closed (an open one may reach past the window's edge, as any popup may).
+  await page.keyboard.press('Escape');
+  await page.getByRole('heading', { level: 1 }).click();
+  await expect(page.locator('.ant-picker-dropdown:visible')).toHaveCount(0);
+  await expect(to).toHaveValue('2001-01-31');
+  for (const width of [1280, 800]) {
+    await page.setViewportSize({ width, height: 800 });
+    expect(await overflow(), `the empty ledger at ${width} px`).toBeLessThanOrEqual(0);
+  }
+  await shot(page, 'paper-ledger-empty-period-800');
+  await checkA11y(page, 'paper-ledger-empty-period-800');
+  for (const tab of [/我持有的|I hold/, /待我確認|Awaiting my confirmation/]) {
+    const t = page.getByRole('tab', { name: tab });
+    if (!(await t.count())) continue;
+    await t.first().click();
+    for (const width of [1280, 800]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await overflow(), `${tab} at ${width} px`).toBeLessThanOrEqual(0);
+    }
+  }
 });

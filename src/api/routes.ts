@@ -4,6 +4,7 @@ import { accessRoutes } from '../features/access/access.routes';
 import { authRoutes } from '../features/auth/auth.routes';
 import { customerRoutes } from '../features/customers/customer.routes';
 import { importRoutes } from '../features/customers/import/import.routes';
+import { exportRoutes } from '../features/customers/export/export.routes';
 import { releaseRoutes } from '../features/releases/release.routes';
 import { surveyRoutes } from '../features/survey/survey.routes';
 import { healthRoutes } from '../features/health/health.routes';
@@ -45,6 +46,7 @@ export function allRoutes(ctx: AppContext): RouteSpec[] {
     ...peopleRoutes(ctx),
     ...customerRoutes(ctx),
     ...importRoutes(ctx),
+    ...exportRoutes(ctx),
     ...releaseRoutes(ctx),
     ...surveyRoutes(ctx),
     ...accessRoutes(ctx),

@@ -86,4 +86,8 @@ export class CustomerImport {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   message: string | null;
+
+  /** A dry run committed without a second upload (issue 12): the import it was committed as; null until then. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  committedAsId: string | null;
 }

@@ -71,6 +71,7 @@ export const ERROR_CODES = {
   state_changed: { status: 409, meaning: 'The record changed meanwhile (a concurrent request won): reload' },
   already_exists: { status: 409, meaning: 'A record with that name or code exists' },
   already_archived: { status: 409, meaning: 'The record is archived already' },
+  import_not_committable: { status: 409, meaning: 'A dry run that cannot be committed: not a finished dry run, all-or-nothing with row errors, already committed, or its file expired (details.reason)' },
   already_completed: { status: 409, meaning: 'The record is completed already' },
   chain_broken: { status: 409, meaning: 'The audit chain does not verify: no digest is signed over it (details name the first bad sequence)' },
   already_confirmed: { status: 409, meaning: 'The confirmation was given already' },

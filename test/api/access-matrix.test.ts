@@ -386,6 +386,20 @@ const CORE_EXPECTATIONS: Record<string, Expectation> = {
     permission: 'customer:import',
     prepare: async () => ({ path: `/api/v1/imports/${await freshImportId()}` }),
   },
+  // Issue 12: a dry run is committed without uploading again; the same permission as the import.
+  'POST /api/v1/imports/:id/commit': {
+    rid: 'R-CTRL-IT',
+    allow: IT_ADMIN,
+    permission: 'customer:import',
+    prepare: async () => ({ path: `/api/v1/imports/${await freshImportId()}/commit` }),
+  },
+  // Issue 12: the record of exports, read by who may export (R-CTRL-IT: the IT admin alone).
+  'GET /api/v1/exports': {
+    rid: 'R-CTRL-IT',
+    allow: IT_ADMIN,
+    permission: 'customer:export',
+    prepare: async () => ({ path: '/api/v1/exports', query: { project } }),
+  },
 
   // --- releases outside the company (R-EXTERNAL): the IT admin requests, the general manager decides ---
   'POST /api/v1/external-releases': {

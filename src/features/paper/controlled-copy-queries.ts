@@ -15,7 +15,7 @@ import type { CustomerService } from '../customers/customer.service';
 import type { IncidentService } from '../incidents/incident.service';
 import type { NotificationOutbox } from '../notifications/notification.service';
 import type { ConfirmationView, TwoPersonConfirmations } from '../confirmations/confirmation.service';
-import { ACT, Acting, CopyFilter, CopyView, OUT_STATUSES, pendingOpen, statusWhere, UserRef, viewStatus } from './controlled-copy.views';
+import { ACT, Acting, CopyFilter, CopyView, OUT_STATUSES, pendingOpen, periodWhere, statusWhere, UserRef, viewStatus } from './controlled-copy.views';
 import { COPY_SORTS, CopySort } from './paper.schemas';
 import { projectIdsOfScope } from './scope-projects';
 
@@ -110,6 +110,7 @@ export class CopyQueries {
       const r = requests.get(c.printRequestId);
       views.push({
         serial: c.serial,
+        requestedAt: r?.createdAt ?? c.issuedAt,
         status: viewStatus(c, now),
         project: (await this.scopeOf(c, m)).slice('project:'.length),
         printRequestId: c.printRequestId,
@@ -149,11 +150,12 @@ export class CopyQueries {
   async list(f: CopyFilter & CopySort): Promise<{ items: CopyView[]; total: number }> {
     const now = new Date();
     if (f.projectIds !== null && !f.projectIds.length) return { items: [], total: 0 };
-    const where: FindOptionsWhere<ControlledCopy> = {
+    const base: FindOptionsWhere<ControlledCopy> = {
       ...statusWhere(f.status, now),
       ...(f.projectIds !== null ? { projectId: In(f.projectIds) } : {}),
       ...(f.holderUserId !== undefined ? { holderUserId: f.holderUserId } : {}),
     };
+    const where = periodWhere(base, f.from, f.to);
     // Sorted in the query, id breaking ties in the same direction so that pages neither repeat nor
     // skip a row; without ?sort= the newest first, as always.
     const qb = this.db.manager.getRepository(ControlledCopy).createQueryBuilder('c').setFindOptions({ where, take: f.limit, skip: f.offset });

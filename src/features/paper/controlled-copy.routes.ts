@@ -6,6 +6,7 @@ import { code, pageQuery } from '../../api/validate';
 import { COPY_VIEW_STATUSES, ControlledCopy, DESTRUCTION_METHODS } from '../../entities/ControlledCopy';
 import { ForbiddenError } from '../../errors';
 import { readerOf } from '../access-log/access-log.service';
+import { dayOrInstant } from '../../api/day-or-instant';
 import { confirmationListSchema, COPY_SORTS, copyListSchema, copyPageSchema, copySchema, lostCopySchema } from './paper.schemas';
 
 const serialParam = z.strictObject({ serial: z.string().trim().min(1).max(40) });
@@ -82,7 +83,7 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/copies',
-      summary: 'The controlled-copy ledger of a project, a department or the company; status overdue is computed (R-NO-PAPER); sort=serial|issuedAt|expiresAt|status (the status shown, in the order of the status list) with order=asc (default)|desc, id breaking ties (without sort: newest first)',
+      summary: 'The controlled-copy ledger of a project, a department or the company; status overdue is computed (R-NO-PAPER); sort=serial|issuedAt|expiresAt|status (the status shown, in the order of the status list) with order=asc (default)|desc, id breaking ties (without sort: newest first); from and/or to: the copies on the ledger during that period (issued before its end, not destroyed or lost before its start), days (YYYY-MM-DD) being whole local days, both included, as for /api/v1/ledger/form',
       tags: ['paper ledger'],
       access: permission('controlled_copy', 'read', ({ query }) =>
         query.project ? `project:${String(query.project)}` : query.department ? `dept:${String(query.department)}` : '*',
@@ -95,13 +96,27 @@ export function controlledCopyRoutes(ctx: AppContext): RouteSpec[] {
           holder: z.coerce.number().int().positive().optional(),
           sort: z.enum(COPY_SORTS).optional(),
           order: z.enum(['asc', 'desc']).optional(),
+          // The period, parsed as the §7 form's (whole local days, both included; or ISO instants, [from, to)).
+          from: dayOrInstant(ctx.config.timezone).optional(),
+          to: dayOrInstant(ctx.config.timezone, 'end').optional(),
           ...pageQuery,
         })
-        .refine((q) => !(q.project && q.department), { message: 'give project or department, not both', path: ['department'] }),
+        .refine((q) => !(q.project && q.department), { message: 'give project or department, not both', path: ['department'] })
+        // Only when both dates parsed (zod runs object refinements after field issues too).
+        .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.from.getTime() < q.to.getTime(), { message: 'to must not be before from', path: ['to'] }),
       response: copyPageSchema,
       handler: async ({ query }) => {
         const scope = query.project ? `project:${query.project}` : query.department ? `dept:${query.department}` : '*';
-        return ctx.copies.listInScope(scope, { status: query.status, holderUserId: query.holder, sort: query.sort, order: query.order, limit: query.limit, offset: query.offset });
+        return ctx.copies.listInScope(scope, {
+          status: query.status,
+          holderUserId: query.holder,
+          from: query.from,
+          to: query.to,
+          sort: query.sort,
+          order: query.order,
+          limit: query.limit,
+          offset: query.offset,
+        });
       },
     }),
     route({

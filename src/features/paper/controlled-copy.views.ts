@@ -48,6 +48,8 @@ export interface UserRef {
 
 export interface CopyView {
   serial: string;
+  /** When its print request was made (the first step of its timeline; readable without the request). */
+  requestedAt: Date;
   /** The stored state, or `overdue` (awaiting_signature/issued past expiresAt). */
   status: CopyViewStatus;
   project: string;
@@ -86,6 +88,9 @@ export interface CopyFilter {
   projectIds: number[] | null;
   status?: CopyViewStatus;
   holderUserId?: number;
+  /** The period [from, to): the copies on the ledger at some time in it (periodWhere). */
+  from?: Date;
+  to?: Date;
   limit: number;
   offset: number;
 }
@@ -120,6 +125,21 @@ export function statusWhere(status: CopyViewStatus | undefined, now: Date): Find
   if (status === 'overdue') return { status: In(OUT_STATUSES), expiresAt: LessThan(now), pendingAct: IsNull() };
   if (OUT_STATUSES.includes(status)) return { status, expiresAt: MoreThanOrEqual(now), pendingAct: IsNull() };
   return { status, pendingAct: IsNull() };
+}
+
+/**
+ * The copies on the ledger at some time in [from, to): issued (approved) before the period ends,
+ * and not destroyed (witness confirmed) or lost before it starts. A supervisor asking "what was out
+ * in November" means every paper copy that existed then, including one issued in October and held
+ * quietly all month, or returned and waiting in its keeper's cabinet: neither has a ledger event
+ * in November, so "issued in the period" or "any ledger event in the period" (the §7 form's
+ * notion) would leave them out. It still includes every copy with such an event (issued, signed,
+ * returned, destroyed or lost in the period). An array: OR of its branches, each with `base`.
+ */
+export function periodWhere(base: FindOptionsWhere<ControlledCopy>, from: Date | undefined, to: Date | undefined): FindOptionsWhere<ControlledCopy>[] {
+  const issued = to ? { ...base, issuedAt: LessThan(to) } : base;
+  if (!from) return [issued];
+  return [{ ...issued, destroyedAt: IsNull(), lostAt: IsNull() }, { ...issued, destroyedAt: MoreThanOrEqual(from) }, { ...issued, lostAt: MoreThanOrEqual(from) }];
 }
 
 /** Who holds the copy now: its keeper once returned, otherwise its recipient. */

@@ -1,37 +1,11 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { acting, permission, route, RouteSpec } from '../../api/route';
-import { localToUtc } from '../../jobs/period';
+import { dayOrInstant } from '../../api/day-or-instant';
 import { parseScope } from '../../policy/scope';
 
 /** A scope as the API writes it: "*", "dept:<code>" or "project:<code>". */
 const scopeString = z.string().refine((s) => parseScope(s) !== null, { message: 'one of "*", "dept:<code>" or "project:<code>"' });
-
-/** A calendar date that exists (2026-02-30 does not). */
-function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() + 1 === Number(m[2]) && d.getUTCDate() === Number(m[3]);
-}
-
-/**
- * "YYYY-MM-DD" (a whole local day in the company's timezone) or an ISO 8601 instant. A day is its
- * start as a start (`from`), and the start of the next day as an end (`to`): days given as days
- * are whole days, both included (R-LEDGER-FORM: to=2026-12-31 covers 31 December; from=to is that
- * one day). An instant is taken as it is, the end exclusive.
- */
-function instant(tz: string, end: 'start' | 'end' = 'start') {
-  return z
-    .string()
-    .trim()
-    .refine((s) => isCalendarDate(s) || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))), { message: 'a date YYYY-MM-DD or an ISO 8601 date-time' })
-    .transform((s) => {
-      const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-      // localToUtc normalises the day after the month's last (2026-12-32 is 2027-01-01).
-      return day ? localToUtc(Number(day[1]), Number(day[2]), Number(day[3]) + (end === 'end' ? 1 : 0), 0, 0, tz) : new Date(s);
-    });
-}
 
 /** The §7 Borrowing & Destruction Record Form (R-LEDGER-FORM): every ledger's lines for a period and a scope. */
 export function ledgerFormRoutes(ctx: AppContext): RouteSpec[] {
@@ -46,8 +20,8 @@ export function ledgerFormRoutes(ctx: AppContext): RouteSpec[] {
       produces: 'application/pdf',
       query: z
         .strictObject({
-          from: instant(ctx.config.timezone),
-          to: instant(ctx.config.timezone, 'end'),
+          from: dayOrInstant(ctx.config.timezone),
+          to: dayOrInstant(ctx.config.timezone, 'end'),
           scope: scopeString.default('*'),
           format: z.enum(['csv', 'xlsx', 'pdf']).default('pdf'),
         })

@@ -47,6 +47,7 @@ export const confirmationListSchema = z.strictObject({ items: z.array(confirmati
 
 export const copySchema = z.strictObject({
   serial: z.string(),
+  requestedAt: instant.describe('When its print request was made'),
   status: z.enum(COPY_VIEW_STATUSES),
   project: z.string(),
   printRequestId: z.number().int(),

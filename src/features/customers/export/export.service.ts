@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import type { Response } from 'express';
-import { EntityManager, MoreThan } from 'typeorm';
+import { Between, EntityManager, FindOptionsWhere, In, LessThan, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { AuditActor, AuditWriter } from '../../../audit/audit-writer';
 import { Database } from '../../../db/database';
 import { Customer } from '../../../entities/Customer';
 import { CustomerExport } from '../../../entities/CustomerExport';
+import { User } from '../../../entities/User';
 import { CustomerService, PERSONAL_FIELDS, PersonalField } from '../customer.service';
 import { ExportMeta, writeCsv, writeXlsx } from './export-writer';
 import { redactPersonalDetails } from '../../../lib/redact';
@@ -25,6 +26,29 @@ export interface ExportRequest {
 }
 
 type Acting = AuditActor & { id: number; username: string | null };
+
+/** One recorded export, as GET /api/v1/exports lists it (never the file: it is not kept). */
+export interface ExportListItem {
+  id: string;
+  project: string;
+  format: 'csv' | 'xlsx';
+  purpose: string;
+  fields: string[];
+  rowCount: number;
+  releaseId: number | null;
+  createdAt: Date;
+  createdBy: { id: number; username: string | null; displayName: string | null };
+}
+
+export interface ExportFilter {
+  /** Project code. */
+  project?: string;
+  /** Exports at or after `from`, before `to`. */
+  from?: Date;
+  to?: Date;
+  limit: number;
+  offset: number;
+}
 
 /**
  * Streams a project's customers as CSV or XLSX. The export is recorded (id, who, when, purpose,
@@ -73,6 +97,36 @@ export class ExportService {
       scope: `project:${projectCode}`,
     });
     return exp;
+  }
+
+  /**
+   * The recorded exports, newest first (issue 12: the IT admin reviews who exported what, when
+   * and why). A plain read of the records: no personal value is in them, nothing is audited.
+   */
+  async list(f: ExportFilter): Promise<{ items: ExportListItem[]; total: number }> {
+    const where: FindOptionsWhere<CustomerExport> = {};
+    if (f.project) where.projectId = (await this.customers.projectByCode(f.project)).id;
+    if (f.from && f.to) where.createdAt = Between(f.from, new Date(f.to.getTime() - 1));
+    else if (f.from) where.createdAt = MoreThanOrEqual(f.from);
+    else if (f.to) where.createdAt = LessThan(f.to);
+    const [rows, total] = await this.db.manager.getRepository(CustomerExport).findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: f.limit, skip: f.offset });
+    const ids = [...new Set(rows.map((r) => r.createdById))];
+    const users = ids.length ? await this.db.manager.getRepository(User).find({ where: { id: In(ids) }, select: { id: true, username: true, displayName: true } }) : [];
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        project: this.customers.projectCodeOf(r),
+        format: r.format,
+        purpose: r.purpose,
+        fields: r.fields ?? [],
+        rowCount: r.rowCount,
+        releaseId: r.releaseId,
+        createdAt: r.createdAt,
+        createdBy: { id: r.createdById, username: byId.get(r.createdById)?.username ?? null, displayName: byId.get(r.createdById)?.displayName ?? null },
+      })),
+      total,
+    };
   }
 
   async exportProject(actor: Acting, projectCode: string, req: ExportRequest, res: Response, reader?: AccessReader): Promise<void> {

@@ -5,6 +5,7 @@ import type { Database } from '../../../db/database';
 import { CustomerImport, ImportStatus } from '../../../entities/CustomerImport';
 import type { Logger } from '../../../logger';
 import type { PolicyService } from '../../../policy/policy-service';
+import { sweepKeptDryRuns } from './import-commit';
 
 /** How often every instance looks for imports whose process stopped (see recoverInterrupted). */
 export const IMPORT_SWEEP_EVERY_MS = 60_000;
@@ -38,6 +39,8 @@ export class ImportRecovery {
     /** Whether this instance runs the import (it is then never swept). */
     private readonly owns: (id: string) => boolean,
     private readonly tempFile: (id: string) => string,
+    /** IMPORT_DIR: where dry runs keep their files until committed or swept (import-commit.ts). */
+    private readonly importDir: string,
     /** Tells who started it, in the transaction that marks it (customer_import.finished, interrupted). */
     private readonly tellStarter: (m: EntityManager, rec: CustomerImport) => Promise<void>,
   ) {}
@@ -91,6 +94,8 @@ export class ImportRecovery {
       marked++;
       await fs.promises.rm(this.tempFile(rec.id), { force: true });
     }
+    // Dry runs' kept files past their time (issue 12): nothing in the database names them.
+    await sweepKeptDryRuns(this.importDir, now).catch((err: unknown) => this.logger.warn('could not sweep kept dry-run files', { error: String(err) }));
     return marked;
   }
 

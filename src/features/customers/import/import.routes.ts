@@ -50,5 +50,19 @@ export function importRoutes(ctx: AppContext): RouteSpec[] {
       params: z.strictObject({ id: z.uuid() }),
       handler: async ({ locals }) => ctx.imports.view(loaded<CustomerImport>(locals, 'import')),
     }),
+    route({
+      method: 'post',
+      path: '/api/v1/imports/:id/commit',
+      summary:
+        'Commit a dry run: the real import from the file the dry run kept (within 30 minutes of its end), without uploading it again; 409 import_not_committable when it had row errors (all-or-nothing), was committed already or expired (issue 12)',
+      tags: ['customers'],
+      access: permission('customer', 'import', importScope),
+      params: z.strictObject({ id: z.uuid() }),
+      status: 201,
+      handler: async ({ locals, auditActor }) => {
+        const { status, view } = await ctx.imports.commit(acting(auditActor), loaded<CustomerImport>(locals, 'import'));
+        return new Reply(status, view);
+      },
+    }),
   ];
 }

@@ -18,7 +18,8 @@ import { IMPORT_SWEEP_EVERY_MS, ImportRecovery, OPEN, openInstances } from './im
 import { ImportRowWriter } from './import-rows';
 import { auditCounts, freshState, outcome, RunState, summary } from './import-run-state';
 import { importView, ImportRequest, ImportView } from './import.views';
-import { receiveUpload } from './upload';
+import { committable, committedAs, commitUntil, keptFile, notCommittable } from './import-commit';
+import { receiveUpload, Upload, uploadOfFile } from './upload';
 
 export type { ImportRequest, ImportView } from './import.views';
 
@@ -80,6 +81,7 @@ export class CustomerImportService {
       logger,
       (id) => this.jobs.has(id) || this.live.has(id),
       (id) => this.tempFile(id),
+      this.config.importDir,
       async (m, rec) => {
         const scope = await policy.projectScope(rec.projectId, m).catch(() => `project:${rec.projectId}`);
         await this.tellStarter(m, rec, { rows: rec.totalRows, created: 0, updated: 0, skipped: 0, errorCount: 0 }, scope, 'interrupted');
@@ -89,6 +91,11 @@ export class CustomerImportService {
 
   tempFile(id: string): string {
     return path.resolve(this.config.importDir, `${id}.upload`);
+  }
+
+  /** Where a dry run that may be committed keeps its file (import-commit.ts). */
+  private keptFile(id: string): string {
+    return keptFile(this.config.importDir, id);
   }
 
   // ---- start ----------------------------------------------------------------------------
@@ -110,9 +117,15 @@ export class CustomerImportService {
       await fs.promises.rm(file, { force: true });
       throw err;
     }
-    const rec = Object.assign(new CustomerImport(), {
+    const rec = this.newRecord(actor, id, project.id, r, upload, prepared);
+    await this.db.tx((m) => m.getRepository(CustomerImport).insert(rec));
+    return this.run(actor, rec, prepared);
+  }
+
+  private newRecord(actor: Acting, id: string, projectId: number, r: Pick<ImportRequest, 'dryRun' | 'onError' | 'fileName'>, upload: Upload, prepared: Prepared): CustomerImport {
+    return Object.assign(new CustomerImport(), {
       id,
-      projectId: project.id,
+      projectId,
       status: 'queued' as const,
       dryRun: r.dryRun,
       onError: r.onError,
@@ -133,8 +146,11 @@ export class CustomerImportService {
       finishedAt: null,
       message: null,
     });
-    await this.db.tx((m) => m.getRepository(CustomerImport).insert(rec));
+  }
 
+  /** Runs a recorded import: inline for small files (200 dry run, 201 import, 422 import_failed), in the background above IMPORT_INLINE_ROWS (202). */
+  private async run(actor: Acting, rec: CustomerImport, prepared: Prepared): Promise<{ status: number; view: ImportView }> {
+    const id = rec.id;
     if (prepared.rows > this.config.importInlineRows) {
       const job = this.execute(actor, rec, prepared)
         .catch((err) => {
@@ -147,7 +163,63 @@ export class CustomerImportService {
     await this.execute(actor, rec, prepared);
     const done = this.view(await this.load(id));
     if (done.status !== 'succeeded') throw new AppError(422, 'import_failed', done.message ?? 'The import failed; nothing was written', done);
-    return { status: r.dryRun ? 200 : 201, view: done };
+    return { status: rec.dryRun ? 200 : 201, view: done };
+  }
+
+  // ---- commit a dry run (issue 12) --------------------------------------------------------
+
+  /**
+   * Runs the real import of a dry run from the file it kept (import-commit.ts), as the dry run
+   * asked (same project, onError and file name). 409 import_not_committable when it is not a
+   * finished dry run, when it was all-or-nothing and found row errors, when it was committed
+   * already, or when its file is gone (past DRY_RUN_KEEP_MS, or kept by another instance).
+   * Marking the dry run committed, recording the import and the customer.import_committed event
+   * are one transaction; the import itself then runs, and is audited, as any import.
+   */
+  async commit(actor: Acting, dry: CustomerImport): Promise<{ status: number; view: ImportView }> {
+    if (!dry.dryRun || dry.status !== 'succeeded') throw notCommittable('not_dry_run', dry);
+    if (committedAs(dry)) throw notCommittable('committed', dry);
+    if (!committable(dry)) throw notCommittable('row_errors', dry);
+    const until = commitUntil(dry);
+    if (!until || until.getTime() <= Date.now()) throw notCommittable('expired', dry);
+    const id = crypto.randomUUID();
+    const kept = this.keptFile(dry.id);
+    let upload: Upload;
+    let prepared: Prepared;
+    try {
+      upload = await uploadOfFile(kept);
+      prepared = await prepareImport(kept, upload);
+    } catch (err) {
+      // Gone: swept past its time, or kept by another instance (the one that ran the dry run).
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const now = await this.load(dry.id);
+      throw notCommittable(committedAs(now) ? 'committed' : 'expired', now);
+    }
+    const rec = this.newRecord(actor, id, dry.projectId, { dryRun: false, onError: dry.onError, fileName: dry.fileName }, upload, prepared);
+    const scope = `project:${this.projectCode(dry.projectId)}`;
+    // The dry run's row decides: of two commits at once (on any instance), one marks it.
+    await this.db.tx(async (m) => {
+      const marked = await m
+        .createQueryBuilder()
+        .update(CustomerImport)
+        .set({ committedAsId: id })
+        .where('id = :id AND status = :succeeded AND committedAsId IS NULL', { id: dry.id, succeeded: 'succeeded' })
+        .execute();
+      if (!marked.affected) throw notCommittable('committed', dry);
+      await m.getRepository(CustomerImport).insert(rec);
+      await this.audit.append(m, actor, { action: 'customer.import_committed', objectType: 'customer_import', objectId: dry.id, scope, after: { dryRunId: dry.id, importId: id, onError: dry.onError, rows: prepared.rows } });
+    });
+    // The file becomes the import's own (removed when it ends, or by the sweep if this process stops).
+    const file = this.tempFile(id);
+    try {
+      await fs.promises.rename(kept, file);
+    } catch (err) {
+      this.logger.warn('a committed dry run lost its file before the import started', { importId: id, error: String(err) });
+      await this.finishFailed(actor, rec, freshState(), scope, 'The dry run\'s file was removed before the import started; nothing was written: upload the file again');
+      throw new AppError(422, 'import_failed', 'The import failed; nothing was written', this.view(await this.load(id)));
+    }
+    prepared.file = file;
+    return this.run(actor, rec, prepared);
   }
 
   /** Resolves when a background import of this process has finished (for tests and the benchmark). */
@@ -160,6 +232,7 @@ export class CustomerImportService {
     const id = rec.id;
     const st: RunState = freshState();
     this.live.set(id, { rec, st });
+    let keep = false;
     try {
       const startedAt = new Date();
       const moved = await this.db.tx((m) =>
@@ -189,6 +262,8 @@ export class CustomerImportService {
             await this.audit.append(m, actor, { action: 'customer.import_checked', objectType: 'customer_import', objectId: id, scope, after: auditCounts(rec, st) });
             await this.tellStarter(m, rec, st, scope, 'succeeded');
           });
+          // A dry run that may be committed keeps its file for a while (import-commit.ts).
+          keep = st.errorCount === 0 || rec.onError === 'skip';
         } catch (err) {
           if (err instanceof NotOurs) return;
           return await this.finishFailed(actor, rec, st, scope, this.failureMessage(err));
@@ -218,7 +293,21 @@ export class CustomerImportService {
       }
     } finally {
       this.live.delete(id);
-      await fs.promises.rm(prep.file, { force: true });
+      if (keep) await this.keep(prep.file, id);
+      else await fs.promises.rm(prep.file, { force: true });
+    }
+  }
+
+  /** Keeps a dry run's file under its kept name, dated now (the sweep counts DRY_RUN_KEEP_MS from then). */
+  private async keep(file: string, id: string): Promise<void> {
+    const kept = this.keptFile(id);
+    try {
+      await fs.promises.rename(file, kept);
+      const now = new Date();
+      await fs.promises.utimes(kept, now, now);
+    } catch (err) {
+      this.logger.warn('could not keep a dry run file; it cannot be committed', { importId: id, error: String(err) });
+      await fs.promises.rm(file, { force: true });
     }
   }
 

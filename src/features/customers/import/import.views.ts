@@ -1,5 +1,6 @@
 import type { CustomerImport, ImportFormat, ImportOnError, ImportRowError, ImportStatus } from '../../../entities/CustomerImport';
 import type { RunState } from './import-run-state';
+import { committedAs, commitUntil } from './import-commit';
 
 export interface ImportRequest {
   projectCode: string;
@@ -29,6 +30,10 @@ export interface ImportView {
   startedAt: Date | null;
   finishedAt: Date | null;
   message: string | null;
+  /** A dry run that may be committed (POST /imports/:id/commit): until when; null otherwise (issue 12). */
+  commitUntil: Date | null;
+  /** The import a dry run was committed as. */
+  committedAs: string | null;
 }
 
 /**
@@ -58,5 +63,7 @@ export function importView(rec: CustomerImport, project: string, st?: RunState):
     startedAt: rec.startedAt,
     finishedAt: rec.finishedAt,
     message: rec.message,
+    commitUntil: commitUntil(rec),
+    committedAs: committedAs(rec),
   };
 }

@@ -100,3 +100,34 @@ export function receiveUpload(req: Request, file: string, limit: number): Promis
     out.on('error', fail);
   });
 }
+
+/** The same facts as receiveUpload, of a file already on disk (a kept dry run's file, committed later). */
+export async function uploadOfFile(file: string): Promise<Upload> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let utf8 = true;
+  let bytes = 0;
+  let lineFeeds = 0;
+  let last = -1;
+  let head = Buffer.alloc(0);
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4)]);
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lineFeeds++;
+    last = chunk[chunk.length - 1] ?? last;
+    if (utf8) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        utf8 = false;
+      }
+    }
+  }
+  if (utf8) {
+    try {
+      decoder.decode();
+    } catch {
+      utf8 = false;
+    }
+  }
+  return { bytes, format: head.subarray(0, 4).equals(ZIP_MAGIC) ? 'xlsx' : 'csv', lineFeeds, endsWithLineFeed: last === 0x0a, utf8 };
+}

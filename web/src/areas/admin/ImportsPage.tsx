@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Checkbox, Descriptions, Flex, Form, Radio, Select, Table, Typography, Upload } from 'antd';
-import { UploadOutlined } from '@ant-design/icons';
-import { api, rawFetch, unwrapAs } from '../../api/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Checkbox, Descriptions, Flex, Form, Progress, Radio, Select, Space, Table, Typography, Upload } from 'antd';
+import { CheckCircleOutlined, UploadOutlined } from '@ant-design/icons';
+import { api, ApiError, rawFetch, unwrapAs } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { Watermark } from '../../components/Watermark';
-import { applyApiErrors } from '../../forms/apiErrors';
+import { applyApiErrors, showApiError, useReloadOnConflict } from '../../forms/apiErrors';
+import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useProjects } from '../../shared/org';
 import { PAGE_SIZES } from '../../shared/table';
@@ -15,12 +16,14 @@ import { projectOptions } from './shared';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** POST /api/v1/customers/import, GET /api/v1/imports/:id (src/features/customers/import: no response schema yet). */
+/** POST /api/v1/customers/import, GET /api/v1/imports/:id, POST /api/v1/imports/:id/commit (src/features/customers/import: no response schema yet). */
 interface ImportView {
   id: string;
   project: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'interrupted';
   dryRun: boolean;
+  onError: 'abort' | 'skip';
+  fileName: string | null;
   totalRows: number;
   processedRows: number;
   created: number;
@@ -29,7 +32,12 @@ interface ImportView {
   errorCount: number;
   errors: { row: number; column: string | null; message: string }[];
   message: string | null;
+  /** A dry run that may be committed: until when (null: it may not, or no longer). */
+  commitUntil: string | null;
+  /** The import a dry run was committed as. */
+  committedAs: string | null;
 }
+const OPEN: ImportView['status'][] = ['queued', 'running'];
 const TONES: Record<ImportView['status'], Tone> = { queued: 'grey', running: 'blue', succeeded: 'green', failed: 'red', interrupted: 'gold' };
 
 interface Values {
@@ -49,30 +57,57 @@ async function upload(file: File, v: Values): Promise<ImportView> {
   return (await r.json()) as ImportView;
 }
 
+/** A failed import answers 422 import_failed with the import itself in details: shown like any result. */
+const failedImport = (err: unknown): ImportView | null =>
+  err instanceof ApiError && err.code === 'import_failed' && err.details && typeof err.details === 'object' && 'id' in err.details ? (err.details as ImportView) : null;
+
 /** /admin/imports — customer records from a file: dry run with its row errors, then the import (R-CTRL-IT). */
 export default function ImportsPage() {
   const t = useMessages(messages);
   const [form] = Form.useForm<Values>();
   const projects = useProjects();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
-  const [result, setResult] = useState<ImportView | null>(null);
+  const [shownId, setShownId] = useState<string | null>(null);
+  const show = (v: ImportView) => {
+    qc.setQueryData(['admin', 'import', v.id], v);
+    setShownId(v.id);
+  };
+  // The import shown: refreshed every second while it runs (a large file runs in the background: 202), then no more.
+  const current = useQuery({
+    queryKey: ['admin', 'import', shownId],
+    enabled: !!shownId,
+    staleTime: 1_000,
+    refetchInterval: (q) => (q.state.data && OPEN.includes(q.state.data.status) ? 1_000 : false),
+    queryFn: () => unwrapAs<ImportView>(api.GET('/api/v1/imports/{id}', { params: { path: { id: shownId! } } })),
+  });
+  const result = shownId ? (current.data ?? null) : null;
+  // A 409 on commit (committed meanwhile, expired): the dry run is read again and shows why.
+  const reload = useReloadOnConflict(['admin', 'import']);
   const send = useMutation({
     mutationFn: (v: Values) => upload(file!, v),
-    onSuccess: setResult,
-    onError: (err) => applyApiErrors(form, err),
-  });
-  // A large file runs in the background (202): its state is polled until it ends.
-  const running = result && (result.status === 'queued' || result.status === 'running');
-  useQuery({
-    queryKey: ['admin', 'import', result?.id],
-    enabled: !!running,
-    refetchInterval: 2_000,
-    queryFn: async () => {
-      const v = await unwrapAs<ImportView>(api.GET('/api/v1/imports/{id}', { params: { path: { id: result!.id } } }));
-      setResult(v);
-      return v;
+    onSuccess: show,
+    onError: (err) => {
+      const failed = failedImport(err);
+      if (failed) show(failed);
+      applyApiErrors(form, err);
     },
   });
+  const commit = useMutation({
+    mutationFn: (dry: ImportView) => unwrapAs<ImportView>(api.POST('/api/v1/imports/{id}/commit', { params: { path: { id: dry.id } } })),
+    onSuccess: (v) => {
+      show(v);
+      message.success(t('commitStarted'));
+    },
+    onError: (err) => {
+      const failed = failedImport(err);
+      if (failed) show(failed);
+      showApiError(err, { reload });
+    },
+  });
+  const running = !!result && OPEN.includes(result.status);
+  const expired = !!result?.commitUntil && new Date(result.commitUntil).getTime() <= Date.now();
   return (
     <PageContainer title={t('importsTitle')} description={t('importsIntro')}>
       <Card>
@@ -88,7 +123,7 @@ export default function ImportsPage() {
                 showUploadList={false}
                 beforeUpload={(f) => {
                   setFile(f);
-                  setResult(null);
+                  setShownId(null);
                   return false;
                 }}
               >
@@ -108,7 +143,7 @@ export default function ImportsPage() {
               ]}
             />
           </Form.Item>
-          <Button type="primary" htmlType="submit" disabled={!file} loading={send.isPending || !!running}>
+          <Button type="primary" htmlType="submit" disabled={!file} loading={send.isPending || running}>
             {t('upload')}
           </Button>
         </Form>
@@ -117,19 +152,47 @@ export default function ImportsPage() {
         <Watermark>
           <Card style={{ marginTop: 16 }} title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('importStatus')}</h2>}>
             {result.dryRun && result.status === 'succeeded' && <Alert type="info" showIcon title={t('dryRunDone')} style={{ marginBottom: 12 }} />}
-            {result.message && !(result.dryRun && result.status === 'succeeded') && <Alert type={result.status === 'failed' ? 'error' : 'info'} showIcon title={result.message} style={{ marginBottom: 12 }} />}
+            {!result.dryRun && result.status === 'succeeded' && <Alert type="success" showIcon title={t('importDone')} style={{ marginBottom: 12 }} />}
+            {/* Why it failed or stopped: the server's own words (a succeeded import's summary is the counts below). */}
+            {result.message && (result.status === 'failed' || result.status === 'interrupted') && <Alert type="error" showIcon title={result.message} style={{ marginBottom: 12 }} />}
+            <ImportProgress view={result} />
             <Descriptions
               size="small"
               column={{ xs: 1, md: 3 }}
               items={[
                 { key: 's', label: t('status'), children: <ToneTag tone={TONES[result.status]}>{t(`is_${result.status}`)}</ToneTag> },
                 { key: 'n', label: t('totalRows'), children: `${result.processedRows} / ${result.totalRows}` },
-                { key: 'c', label: t('createdCount'), children: result.created },
-                { key: 'u', label: t('updatedCount'), children: result.updated },
+                { key: 'c', label: result.dryRun ? t('wouldCreate') : t('createdCount'), children: result.created },
+                { key: 'u', label: result.dryRun ? t('wouldUpdate') : t('updatedCount'), children: result.updated },
                 { key: 'k', label: t('skippedCount'), children: result.skipped },
                 { key: 'e', label: t('errorCount'), children: result.errorCount },
               ]}
             />
+            {result.dryRun && result.status === 'succeeded' && (
+              <div style={{ marginTop: 12 }}>
+                {result.committedAs ? (
+                  <Alert
+                    type="success"
+                    showIcon
+                    title={t('alreadyCommitted')}
+                    action={
+                      <Button size="small" onClick={() => setShownId(result.committedAs)}>
+                        {t('showCommitted')}
+                      </Button>
+                    }
+                  />
+                ) : result.commitUntil && !expired ? (
+                  <Space wrap align="center">
+                    <Button type="primary" icon={<CheckCircleOutlined />} loading={commit.isPending} onClick={() => commit.mutate(result)}>
+                      {result.errorCount ? t('commitValidRows') : t('commitDryRun')}
+                    </Button>
+                    <Typography.Text type="secondary">{t('commitUntil', { time: formatDateTime(result.commitUntil) })}</Typography.Text>
+                  </Space>
+                ) : (
+                  <Alert type="warning" showIcon title={result.errorCount && result.onError === 'abort' ? t('cannotCommitErrors') : t('cannotCommitExpired')} />
+                )}
+              </div>
+            )}
             {result.errors.length > 0 && (
               <Table
                 style={{ marginTop: 12 }}
@@ -149,5 +212,23 @@ export default function ImportsPage() {
         </Watermark>
       )}
     </PageContainer>
+  );
+}
+
+/** The progress of an import: a bar (rows done of rows in the file) with the state and the counts in words. */
+function ImportProgress({ view }: { view: ImportView }) {
+  const t = useMessages(messages);
+  const total = Math.max(view.totalRows, view.processedRows);
+  const done = !OPEN.includes(view.status);
+  const percent = view.status === 'succeeded' ? 100 : total ? Math.floor((view.processedRows / total) * 100) : 0;
+  const status = view.status === 'succeeded' ? 'success' : view.status === 'failed' || view.status === 'interrupted' ? 'exception' : 'active';
+  const words = t(`progress_${view.status}`, { processed: view.processedRows, total });
+  return (
+    <div style={{ marginBottom: 12 }} data-testid="import-progress" data-status={view.status}>
+      <Progress percent={percent} status={status} aria-label={t('progressLabel')} aria-valuetext={words} />
+      <Typography.Text role="status" aria-live="polite" type={done && view.status !== 'succeeded' ? 'danger' : undefined}>
+        {words}
+      </Typography.Text>
+    </div>
   );
 }

@@ -40,6 +40,7 @@ export const KNOWN_ACTIONS = [
   'customer.import_checked',
   'customer.import_failed',
   'customer.import_interrupted',
+  'customer.import_committed',
   'customer.imported',
   'customer.revealed',
   'customer.searched',

@@ -18,53 +18,90 @@ const h2 = (text: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{text}</h2>
 const ON_TIME = '#1677ff';
 const LATE = '#cf1322';
 
+/** One bar of a chart: its label, its full name (for the summary) and one number per series. */
+interface Bar {
+  label: string;
+  name: string;
+  values: number[];
+}
+
 /**
- * Closed cases per responsible department as horizontal stacked bars (plain SVG: no chart library).
- * The figure has a title and description for screen readers, and each bar its own text; the same
+ * Horizontal (stacked) bars in plain SVG (no chart library): one row per bar, one colour per
+ * series, the total at the end of the bar, and a legend when there is more than one series. For
+ * screen readers the figure is one image whose name summarises every bar (`summary`); the same
  * numbers are in the table beside it.
  */
-function DepartmentChart({ s, t }: { s: CaseStats; t: Msg }) {
-  const rows = s.byDepartment.map((d) => ({ code: d.department ?? t('noDepartment'), name: d.department ? `${d.department}${d.departmentName ? ` ${d.departmentName}` : ''}` : t('noDepartment'), onTime: d.onTime, late: d.late }));
-  if (!rows.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noStats')} />;
-  const max = Math.max(1, ...rows.map((r) => r.onTime + r.late));
+function BarChart({ title, bars, series, summary, t }: { title: string; bars: Bar[]; series: Array<{ name: string; color: string }>; summary: (b: Bar) => string; t: Msg }) {
+  if (!bars.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noStats')} />;
+  const max = Math.max(1, ...bars.map((b) => b.values.reduce((a, n) => a + n, 0)));
   const labelW = 130;
   const barW = 320;
   const rowH = 30;
-  const height = rows.length * rowH + 30;
-  const desc = rows.map((r) => t('chartDesc', { name: r.name, onTime: r.onTime, late: r.late })).join('; ');
+  const legend = series.length > 1;
+  const height = bars.length * rowH + (legend ? 30 : 4);
   return (
-    <svg role="img" aria-labelledby="case-chart-title case-chart-desc" viewBox={`0 0 ${labelW + barW + 60} ${height}`} style={{ width: '100%', maxWidth: 560 }}>
-      <title id="case-chart-title">{t('chartTitle')}</title>
-      <desc id="case-chart-desc">{desc}</desc>
-      {rows.map((r, i) => {
+    <svg role="img" aria-label={`${title}: ${bars.map(summary).join('; ')}`} viewBox={`0 0 ${labelW + barW + 60} ${height}`} style={{ width: '100%', maxWidth: 560 }}>
+      <title>{title}</title>
+      {bars.map((b, i) => {
         const y = i * rowH + 4;
-        const w1 = (r.onTime / max) * barW;
-        const w2 = (r.late / max) * barW;
+        let x = labelW;
         return (
-          <g key={r.name}>
+          <g key={b.name}>
             <text x={0} y={y + 15} fontSize={12} fill="#262626">
-              {r.code.length > 20 ? `${r.code.slice(0, 19)}…` : r.code}
+              {b.label.length > 20 ? `${b.label.slice(0, 19)}…` : b.label}
             </text>
-            <rect x={labelW} y={y} width={w1} height={20} fill={ON_TIME} />
-            <rect x={labelW + w1} y={y} width={w2} height={20} fill={LATE} />
-            <text x={labelW + w1 + w2 + 6} y={y + 15} fontSize={12} fill="#262626">
-              {r.onTime + r.late}
+            {b.values.map((v, k) => {
+              const w = (v / max) * barW;
+              x += w;
+              return <rect key={series[k].name} x={x - w} y={y} width={w} height={20} fill={series[k].color} />;
+            })}
+            <text x={x + 6} y={y + 15} fontSize={12} fill="#262626">
+              {b.values.reduce((a, n) => a + n, 0)}
             </text>
           </g>
         );
       })}
-      <g transform={`translate(${labelW}, ${rows.length * rowH + 10})`}>
-        <rect width={12} height={12} fill={ON_TIME} />
-        <text x={16} y={11} fontSize={12} fill="#262626">
-          {t('legendOnTime')}
-        </text>
-        <rect x={90} width={12} height={12} fill={LATE} />
-        <text x={106} y={11} fontSize={12} fill="#262626">
-          {t('legendLate')}
-        </text>
-      </g>
+      {legend && (
+        <g transform={`translate(${labelW}, ${bars.length * rowH + 10})`}>
+          {series.map((se, k) => (
+            <g key={se.name} transform={`translate(${k * 90}, 0)`}>
+              <rect width={12} height={12} fill={se.color} />
+              <text x={16} y={11} fontSize={12} fill="#262626">
+                {se.name}
+              </text>
+            </g>
+          ))}
+        </g>
+      )}
     </svg>
   );
+}
+
+/** Closed cases per responsible department, on time and late stacked. */
+function DepartmentChart({ s, t }: { s: CaseStats; t: Msg }) {
+  const bars = s.byDepartment.map((d) => ({
+    label: d.department ?? t('noDepartment'),
+    name: d.department ? `${d.department}${d.departmentName ? ` ${d.departmentName}` : ''}` : t('noDepartment'),
+    values: [d.onTime, d.late],
+  }));
+  return (
+    <BarChart
+      title={t('chartTitle')}
+      bars={bars}
+      series={[
+        { name: t('legendOnTime'), color: ON_TIME },
+        { name: t('legendLate'), color: LATE },
+      ]}
+      summary={(b) => t('chartDesc', { name: b.name, onTime: b.values[0], late: b.values[1] })}
+      t={t}
+    />
+  );
+}
+
+/** Closed cases per type or per cause (R-CASE-STATS): one bar each, as in the table beside it. */
+function CountChart({ title, data, prefix, t }: { title: string; data: Record<string, number>; prefix: 'ty' | 'ca'; t: Msg }) {
+  const bars = Object.entries(data).map(([k, n]) => ({ label: label(t, prefix, k), name: label(t, prefix, k), values: [n] }));
+  return <BarChart title={title} bars={bars} series={[{ name: t('count'), color: ON_TIME }]} summary={(b) => t('chartCountDesc', { name: b.name, n: b.values[0] })} t={t} />;
 }
 
 function Counts({ title, data, prefix, t }: { title: string; data: Record<string, number>; prefix: 'ty' | 'ca'; t: Msg }) {
@@ -170,11 +207,13 @@ export default function CaseStatisticsPage() {
             </Col>
             <Col xs={24} lg={12}>
               <Card title={h2(t('byType'))}>
+                <CountChart title={t('chartTypeTitle')} data={s.byType} prefix="ty" t={t} />
                 <Counts title={t('type')} data={s.byType} prefix="ty" t={t} />
               </Card>
             </Col>
             <Col xs={24} lg={12}>
               <Card title={h2(t('byCause'))}>
+                <CountChart title={t('chartCauseTitle')} data={s.byCause} prefix="ca" t={t} />
                 <Counts title={t('cause')} data={s.byCause} prefix="ca" t={t} />
               </Card>
             </Col>

@@ -7,7 +7,7 @@ import { showApiError, useReloadOnConflict } from '../../forms/apiErrors';
 import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { messages } from './messages';
-import { ReasonModal, scrollX } from './shared';
+import { ReasonModal, scrollX, sized } from './shared';
 import type { Confirmation } from './types';
 
 /** What waits for my confirmation as witness or keeper (GET /api/v1/me/confirmations, open ones). */
@@ -69,7 +69,7 @@ export function ConfirmationsTable() {
         dataSource={list.data ?? []}
         locale={{ emptyText: t('noConfirmations') }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        columns={[
+        columns={sized<Confirmation>(list.data, [
           { title: t('kind'), dataIndex: 'kind', width: 150, render: (k: Confirmation['kind']) => t(`k_${k}`) },
           {
             title: t('serial'),
@@ -105,7 +105,7 @@ export function ConfirmationsTable() {
               </Space>
             ),
           },
-        ]}
+        ])}
       />
       <ReasonModal
         open={declining !== null}

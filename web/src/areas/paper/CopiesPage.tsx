@@ -1,24 +1,25 @@
 import { useEffect, useState } from 'react';
-import { Badge, Flex, Select, Table, Tabs, Typography } from 'antd';
+import { Badge, DatePicker, Flex, Select, Table, Tabs, Typography, type TableColumnsType } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { PageContainer } from '../../components/PageContainer';
 import { Watermark } from '../../components/Watermark';
-import { formatDateTime } from '../../i18n/format';
+import { formatDateTime, getCompanyTimeZone } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
 import { projectScopes, useProjects } from '../../shared/org';
 import { serverPagination, useServerSort } from '../../shared/table';
 import { ConfirmationsTable, useMyConfirmations } from './Confirmations';
 import { messages } from './messages';
-import { CopyStatusTag, scrollX } from './shared';
+import { CopyStatusTag, scrollX, sized } from './shared';
 import { COPY_STATUSES, type Copy, type CopyStatus } from './types';
 
 /** The ledger columns the server sorts by (?sort=), by the column's dataIndex. */
 const SORTS = { serial: 'serial', status: 'status', issuedAt: 'issuedAt', expiresAt: 'expiresAt' } as const;
 
-function useCopyColumns() {
+function useCopyColumns(): TableColumnsType<Copy> {
   const t = useMessages(messages);
   return [
     { title: t('serial'), dataIndex: 'serial', width: 150, render: (s: string) => <Link to={`/copies/${s}`}>{s}</Link> },
@@ -36,10 +37,19 @@ function useCopyColumns() {
 function MyCopies() {
   const columns = useCopyColumns();
   const list = useQuery({ queryKey: ['copies', 'mine'], queryFn: () => unwrap(api.GET('/api/v1/me/copies', { params: { query: { all: 'true' } } })) });
-  return <Table<Copy> rowKey="serial" size="middle" scroll={scrollX(1000, list.data?.items)} loading={list.isFetching} dataSource={list.data?.items ?? []} columns={columns} pagination={{ pageSize: 20, hideOnSinglePage: true }} />;
+  return <Table<Copy> rowKey="serial" size="middle" scroll={scrollX(1000, list.data?.items)} loading={list.isFetching} dataSource={list.data?.items ?? []} columns={sized(list.data?.items, columns)} pagination={{ pageSize: 20, hideOnSinglePage: true }} />;
 }
 
-/** The ledger (controlled_copy:read): status (overdue included), project or department filters, server paging. */
+/** A period picked in the ledger's filters: calendar days, either end open. */
+type Period = [Dayjs | null, Dayjs | null] | null;
+
+/**
+ * The period as the API takes it: the calendar days picked (YYYY-MM-DD), which the server reads as
+ * whole days in the company's time zone, both included.
+ */
+const periodQuery = (p: Period) => ({ ...(p?.[0] ? { from: p[0].format('YYYY-MM-DD') } : {}), ...(p?.[1] ? { to: p[1].format('YYYY-MM-DD') } : {}) });
+
+/** The ledger (controlled_copy:read): status (overdue included), project or department, and period filters, server paging. */
 function Ledger() {
   const t = useMessages(messages);
   const columns = useCopyColumns();
@@ -49,6 +59,13 @@ function Ledger() {
   const [status, setStatus] = useState<CopyStatus | undefined>();
   // One scope at a time (the API takes project or department): 'project:X' | 'dept:Y'.
   const [scope, setScope] = useState<string | undefined>();
+  const [period, setPeriod] = useState<Period>(null);
+  // This month and last month in the company's zone (not the browser's).
+  const today = dayjs().tz(getCompanyTimeZone());
+  const presets = [
+    { label: t('thisMonth'), value: [today.startOf('month'), today.endOf('month')] as [Dayjs, Dayjs] },
+    { label: t('lastMonth'), value: [today.subtract(1, 'month').startOf('month'), today.subtract(1, 'month').endOf('month')] as [Dayjs, Dayjs] },
+  ];
   const [page, setPage] = useState({ current: 1, pageSize: 20 });
   const sort = useServerSort(SORTS, () => setPage((p) => ({ ...p, current: 1 })));
   const sortedColumns = columns.map((c) => ('dataIndex' in c && String(c.dataIndex) in SORTS ? { ...c, ...sort.sorted(String(c.dataIndex)) } : c));
@@ -64,6 +81,7 @@ function Ledger() {
   const [kind, code] = effective ? effective.split(':') : [];
   const effQuery = {
     ...(status ? { status } : {}),
+    ...periodQuery(period),
     ...(kind === 'project' ? { project: code } : kind === 'dept' ? { department: code } : {}),
     ...sort.query,
     limit: page.pageSize,
@@ -102,14 +120,31 @@ function Ledger() {
           }}
           options={readableScopes}
         />
+        {/* Each input is named by its placeholder (from, to): an aria-label would name both the same. */}
+        <DatePicker.RangePicker
+          allowEmpty={[true, true]}
+          placeholder={[t('periodFrom'), t('periodTo')]}
+          presets={presets}
+          value={period}
+          onChange={(v) => {
+            setPeriod(v);
+            setPage((p) => ({ ...p, current: 1 }));
+          }}
+        />
       </Flex>
+      {(period?.[0] || period?.[1]) && (
+        <Typography.Paragraph type="secondary" style={{ marginTop: -4 }}>
+          {t('ledgerPeriodHint')}
+        </Typography.Paragraph>
+      )}
       <Table<Copy>
         rowKey="serial"
         size="middle"
         scroll={scrollX(1100, list.data?.items)}
         loading={list.isFetching}
         dataSource={list.data?.items ?? []}
-        columns={sortedColumns}
+        columns={sized(list.data?.items, sortedColumns)}
+        locale={period?.[0] || period?.[1] ? { emptyText: t('noCopiesInPeriod') } : undefined}
         onChange={sort.onChange}
         pagination={serverPagination(page, setPage, list.data?.total)}
       />

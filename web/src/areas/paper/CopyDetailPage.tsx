@@ -26,8 +26,10 @@ function timeline(c: Copy, r: PrintRequest | undefined, history: Confirmation[] 
   const method = (m: string | null | undefined) => (m ? t(`m_${m}` as 'm_other') : '—');
   const name = (u: { displayName: string } | null | undefined) => u?.displayName ?? '—';
   const items: { at: string | null; title: string; color?: string }[] = [];
-  if (r) items.push({ at: r.createdAt, title: t('tl_requested', { who: name(r.requestedBy) }) });
-  items.push({ at: c.issuedAt, title: r?.decidedBy ? t('tl_approved', { who: r.decidedBy.displayName }) : t('tl_issued', { serial: c.serial }), color: 'green' });
+  // Requested (the recipient is the requester), approved, issued: one step each, as the Rules list them.
+  items.push({ at: r?.createdAt ?? c.requestedAt, title: t('tl_requested', { who: name(r?.requestedBy ?? c.holder) }) });
+  items.push({ at: r?.decidedAt ?? c.issuedAt, title: r?.decidedBy ? t('tl_approved', { who: r.decidedBy.displayName }) : t('tl_approvedAnon'), color: 'green' });
+  items.push({ at: c.issuedAt, title: t('tl_issued', { n: c.copyNumber, total: c.copiesTotal, holder: name(c.holder), serial: c.serial }), color: 'green' });
   if (c.printCount > 0) items.push({ at: null, title: t('tl_printed', { count: c.printCount }), color: 'gray' });
   if (c.signedAt) items.push({ at: c.signedAt, title: t('tl_signed'), color: 'blue' });
   // Each return or destruction as recorded, and how it ended (the two-person rule, R-NO-PAPER).
@@ -51,6 +53,7 @@ function timeline(c: Copy, r: PrintRequest | undefined, history: Confirmation[] 
   }
   if (!history) {
     // Without the history (not loaded): what the copy itself records.
+    if (c.returnedAt) items.push({ at: c.returnedAt, title: t('tl_returned', { keeper: name(c.returnedTo) }), color: 'purple' });
     if (c.keeperConfirmedAt) items.push({ at: c.keeperConfirmedAt, title: t('tl_keeperConfirmed', { keeper: name(c.returnedTo) }), color: 'cyan' });
     if (c.witnessConfirmedAt) items.push({ at: c.witnessConfirmedAt, title: t('tl_witnessed', { witness: name(c.witness) }), color: 'gray' });
   }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Descriptions, Flex, Popconfirm, Select, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
+import { App, Button, Descriptions, Flex, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
@@ -13,17 +13,8 @@ import { serverPagination } from '../../shared/table';
 import { useProjects } from '../../shared/org';
 import { messages } from './messages';
 import { NewRequestModal } from './NewRequestModal';
-import { CopyStatusTag, ReasonModal, RequestStatusTag, scrollX } from './shared';
+import { CopyStatusTag, ReasonModal, RequestStatusTag, scrollX, sized } from './shared';
 import { REQUEST_STATUSES, type PrintRequest, type RequestStatus } from './types';
-
-/**
- * The columns, sized (set widths, the fixed actions column) only when the table has rows, as its
- * horizontal scroll is (scrollX: none while empty, for keyboard users). The widths add up to some
- * 1340 px: an empty table kept them without the scroll and grew the whole page wider than the
- * window (at 1280 px too), and a dialog's grey overlay then left the overflow uncovered.
- */
-const sized = <T,>(rows: readonly unknown[] | undefined, columns: TableColumnsType<T>): TableColumnsType<T> =>
-  rows?.length ? columns : columns.map((c) => ({ ...c, width: undefined, fixed: undefined, ellipsis: undefined }));
 
 /** One list of print requests: mine (mine=true) or the approval queue (every request of the projects I supervise). */
 function RequestsTable({ mode }: { mode: 'mine' | 'queue' }) {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Form, Input, Modal } from 'antd';
+import { Form, Input, Modal, type TableColumnsType } from 'antd';
 import { useMessages } from '../../i18n/messages';
 import { applyApiErrors, type ConflictReload } from '../../forms/apiErrors';
 import { ToneTag, type Tone } from '../../shared/tone';
@@ -35,6 +35,16 @@ export function RequestStatusTag({ status }: { status: RequestStatus }) {
  * holds nothing focusable, which keyboard users cannot scroll (axe scrollable-region-focusable).
  */
 export const scrollX = (x: number, rows: readonly unknown[] | undefined) => (rows?.length ? { x } : undefined);
+
+/**
+ * The columns, sized (set widths, fixed columns, ellipsis) only when the table has rows, as its
+ * horizontal scroll is (scrollX: none while empty, for keyboard users). Set widths that add up to
+ * more than the window, kept by an empty table without its scroll, grew the whole page wider than
+ * the window (the print requests at 1280 px, the ledger at 800 px), and a dialog's grey overlay
+ * then left the overflow uncovered. Use it with scrollX on every paper table with set widths.
+ */
+export const sized = <T,>(rows: readonly unknown[] | undefined, columns: TableColumnsType<T>): TableColumnsType<T> =>
+  rows?.length ? columns : columns.map((c) => ({ ...c, width: undefined, fixed: undefined, ellipsis: undefined }));
 
 /**
  * A modal asking for a reason (reject, decline): `onSubmit` returns a promise; errors stay beside the
