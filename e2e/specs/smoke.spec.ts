@@ -67,3 +67,18 @@ test('the menu keeps the current area open when the window narrows (menu folds) 
   await page.setViewportSize({ width: 1280, height: 800 });
   await expect(users).toBeVisible();
 });
+
+test('the home page of a first visit loads at most 500 kB of JavaScript on the wire (issue 12 budget)', async ({ page, loginAs }) => {
+  const sizes: Array<Promise<number>> = [];
+  page.on('requestfinished', (r) => {
+    // Bytes on the wire as the browser counted them (the server sends the precompressed files).
+    if (r.url().endsWith('.js')) sizes.push(r.sizes().then((z) => z.responseBodySize));
+  });
+  await loginAs(page, 'project_manager');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  const total = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+  test.info().annotations.push({ type: 'javascript', description: `${(total / 1024).toFixed(1)} kB` });
+  expect(total).toBeGreaterThan(50 * 1024);
+  expect(total, `JavaScript of a first visit to the home page: ${(total / 1024).toFixed(1)} kB`).toBeLessThanOrEqual(500 * 1024);
+});
