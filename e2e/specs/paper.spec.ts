@@ -104,6 +104,13 @@ test('paper: request, approve, print, sign, return to keeper, destroy before wit
   await popOk(pm.page, '核准', 'Approve').click();
   await expect(pm.page.locator('.ant-message')).toContainText(/own print request|自己/);
   await expect(ownRow).toContainText(/待審核|Pending/);
+  // A manager on site, on a tablet (800 px): the queue fits the window (its table scrolls inside).
+  await pm.page.setViewportSize({ width: 800, height: 1000 });
+  await expect(queued).toBeVisible();
+  await shot(pm.page, 'paper-approval-queue-800');
+  // Polled: the table lays itself out again a moment after the window changes.
+  await expect.poll(() => pm.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), { message: 'the approval queue at 800 px' }).toBeLessThanOrEqual(0);
+  await pm.page.setViewportSize({ width: 1280, height: 800 });
   await queued.getByRole('button', { name: btn('核准', 'Approve') }).click();
   await popOk(pm.page, '核准', 'Approve').click();
   // Decided: it leaves the queue (pending by default).

@@ -88,6 +88,13 @@ test('monthly risk assessment: opened, filled on the heat map, submitted, review
   await settled(page);
   await shot(page, 'supervision-assessment-draft');
   await checkA11y(page, 'supervision-assessment-draft');
+  // A department head on site, on a tablet (800 px): the heat map and the page fit the window.
+  await page.setViewportSize({ width: 800, height: 1000 });
+  await expect(page.getByRole('cell', { name: '收回紙本並封閉 USB 端口', exact: true })).toBeVisible();
+  // Polled: the table lays itself out again a moment after the window changes.
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), { message: 'the assessment at 800 px' }).toBeLessThanOrEqual(0);
+  await shot(page, 'supervision-assessment-draft-800');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   await page.getByRole('button', { name: btn('提交') }).click();
   await page.getByRole('dialog').getByRole('button', { name: btn('提交') }).click();
