@@ -75,6 +75,9 @@ test('the IT admin: agreement, organisation, account, scoped role, explain, offb
   // 1. First sign-in of the bootstrap admin: the agreement first (R-ONBOARD).
   await login(page, 'admin', ADMIN_PASSWORD);
   await expect(page).toHaveURL(/\/agreement$/);
+  await expect(page.getByRole('checkbox')).toBeVisible();
+  await shot(page, 'agreement');
+  await checkA11y(page, 'agreement');
   await page.getByRole('checkbox').check();
   await page.getByRole('button', { name: btn('簽署') }).click();
   await expect(page).not.toHaveURL(/\/agreement$/);

@@ -117,6 +117,9 @@ test('handover file: upload, delegate, view in the browser, entry, destruction w
   // The witness confirms from their own session: the file is destroyed now.
   const witness = await otherSession(browser, loginAs, 'dept_head', errors);
   await witness.page.goto('/handover/witness');
+  await expect(witness.page.getByRole('link', { name: serial })).toBeVisible();
+  await shot(witness.page, 'handover-witness-list');
+  await checkA11y(witness.page, 'handover-witness-list');
   await witness.page.getByRole('link', { name: serial }).click();
   await expect(witness.page.getByRole('heading', { name: '監銷確認' })).toBeVisible();
   await shot(witness.page, 'handover-file-witness');

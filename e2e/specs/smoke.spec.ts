@@ -82,3 +82,12 @@ test('the home page of a first visit loads at most 500 kB of JavaScript on the w
   expect(total).toBeGreaterThan(50 * 1024);
   expect(total, `JavaScript of a first visit to the home page: ${(total / 1024).toFixed(1)} kB`).toBeLessThanOrEqual(500 * 1024);
 });
+
+test('the password page: every field labelled and accessible', async ({ page, loginAs, checkA11y, shot }) => {
+  await loginAs(page, 'auditor');
+  await page.goto('/account/password');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByLabel(/目前密碼|Current password/)).toBeVisible();
+  await shot(page, 'account-password');
+  await checkA11y(page, 'account-password');
+});

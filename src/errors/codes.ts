@@ -113,7 +113,7 @@ export const ERROR_CODES = {
   no_records: { status: 409, meaning: 'None of the records of the request exists any more' },
   not_approved: { status: 409, meaning: 'The record is not approved' },
   not_awaiting_signature: { status: 409, meaning: 'The controlled copy does not await its signature' },
-  not_confirmed: { status: 409, meaning: 'The destruction has not been confirmed by its witness' },
+  not_confirmed: { status: 409, meaning: 'The entry from the handover file has not been confirmed: destroying it earlier needs a reason' },
   not_destroyable: { status: 409, meaning: 'The record cannot be destroyed in its state' },
   not_downloadable: { status: 409, meaning: 'The release is not downloadable (already downloaded, expired or not approved)' },
   not_investigating: { status: 409, meaning: 'The incident is not under investigation' },

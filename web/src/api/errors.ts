@@ -1,5 +1,5 @@
 import { getLocale } from '../i18n/locale';
-import { errorTexts } from '../i18n/core';
+import { errorTexts } from '../i18n/errorTexts';
 
 /** A refused or failed API call: the server's `{ error: { code, message, details, requestId } }` plus the status. */
 export class ApiError extends Error {
@@ -43,7 +43,11 @@ export class ApiError extends Error {
     return typeof p === 'string' ? p : null;
   }
 
-  /** The message to show: a translation for the codes the console knows, else the server's message. */
+  /**
+   * The message to show: the console's text for the code in the current language (every catalogue
+   * code has a Chinese one, a few an English one), else the server's message (English, and more
+   * specific: it names the record).
+   */
   get text(): string {
     return errorTexts[this.code]?.[getLocale()] ?? this.message;
   }

@@ -142,22 +142,3 @@ export const roleNames: Record<string, { 'zh-TW': string; en: string }> = {
   staff: { 'zh-TW': '員工', en: 'Staff' },
   customer_manager: { 'zh-TW': '客戶經理', en: 'Customer manager' },
 };
-
-/** Error codes (src/errors/codes.ts) whose server message (English) gets a translation; others show the server's. */
-export const errorTexts: Record<string, { 'zh-TW': string; en: string }> = {
-  invalid_credentials: { 'zh-TW': '帳號或密碼錯誤', en: 'Wrong username or password' },
-  token_expired: { 'zh-TW': '登入已逾時，請重新登入', en: 'Your session has expired: sign in again' },
-  token_revoked: { 'zh-TW': '登入已失效，請重新登入', en: 'Your session was ended: sign in again' },
-  unauthenticated: { 'zh-TW': '請先登入', en: 'Please sign in' },
-  account_locked: { 'zh-TW': '帳號已鎖定或停用，請聯絡資訊管理員', en: 'The account is locked or inactive: ask the IT administrator' },
-  agreement_required: { 'zh-TW': '請先簽署保密協議', en: 'Sign the confidentiality agreement first' },
-  csrf_rejected: { 'zh-TW': '請求被拒絕，請重新載入頁面', en: 'Request refused: reload the page' },
-  rate_limited: { 'zh-TW': '嘗試次數過多，請稍後再試', en: 'Too many attempts: try again later' },
-  // 409s where someone else acted first (shown after "the record changed and was reloaded").
-  not_pending: { 'zh-TW': '已由他人決定或取消，不再待處理', en: 'It was already decided or cancelled by someone else' },
-  already_completed: { 'zh-TW': '此檢查已由他人完成', en: 'This inspection was already completed' },
-  inspection_completed: { 'zh-TW': '此檢查已完成，紀錄不能再修改', en: 'This inspection is completed: its record no longer changes' },
-  state_changed: { 'zh-TW': '此筆資料已被他人變更', en: 'It was changed by someone else meanwhile' },
-  job_running: { 'zh-TW': '此作業正在執行中', en: 'This job is running already' },
-  duplicate_customer: { 'zh-TW': '本專案已有客戶使用此電話號碼或身分證號碼', en: 'A customer of this project already has this phone number or ID number' },
-};
