@@ -50,13 +50,19 @@ export async function tokenFor(t: TestApp, userId: number): Promise<string> {
   return t.ctx.tokens.issue(u.id, u.tokenVersion);
 }
 
-let idSeq = 0;
-/** A unique, valid 18-digit resident ID number (date valid, ISO 7064 MOD 11-2 check character). */
+/** Day, month and the 3-digit sequence all come from one counter: 28 × 12 × 900 numbers in a row are all different. */
+const ID_SPACE = 28 * 12 * 900;
+let idSeq = crypto.randomInt(ID_SPACE);
+/**
+ * A unique, valid 18-digit resident ID number (date valid, ISO 7064 MOD 11-2 check character):
+ * unique within the process (a random 3-digit part once made two rows of one import the same person).
+ */
 export function makeIdNumber(): string {
-  idSeq++;
+  idSeq = (idSeq + 1) % ID_SPACE;
   const day = String(1 + (idSeq % 28)).padStart(2, '0');
   const month = String(1 + (Math.floor(idSeq / 28) % 12)).padStart(2, '0');
-  const body = `110105${1950 + (process.pid % 50)}${month}${day}${String(100 + crypto.randomInt(900)).padStart(3, '0')}`;
+  const seq = 100 + Math.floor(idSeq / (28 * 12));
+  const body = `110105${1950 + (process.pid % 50)}${month}${day}${String(seq).padStart(3, '0')}`;
   return body + id18CheckChar(body);
 }
 
