@@ -16,7 +16,7 @@ import { AuditEvent } from '../../src/entities/AuditEvent';
 import { Customer } from '../../src/entities/Customer';
 import { CustomerImport } from '../../src/entities/CustomerImport';
 import { makePhone, makeProject } from '../helpers/factories';
-import { startTestApp, TEST_BLIND_INDEX_KEY, TEST_DATA_KEY, TEST_JWT_SECRET, TestApp } from '../helpers/test-app';
+import { childAuditEnv, startTestApp, TEST_BLIND_INDEX_KEY, TEST_DATA_KEY, TEST_JWT_SECRET, TestApp } from '../helpers/test-app';
 
 const HOUR = 3_600_000;
 
@@ -192,6 +192,7 @@ describe('R-CTRL-IT R-AUDIT: a real crash: an instance killed (SIGKILL) in the m
         BLIND_INDEX_KEY: TEST_BLIND_INDEX_KEY,
         IMPORT_DIR: importDir,
         IMPORT_INLINE_ROWS: '10',
+        ...childAuditEnv(),
         HANDOVER_STORAGE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'custodian-crash-files-')),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

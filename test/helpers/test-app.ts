@@ -28,6 +28,14 @@ export function testSigningKeyFile(): string {
   return file;
 }
 
+/**
+ * For a server or CLI process a test starts: the run's signing key and a digest directory of its
+ * own in the run's directory, never the checkout's var/ (its digests belong to the test's database).
+ */
+export function childAuditEnv(): { AUDIT_SIGNING_KEY: string; AUDIT_DIGEST_DIR: string } {
+  return { AUDIT_SIGNING_KEY: testSigningKeyFile(), AUDIT_DIGEST_DIR: fs.mkdtempSync(path.join(runDir(), 'digests-')) };
+}
+
 export interface TestApp {
   ctx: AppContext;
   server: http.Server;

@@ -10,7 +10,7 @@ import { JobScheduler, RETRY_TICK } from '../../src/jobs/scheduler';
 import { cronExpression } from '../../src/jobs/period';
 import { makeUser } from '../helpers/factories';
 import { jobServiceOf } from '../helpers/jobs';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { childAuditEnv, startTestApp, TestApp } from '../helpers/test-app';
 import { createTestDatabase, testDbKind } from '../helpers/test-db';
 
 /*
@@ -210,7 +210,7 @@ describe('scheduled jobs across processes', () => {
     const db = await createTestDatabase();
     // Migrate first (as a deployment does), then start two "instances" at once.
     const seedApp = await startTestApp({ dbUrl: db.url, keepDatabase: true });
-    const env = { NODE_ENV: 'test', DATABASE_URL: db.url, JWT_SECRET: 'x'.repeat(40), DATA_KEY: `t1:${Buffer.alloc(32, 7).toString('base64')}`, BLIND_INDEX_KEY: Buffer.alloc(32, 9).toString('base64'), LOG_LEVEL: 'error' };
+    const env = { NODE_ENV: 'test', DATABASE_URL: db.url, JWT_SECRET: 'x'.repeat(40), DATA_KEY: `t1:${Buffer.alloc(32, 7).toString('base64')}`, BLIND_INDEX_KEY: Buffer.alloc(32, 9).toString('base64'), LOG_LEVEL: 'error', ...childAuditEnv() };
     try {
       const [p1, p2] = await Promise.all([runCli(['--due'], env), runCli(['--due'], env)]);
       expect([p1.code, p2.code]).toEqual([0, 0]);

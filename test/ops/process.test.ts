@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '../helpers/test-db';
+import { childAuditEnv } from '../helpers/test-app';
 
 /*
  * The built server as a real process (npm test builds it first: see "pretest"): the
@@ -21,7 +22,7 @@ function freePort(): Promise<number> {
 
 function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: path.resolve(__dirname, '../..') });
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...childAuditEnv(), ...env }, cwd: path.resolve(__dirname, '../..') });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
