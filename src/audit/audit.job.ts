@@ -1,23 +1,15 @@
-import type { Database } from '../db/database';
-import type { NotificationOutbox } from '../features/notifications/notification.service';
 import type { JobDef } from '../jobs/job';
-import type { Logger } from '../logger';
-import { COMPANY } from '../policy/scope';
-import { AuditWriter, SYSTEM_ACTOR } from './audit-writer';
+import { reportBrokenChain, type ChainAlarmDeps } from './chain-broken';
 import type { AuditDigestService } from './digest/digest.service';
 import { verifyWithDigests } from './digest/verify-digests';
 
-export interface AuditJobDeps {
-  db: Database;
-  audit: AuditWriter;
-  logger: Logger;
-  outbox: NotificationOutbox;
+export interface AuditJobDeps extends ChainAlarmDeps {
   auditDigests: AuditDigestService;
 }
 
 /** R-AUDIT: the nightly verify of the audit hash chain; a break is told to the IT admins (audit.chain_broken) every night it is found. */
 export function auditJobs(deps: AuditJobDeps): JobDef[] {
-  const { db, audit, logger, outbox, auditDigests } = deps;
+  const { db, logger, auditDigests } = deps;
   return [
     {
       name: 'audit-verify',
@@ -34,17 +26,7 @@ export function auditJobs(deps: AuditJobDeps): JobDef[] {
           // The head goes to the log (shipped off the host in production): an anchor for later verifies.
           logger.info('audit chain anchor', { seq: result.headSeq, hash: result.headHash });
         } else {
-          logger.error('audit chain broken', { brokenAtSeq: result.brokenAtSeq, reason: result.reason });
-          await db.tx(async (m) => {
-            await audit.append(m, SYSTEM_ACTOR, { action: 'audit.chain_broken', objectType: 'audit', reason: `seq ${result.brokenAtSeq}: ${result.reason}` });
-            await outbox.enqueueToRole(m, 'it_admin', COMPANY, {
-              kind: 'audit.chain_broken',
-              params: { seq: result.brokenAtSeq, day: period.key },
-              objectType: 'audit',
-              objectId: result.brokenAtSeq,
-              dedupeKey: `audit.chain_broken:${result.brokenAtSeq}:${period.key}`,
-            });
-          });
+          await reportBrokenChain(deps, { chain: 'audit', unit: 'seq', at: result.brokenAtSeq, reason: result.reason }, period.key);
         }
         return summary;
       },

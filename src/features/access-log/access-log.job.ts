@@ -1,10 +1,6 @@
 import type { JobDef, JobSpec } from '../../jobs/job';
-import { SYSTEM_ACTOR, type AuditWriter } from '../../audit/audit-writer';
+import { reportBrokenChain, type ChainAlarmDeps } from '../../audit/chain-broken';
 import type { AuditDigestService } from '../../audit/digest/digest.service';
-import type { Database } from '../../db/database';
-import type { Logger } from '../../logger';
-import { COMPANY } from '../../policy/scope';
-import type { NotificationOutbox } from '../notifications/notification.service';
 import type { AccessLogService } from './access-log.service';
 
 /**
@@ -30,34 +26,20 @@ export const accessLogVerifyJob: JobSpec = {
   covers: 'current',
 };
 
-export interface AccessLogJobDeps {
+export interface AccessLogJobDeps extends ChainAlarmDeps {
   accessLog: AccessLogService;
   auditDigests: AuditDigestService;
-  audit: AuditWriter;
-  db: Database;
-  logger: Logger;
-  outbox: NotificationOutbox;
 }
 
 export function accessLogJobs(deps: AccessLogJobDeps): JobDef[] {
-  const { accessLog, auditDigests, audit, db, logger, outbox } = deps;
+  const { accessLog, auditDigests } = deps;
   return [
     {
       ...accessLogVerifyJob,
       async run(period) {
         const result = await accessLog.verifyAgainstDigests(auditDigests.files.dir);
         if (result.ok) return { ok: true, headSeq: result.headSeq, digests: result.digests };
-        logger.error('access log chain broken', { brokenAtBatch: result.brokenAtBatch, reason: result.reason });
-        await db.tx(async (m) => {
-          await audit.append(m, SYSTEM_ACTOR, { action: 'access_log.chain_broken', objectType: 'access_log', reason: `batch ${result.brokenAtBatch}: ${result.reason}` });
-          await outbox.enqueueToRole(m, 'it_admin', COMPANY, {
-            kind: 'access_log.chain_broken',
-            params: { batch: result.brokenAtBatch, day: period.key },
-            objectType: 'access_log',
-            objectId: result.brokenAtBatch,
-            dedupeKey: `access_log.chain_broken:${result.brokenAtBatch}:${period.key}`,
-          });
-        });
+        await reportBrokenChain(deps, { chain: 'access_log', unit: 'batch', at: result.brokenAtBatch, reason: result.reason }, period.key);
         return { ok: false, brokenAtBatch: result.brokenAtBatch, reason: result.reason };
       },
     },

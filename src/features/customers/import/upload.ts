@@ -31,6 +31,49 @@ export function declaredFormat(req: Request): ImportFormat | 'sniff' {
 }
 
 /**
+ * What an upload's bytes tell, gathered chunk by chunk (bytes, line feeds, the zip magic, valid
+ * UTF-8): one reader for a body streamed in and for a kept file read back.
+ */
+class UploadFacts {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  utf8 = true;
+  bytes = 0;
+  private lineFeeds = 0;
+  private last = -1;
+  private head = Buffer.alloc(0);
+
+  observe(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.head.length < 4) this.head = Buffer.concat([this.head, chunk.subarray(0, 4)]);
+    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) this.lineFeeds++;
+    this.last = chunk[chunk.length - 1] ?? this.last;
+    if (this.utf8) {
+      try {
+        this.decoder.decode(chunk, { stream: true });
+      } catch {
+        this.utf8 = false;
+      }
+    }
+  }
+
+  get zip(): boolean {
+    return this.head.subarray(0, 4).equals(ZIP_MAGIC);
+  }
+
+  /** After the last chunk: a sequence cut at the end is not UTF-8 either. */
+  finish(): Upload {
+    if (this.utf8) {
+      try {
+        this.decoder.decode();
+      } catch {
+        this.utf8 = false;
+      }
+    }
+    return { bytes: this.bytes, format: this.zip ? 'xlsx' : 'csv', lineFeeds: this.lineFeeds, endsWithLineFeed: this.last === 0x0a, utf8: this.utf8 };
+  }
+}
+
+/**
  * Streams the request body into `file`, counting bytes: past `limit` the file is removed and
  * the answer is 413 (the rest of the body is read and discarded, so the client gets the answer).
  * The content is sniffed: a zip (PK\x03\x04) is an XLSX, anything else is CSV text; a body
@@ -45,12 +88,7 @@ export function receiveUpload(req: Request, file: string, limit: number): Promis
   }
   return new Promise<Upload>((resolve, reject) => {
     const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let utf8 = true;
-    let bytes = 0;
-    let lineFeeds = 0;
-    let last = -1;
-    let head = Buffer.alloc(0);
+    const facts = new UploadFacts();
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;
@@ -61,18 +99,8 @@ export function receiveUpload(req: Request, file: string, limit: number): Promis
     };
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
-      bytes += chunk.length;
-      if (bytes > limit) return fail(tooLarge(limit));
-      if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4)]);
-      for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lineFeeds++;
-      last = chunk[chunk.length - 1] ?? last;
-      if (utf8) {
-        try {
-          decoder.decode(chunk, { stream: true });
-        } catch {
-          utf8 = false;
-        }
-      }
+      if (facts.bytes + chunk.length > limit) return fail(tooLarge(limit));
+      facts.observe(chunk);
       if (!out.write(chunk)) {
         req.pause();
         out.once('drain', () => req.resume());
@@ -80,19 +108,12 @@ export function receiveUpload(req: Request, file: string, limit: number): Promis
     });
     req.on('end', () => {
       if (failed) return;
-      if (utf8) {
-        try {
-          decoder.decode();
-        } catch {
-          utf8 = false;
-        }
-      }
+      const upload = facts.finish();
       out.end(() => {
         if (failed) return;
-        if (bytes === 0) return fail(new AppError(400, 'empty_file', 'The request body is empty: send the CSV or XLSX file as the body'));
-        const zip = head.subarray(0, 4).equals(ZIP_MAGIC);
-        if (declared === 'xlsx' && !zip) return fail(new AppError(400, 'not_xlsx', 'The file is not an XLSX workbook (it is not a zip archive)'));
-        resolve({ bytes, format: zip ? 'xlsx' : 'csv', lineFeeds, endsWithLineFeed: last === 0x0a, utf8 });
+        if (upload.bytes === 0) return fail(new AppError(400, 'empty_file', 'The request body is empty: send the CSV or XLSX file as the body'));
+        if (declared === 'xlsx' && upload.format !== 'xlsx') return fail(new AppError(400, 'not_xlsx', 'The file is not an XLSX workbook (it is not a zip archive)'));
+        resolve(upload);
       });
     });
     req.on('error', fail);
@@ -103,31 +124,7 @@ export function receiveUpload(req: Request, file: string, limit: number): Promis
 
 /** The same facts as receiveUpload, of a file already on disk (a kept dry run's file, committed later). */
 export async function uploadOfFile(file: string): Promise<Upload> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let utf8 = true;
-  let bytes = 0;
-  let lineFeeds = 0;
-  let last = -1;
-  let head = Buffer.alloc(0);
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4)]);
-    for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) lineFeeds++;
-    last = chunk[chunk.length - 1] ?? last;
-    if (utf8) {
-      try {
-        decoder.decode(chunk, { stream: true });
-      } catch {
-        utf8 = false;
-      }
-    }
-  }
-  if (utf8) {
-    try {
-      decoder.decode();
-    } catch {
-      utf8 = false;
-    }
-  }
-  return { bytes, format: head.subarray(0, 4).equals(ZIP_MAGIC) ? 'xlsx' : 'csv', lineFeeds, endsWithLineFeed: last === 0x0a, utf8 };
+  const facts = new UploadFacts();
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) facts.observe(chunk);
+  return facts.finish();
 }
