@@ -5,7 +5,7 @@ import { DIGEST_FILE_RE, digestHash, digestSignatureValid, DigestFormatError, GE
 import { keyIdOf, publicKeyFromPem, SigningKeyError } from './signing-key';
 
 /** Public keys by key id, read from PEM files (the digest directory's keys/, and any other given). */
-export function readTrustedKeys(dirs: string[]): Map<string, crypto.KeyObject> {
+function readTrustedKeys(dirs: string[]): Map<string, crypto.KeyObject> {
   const keys = new Map<string, crypto.KeyObject>();
   for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
@@ -27,11 +27,12 @@ export type DigestDirResult =
 
 /**
  * Reads every digest in `dir` and checks them as a chain of their own (R-AUDIT, issue 14 §1):
- * each signature with a trusted key, numbers 1..N without a gap (a deleted digest leaves one),
+ * each signature with a trusted key (the PEM files in `<dir>/keys` and in `keyDirs`), numbers 1..N without a gap (a deleted digest leaves one),
  * each naming the previous one's hash and starting where it ended. The digests before the first
  * problem are returned either way, so the audit chain can still be checked against them.
  */
-export function readDigestDir(dir: string, keys: Map<string, crypto.KeyObject>): DigestDirResult {
+export function readDigestDir(dir: string, keyDirs: string[] = []): DigestDirResult {
+  const keys = readTrustedKeys([path.join(dir, 'keys'), ...keyDirs]);
   const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => DIGEST_FILE_RE.test(f)).sort() : [];
   const digests: DigestFile[] = [];
   const fail = (digestNumber: number, reason: string): DigestDirResult => ({ ok: false, digests, digestNumber, reason });

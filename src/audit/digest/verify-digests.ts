@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { DataSource, Not, IsNull } from 'typeorm';
 import { AuditDigest } from '../../entities/AuditDigest';
 import { verifyAuditChain, type AuditAnchor, type VerifyResult } from '../verify';
-import { readDigestDir, readTrustedKeys } from './digest-verify';
+import { readDigestDir } from './digest-verify';
 
 export interface DigestVerifyOptions {
   /** The digest directory (AUDIT_DIGEST_DIR, or a copy kept elsewhere). */
@@ -19,8 +18,7 @@ export interface DigestVerifyOptions {
  * deleted digest file; and, when the chain holds, how far the digests cover it.
  */
 export async function verifyWithDigests(ds: DataSource, opts: DigestVerifyOptions): Promise<VerifyResult> {
-  const keys = readTrustedKeys([path.join(opts.dir, 'keys'), ...(opts.keyDirs ?? [])]);
-  const dir = readDigestDir(opts.dir, keys);
+  const dir = readDigestDir(opts.dir, opts.keyDirs);
   const chain = await verifyAuditChain(ds, { anchors: opts.anchors, digests: dir.digests });
   if (!chain.ok) return chain;
   if (!dir.ok) {

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { EntityManager } from 'typeorm';
-import { readDigestDir, readTrustedKeys } from '../../audit/digest/digest-verify';
+import { readDigestDir } from '../../audit/digest/digest-verify';
 import { CustomerAccessBatch } from '../../entities/CustomerAccessBatch';
 import { verifyAccessChain } from './access-log.store';
 
@@ -18,7 +17,7 @@ export type AccessLogVerifyResult =
 export async function verifyAccessLog(m: EntityManager, digestDir: string): Promise<AccessLogVerifyResult> {
   const chain = await verifyAccessChain(m);
   if (!chain.ok) return { ok: false, brokenAtBatch: chain.brokenAtSeq, reason: chain.reason };
-  const dir = readDigestDir(digestDir, readTrustedKeys([path.join(digestDir, 'keys')]));
+  const dir = readDigestDir(digestDir);
   if (!dir.ok) return { ok: false, brokenAtBatch: 0, reason: dir.reason };
   let checked = 0;
   let since = 0;
