@@ -59,5 +59,5 @@ export { CaseEvent, CaseNumberCounter, CaseStatistics, ComplaintCase };
 export { Inspection, InspectionFinding, InspectionItem, InspectionRectification, Notice };
 export { AuditDigest, AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
 
-/** Every entity of the schema; casbin_rule is typeorm-adapter's entity (extended with indexes). */
+/** Every entity of the schema. */
 export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, AuditDigest, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot, LoginThrottle, CustomerAccess, CustomerAccessBatch, CustomerAccessHead];

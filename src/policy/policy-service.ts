@@ -104,7 +104,7 @@ export class PolicyService {
     // older number and the next poll loads again, never the other way round.
     const meta = await this.db.manager.getRepository(PolicyMeta).findOneByOrFail({ id: 1 });
     // The p lines (role templates, ~150) and the g lines (one per membership: 10,000+) are read
-    // with plain queries from the adapter's table: loading through typeorm-adapter re-parses every
+    // with plain queries from casbin_rule: loading through casbin's TypeORM adapter re-parsed every
     // line as CSV (~130 µs a line, 1.3 s for 10,000 g lines; ~25 ms for the p lines on every
     // reload: see bench/authz.ts). Decisions resolve memberships from the map below rather than
     // from casbin's role graph (see roleDecision); each role's p lines go to its own enforcer.
@@ -129,7 +129,7 @@ export class PolicyService {
     const byRole = new Map<string, string[][]>();
     const seen = new Set<string>();
     for (const row of pRows) {
-      // As the adapter reads a row: the values in column order, blanks left out, trimmed.
+      // As casbin reads a stored line: the values in column order, blanks left out, trimmed.
       const line = [row.v0, row.v1, row.v2, row.v3, row.v4, row.v5].filter((v): v is string => v != null && v.trim() !== '').map((v) => v.trim());
       // casbin's addPolicies adds nothing at all if one rule is a duplicate: dedupe first.
       const key = line.join('\u0000');

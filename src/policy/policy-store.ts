@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { PolicyRule as CasbinRule } from '../entities/PolicyRule';
+import { PolicyRule } from '../entities/PolicyRule';
 import { PolicyMeta } from '../entities/PolicyMeta';
 import { PolicyBaselineRelease } from '../entities/PolicyBaselineRelease';
 
@@ -21,27 +21,27 @@ export interface StoredLine {
 
 const USER_PREFIX = 'user:';
 
-function toAssignment(r: CasbinRule): Assignment {
+function toAssignment(r: PolicyRule): Assignment {
   return { id: r.id, userId: Number(r.v0.slice(USER_PREFIX.length)), role: r.v1, scope: r.v2 };
 }
 
-function toLine(r: CasbinRule): StoredLine {
+function toLine(r: PolicyRule): StoredLine {
   return { id: r.id, role: r.v0, scope: r.v1, object: r.v2, action: r.v3, effect: r.v4 as 'allow' | 'deny' };
 }
 
 /**
- * Queries and writes on the casbin_rule table (typeorm-adapter's entity). Writes take the
+ * Queries and writes on the casbin_rule table (PolicyRule). Writes take the
  * caller's transaction so that the line, the version bump and the audit event commit
  * together; PolicyService reads the same rows to build its enforcers.
  */
 export class PolicyStore {
   async listLines(m: EntityManager): Promise<StoredLine[]> {
-    const rows = await m.getRepository(CasbinRule).find({ where: { ptype: 'p' }, order: { id: 'ASC' } });
+    const rows = await m.getRepository(PolicyRule).find({ where: { ptype: 'p' }, order: { id: 'ASC' } });
     return rows.map(toLine);
   }
 
   async findLine(m: EntityManager, line: Omit<StoredLine, 'id'>): Promise<StoredLine | null> {
-    const row = await m.getRepository(CasbinRule).findOneBy({
+    const row = await m.getRepository(PolicyRule).findOneBy({
       ptype: 'p',
       v0: line.role,
       v1: line.scope,
@@ -53,32 +53,32 @@ export class PolicyStore {
   }
 
   async getLine(m: EntityManager, id: number): Promise<StoredLine | null> {
-    const row = await m.getRepository(CasbinRule).findOneBy({ id, ptype: 'p' });
+    const row = await m.getRepository(PolicyRule).findOneBy({ id, ptype: 'p' });
     return row ? toLine(row) : null;
   }
 
   async addLines(m: EntityManager, lines: Omit<StoredLine, 'id'>[]): Promise<void> {
     if (lines.length === 0) return;
-    await m.getRepository(CasbinRule).insert(
+    await m.getRepository(PolicyRule).insert(
       lines.map((l) => ({ ptype: 'p', v0: l.role, v1: l.scope, v2: l.object, v3: l.action, v4: l.effect })),
     );
   }
 
   async removeLine(m: EntityManager, id: number): Promise<void> {
-    await m.getRepository(CasbinRule).delete({ id, ptype: 'p' });
+    await m.getRepository(PolicyRule).delete({ id, ptype: 'p' });
   }
 
   async countLines(m: EntityManager): Promise<number> {
-    return m.getRepository(CasbinRule).countBy({ ptype: 'p' });
+    return m.getRepository(PolicyRule).countBy({ ptype: 'p' });
   }
 
   async assignmentsOf(m: EntityManager, userId: number): Promise<Assignment[]> {
-    const rows = await m.getRepository(CasbinRule).find({ where: { ptype: 'g', v0: USER_PREFIX + userId }, order: { id: 'ASC' } });
+    const rows = await m.getRepository(PolicyRule).find({ where: { ptype: 'g', v0: USER_PREFIX + userId }, order: { id: 'ASC' } });
     return rows.map(toAssignment);
   }
 
   async listAssignments(m: EntityManager, filter: { role?: string; scope?: string }): Promise<Assignment[]> {
-    const rows = await m.getRepository(CasbinRule).find({
+    const rows = await m.getRepository(PolicyRule).find({
       where: { ptype: 'g', ...(filter.role ? { v1: filter.role } : {}), ...(filter.scope ? { v2: filter.scope } : {}) },
       order: { id: 'ASC' },
     });
@@ -86,21 +86,21 @@ export class PolicyStore {
   }
 
   async findAssignment(m: EntityManager, userId: number, role: string, scope: string): Promise<Assignment | null> {
-    const row = await m.getRepository(CasbinRule).findOneBy({ ptype: 'g', v0: USER_PREFIX + userId, v1: role, v2: scope });
+    const row = await m.getRepository(PolicyRule).findOneBy({ ptype: 'g', v0: USER_PREFIX + userId, v1: role, v2: scope });
     return row ? toAssignment(row) : null;
   }
 
   async addAssignment(m: EntityManager, userId: number, role: string, scope: string): Promise<Assignment> {
-    const result = await m.getRepository(CasbinRule).insert({ ptype: 'g', v0: USER_PREFIX + userId, v1: role, v2: scope });
+    const result = await m.getRepository(PolicyRule).insert({ ptype: 'g', v0: USER_PREFIX + userId, v1: role, v2: scope });
     return { id: Number(result.identifiers[0].id), userId, role, scope };
   }
 
   async removeAssignment(m: EntityManager, id: number): Promise<void> {
-    await m.getRepository(CasbinRule).delete({ id, ptype: 'g' });
+    await m.getRepository(PolicyRule).delete({ id, ptype: 'g' });
   }
 
   async removeAllAssignments(m: EntityManager, userId: number): Promise<void> {
-    await m.getRepository(CasbinRule).delete({ ptype: 'g', v0: USER_PREFIX + userId });
+    await m.getRepository(PolicyRule).delete({ ptype: 'g', v0: USER_PREFIX + userId });
   }
 
   /**
