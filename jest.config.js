@@ -10,6 +10,8 @@ const common = {
   setupFiles: ['reflect-metadata'],
 };
 const UNIT = '**/*.unit.test.ts';
+// The Galera suite needs its own cluster: it runs only with jest.cluster.config.js.
+const CLUSTER = '**/*.cluster.test.ts';
 // This file is read once, by jest's main process: its pid names everything the run creates
 // (test/helpers/test-db.ts), and test/helpers/global-teardown.js removes it at the end.
 const TEST_RUN = String(process.pid);
@@ -20,7 +22,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: [UNIT], globals: { TEST_DB: 'none', TEST_RUN } },
-    { ...common, displayName: 'sqlite', testMatch: ['**/*.test.ts', `!${UNIT}`], globals: { TEST_DB: 'sqlite', TEST_RUN } },
-    { ...common, displayName: 'mysql', testMatch: ['**/*.test.ts', `!${UNIT}`], globals: { TEST_DB: 'mysql', TEST_RUN } },
+    { ...common, displayName: 'sqlite', testMatch: ['**/*.test.ts', `!${UNIT}`, `!${CLUSTER}`], globals: { TEST_DB: 'sqlite', TEST_RUN } },
+    { ...common, displayName: 'mysql', testMatch: ['**/*.test.ts', `!${UNIT}`, `!${CLUSTER}`], globals: { TEST_DB: 'mysql', TEST_RUN } },
   ],
 };

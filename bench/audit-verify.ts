@@ -15,60 +15,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
 import { createApp } from '../src/app';
-import { entryHash, GENESIS_HASH } from '../src/audit/chain';
-import { insertRows, persisted } from '../src/db/raw';
-import { AuditEvent } from '../src/entities/AuditEvent';
-import { AuditHead } from '../src/entities/AuditHead';
 import { User } from '../src/entities/User';
+import { seedAuditChain } from './audit-seed';
 import { benchContext, onBothDatabases } from './lib';
 
 const EVENTS = Number(process.env.BENCH_VERIFY_EVENTS ?? 200_000);
-const COLUMNS = ['seq', 'at', 'actorId', 'actorName', 'action', 'objectType', 'objectId', 'scope', 'decision', 'reason', 'requestId', 'ip', 'before', 'after', 'prevHash', 'hash'] as const;
-const BATCH = 1000;
-
-/** EVENTS more entries after what the bootstrap wrote, each hashed onto the one before (a valid chain). */
-async function seed(ds: DataSource): Promise<void> {
-  const m = ds.manager;
-  const head = await m.getRepository(AuditHead).findOneByOrFail({ id: 1 });
-  let prev = head.seq ? head.hash : GENESIS_HASH;
-  const t0 = Date.parse('2026-11-01T00:00:00Z');
-  let rows: unknown[][] = [];
-  const flush = async () => {
-    if (!rows.length) return;
-    const batch = rows;
-    rows = [];
-    await ds.transaction(async (tm) => {
-      for (let i = 0; i < batch.length; i += BATCH) await insertRows(tm, AuditEvent, COLUMNS, batch.slice(i, i + BATCH));
-    });
-  };
-  for (let i = 1; i <= EVENTS; i++) {
-    const e = {
-      seq: head.seq + i,
-      at: new Date(t0 + i * 1000),
-      actorId: 1 + (i % 500),
-      actorName: `user${1 + (i % 500)}`,
-      action: i % 7 === 0 ? 'customer.revealed' : 'customer.updated',
-      objectType: 'customer',
-      objectId: String(i % 5000),
-      scope: `project:P${i % 200}`,
-      decision: 'allow',
-      reason: i % 7 === 0 ? 'verify a complaint' : null,
-      requestId: `r${i}`,
-      ip: '10.0.0.1',
-      before: null,
-      after: null,
-      prevHash: prev,
-    };
-    const hash = entryHash(e);
-    rows.push([e.seq, persisted(m, AuditEvent, 'at', e.at), e.actorId, e.actorName, e.action, e.objectType, e.objectId, e.scope, e.decision, e.reason, e.requestId, e.ip, null, null, prev, hash]);
-    prev = hash;
-    if (rows.length === BATCH * 20) await flush();
-  }
-  await flush();
-  await m.getRepository(AuditHead).update({ id: 1 }, { seq: head.seq + EVENTS, hash: prev });
-}
 
 function get(port: number, p: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; bytes: number; ms: number; body: string }> {
   const started = performance.now();
@@ -116,7 +68,7 @@ async function run(url: string): Promise<void> {
   const { ctx, ds } = await benchContext(url, { AUDIT_DIGEST_DIR: dir });
   try {
     const t0 = Date.now();
-    await seed(ds);
+    await seedAuditChain(ds, EVENTS);
     console.log(`\n${ds.options.type}: ${EVENTS} audit events seeded as one chain (${Date.now() - t0} ms)`);
     const admin = await ds.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
     await ctx.users.signAgreement({ id: admin.id, username: admin.username }, '2026-1');

@@ -62,6 +62,13 @@ test('auditor: filter by action, open an event, verify, export', async ({ page, 
   await shot(page, 'audit-verified');
   await checkA11y(page, 'audit-verified');
 
+  // The quick verify: only what follows the latest signed digest, and it says from where.
+  await page.getByRole('button', { name: /快速驗證|Quick verify/ }).click();
+  const quick = page.getByRole('status').filter({ hasText: /自序號 \d+（最新簽署摘要）之後的 \d+ 筆事件完整|events after seq \d+ \(the latest signed digest\) are intact/ });
+  await expect(quick).toBeVisible();
+  await page.mouse.move(0, 0);
+  await shot(page, 'audit-verified-quick');
+
   // Export with the same filters: a CSV with the event.
   const downloaded = page.waitForEvent('download');
   await page.getByRole('button', { name: /匯出 CSV|Export CSV/ }).click();

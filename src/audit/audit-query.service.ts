@@ -1,4 +1,4 @@
-import { Between, FindOptionsWhere, LessThanOrEqual, MoreThan, MoreThanOrEqual } from 'typeorm';
+import { Between, FindOptionsWhere, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { Database } from '../db/database';
 import { AuditEvent } from '../entities/AuditEvent';
 import { csvField } from '../lib/csv';
@@ -34,9 +34,10 @@ export class AuditQueryService {
   }
 
   /** R-AUDIT: recompute the hash chain, checking each anchor (a head recorded earlier) against its stored row. */
-  verify(anchors: AuditAnchor[], opts: { digests?: boolean } = {}): Promise<VerifyResult> {
-    // With digests: also against the signed digests in this instance's AUDIT_DIGEST_DIR (issue 14 §1).
-    if (opts.digests) return verifyWithDigests(this.db.ds, { dir: this.digests.files.dir, anchors });
+  verify(anchors: AuditAnchor[], opts: { digests?: boolean; resume?: boolean } = {}): Promise<VerifyResult> {
+    // With digests: also against the signed digests in this instance's AUDIT_DIGEST_DIR (issue 14 §1),
+    // from the latest of them when asked to resume (§3).
+    if (opts.digests) return verifyWithDigests(this.db.ds, { dir: this.digests.files.dir, anchors, resume: opts.resume });
     return verifyAuditChain(this.db.ds, { anchors });
   }
 
@@ -55,14 +56,25 @@ export class AuditQueryService {
     return where;
   }
 
-  async list(f: AuditFilter, page: { limit: number; offset: number; order: 'asc' | 'desc' }) {
-    const [items, total] = await this.db.manager.getRepository(AuditEvent).findAndCount({
-      where: this.where(f),
-      order: { seq: page.order === 'asc' ? 'ASC' : 'DESC' },
-      take: page.limit,
-      skip: page.offset,
-    });
-    return { items, total, limit: page.limit, offset: page.offset };
+  /**
+   * One page of matching events, newest first unless asked otherwise. Paged by key (issue 14 §3):
+   * `cursor` is the `seq` of the last event of the previous page, so a page deep in a million
+   * events reads an index range from there instead of counting its way past every earlier row as
+   * OFFSET does; `nextCursor` is null on the last page. Offset paging stays for the console's
+   * numbered pages (the first pages are cheap either way).
+   */
+  async list(f: AuditFilter, page: { limit: number; offset: number; order: 'asc' | 'desc'; cursor?: number }) {
+    const repo = this.db.manager.getRepository(AuditEvent);
+    const where = this.where(f);
+    const paged = page.cursor === undefined ? where : { ...where, seq: page.order === 'asc' ? MoreThan(page.cursor) : LessThan(page.cursor) };
+    // One row more than the page: whether another page follows is known without asking again.
+    const [rows, total] = await Promise.all([
+      repo.find({ where: paged, order: { seq: page.order === 'asc' ? 'ASC' : 'DESC' }, take: page.limit + 1, skip: page.offset }),
+      repo.count({ where }),
+    ]);
+    const items = rows.slice(0, page.limit);
+    const nextCursor = rows.length > page.limit ? items[items.length - 1].seq : null;
+    return { items, total, limit: page.limit, offset: page.offset, nextCursor };
   }
 
   /** Streams matching events in batches, oldest first (keyset on seq: each batch is an index range, not an ever-growing OFFSET). */

@@ -35,11 +35,24 @@ const coverageSchema = z.object({
 });
 
 export const verifySchema = z.union([
-  z.object({ ok: z.literal(true), count: z.number().int(), headSeq: z.number().int(), headHash: z.string(), coverage: coverageSchema.optional() }),
+  z.object({
+    ok: z.literal(true),
+    count: z.number().int(),
+    headSeq: z.number().int(),
+    headHash: z.string(),
+    coverage: coverageSchema.optional(),
+    resumedAfterSeq: z.number().int().optional().describe('With resume=true: the entries up to this one were taken on the latest digest\'s word, only those after it walked'),
+  }),
   z.object({ ok: z.literal(false), count: z.number().int(), brokenAtSeq: z.number().int(), reason: z.string() }),
 ]);
 
-export const auditPageSchema = z.object({ items: z.array(auditEventSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+export const auditPageSchema = z.object({
+  items: z.array(auditEventSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  nextCursor: z.number().int().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+});
 
 const filters = {
   actorId: z.coerce.number().int().positive().optional(),
@@ -59,14 +72,22 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/audit',
-      summary: 'Audit events, filtered by actor, action, object, scope and time range; paginated',
+      summary: 'Audit events, filtered by actor, action, object, scope and time range; paged by cursor (nextCursor) or by offset',
       tags: ['audit'],
       access: permission('audit', 'read'),
-      query: z.strictObject({ ...filters, ...pageQuery, order: z.enum(['asc', 'desc']).default('desc') }),
+      query: z
+        .strictObject({
+          ...filters,
+          ...pageQuery,
+          order: z.enum(['asc', 'desc']).default('desc'),
+          // Issue 14 §3: paging by key, so that a deep page costs what the first one does.
+          cursor: z.coerce.number().int().min(0).optional().describe("The previous page's nextCursor"),
+        })
+        .refine((q) => q.cursor === undefined || q.offset === 0, { message: 'cursor and offset do not go together: a cursor already says where the page starts', path: ['offset'] }),
       response: auditPageSchema,
       handler: ({ query }) => {
-        const { limit, offset, order, ...f } = query;
-        return ctx.auditQuery.list(f, { limit, offset, order });
+        const { limit, offset, order, cursor, ...f } = query;
+        return ctx.auditQuery.list(f, { limit, offset, order, cursor });
       },
     }),
     route({
@@ -101,11 +122,19 @@ export function auditRoutes(ctx: AppContext): RouteSpec[] {
           anchorSeq: z.coerce.number().int().positive().optional(),
           anchorHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
           digests: z.enum(['true', 'false']).optional().describe('Also check against the signed digests in AUDIT_DIGEST_DIR'),
+          resume: z
+            .enum(['true', 'false'])
+            .optional()
+            .describe('With digests=true: start at the latest signed digest instead of the genesis row (a quick check of what no signature covers yet)'),
         })
-        .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'anchorSeq and anchorHash go together', path: ['anchorHash'] }),
+        .refine((q) => (q.anchorSeq === undefined) === (q.anchorHash === undefined), { message: 'anchorSeq and anchorHash go together', path: ['anchorHash'] })
+        .refine((q) => q.resume !== 'true' || q.digests === 'true', { message: 'resume=true starts at a signed digest: it needs digests=true', path: ['resume'] }),
       response: verifySchema,
       handler: ({ query }) =>
-        ctx.auditQuery.verify(query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : [], { digests: query.digests === 'true' }),
+        ctx.auditQuery.verify(query.anchorSeq !== undefined ? [{ seq: query.anchorSeq, hash: query.anchorHash! }] : [], {
+          digests: query.digests === 'true',
+          resume: query.resume === 'true',
+        }),
     }),
     ...digestRoutes(ctx),
   ];

@@ -18,7 +18,7 @@ export interface DigestCoverage {
 }
 
 export type VerifyResult =
-  | { ok: true; count: number; headSeq: number; headHash: string; coverage?: DigestCoverage }
+  | { ok: true; count: number; headSeq: number; headHash: string; coverage?: DigestCoverage; resumedAfterSeq?: number }
   | { ok: false; count: number; brokenAtSeq: number; reason: string };
 
 /**
@@ -40,6 +40,13 @@ export interface VerifyOptions {
    * is found, at the first entry that differs.
    */
   digests?: DigestFile[];
+  /**
+   * Start after this entry instead of at the genesis row (issue 14 §3): the head a signed digest
+   * vouches for. The entry must still be stored with that hash and hash to it; the entries before
+   * it are taken on the digest's word, and only what follows is walked. `count` then counts the
+   * entries after it.
+   */
+  resumeAfter?: AuditAnchor;
   batchSize?: number;
 }
 
@@ -62,6 +69,16 @@ export async function verifyAuditChain(ds: DataSource, opts: VerifyOptions = {})
   let prevHash = GENESIS_HASH;
   let count = 0;
   let lastSeq = 0;
+  const start = opts.resumeAfter;
+  if (start && start.seq > 0) {
+    const e = await repo.findOneBy({ seq: start.seq });
+    if (!e || e.hash !== start.hash || entryHash(e) !== e.hash) {
+      return { ok: false, count, brokenAtSeq: start.seq, reason: `entry ${start.seq} differs from the head the signed digest vouches for (rewritten after it was signed)` };
+    }
+    anchors.delete(start.seq);
+    for (const seq of anchors.keys()) if (seq < start.seq) anchors.delete(seq); // before the start: vouched for by the digest, not walked
+    [expectedSeq, prevHash, lastSeq] = [start.seq + 1, start.hash, start.seq];
+  }
   for (;;) {
     const batch = await repo.find({ where: { seq: MoreThan(lastSeq) }, order: { seq: 'ASC' }, take: batchSize });
     if (batch.length === 0) break;
@@ -115,6 +132,7 @@ export async function verifyAuditChain(ds: DataSource, opts: VerifyOptions = {})
     };
   }
   const result: VerifyResult = { ok: true, count, headSeq: lastSeq, headHash: prevHash };
+  if (start) result.resumedAfterSeq = start.seq;
   if (opts.digests) {
     result.coverage = {
       digests: digests.length,

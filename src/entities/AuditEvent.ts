@@ -10,6 +10,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('idx_audit_actor', ['actorId'])
 @Index('idx_audit_action', ['action'])
 @Index('idx_audit_object', ['objectType', 'objectId'])
+// The list's other filters (issue 14 §3): each an index range in seq order, for cursor pages.
+@Index('idx_audit_actor_name', ['actorName'])
+@Index('idx_audit_object_id', ['objectId'])
+@Index('idx_audit_scope', ['scope'])
+@Index('idx_audit_decision', ['decision'])
 // The monthly indicators (src/features/indicators): reveals by action, scope and period; refusals
 // by decision, scope and period, `action` last so that excluding refused offboardings reads the index alone.
 @Index('idx_audit_action_scope_at', ['action', 'scope', 'at'])

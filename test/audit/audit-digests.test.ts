@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -15,7 +16,7 @@ import { AuditHead } from '../../src/entities/AuditHead';
 import { pdfText } from '../../src/lib/documents';
 import { makeUser } from '../helpers/factories';
 import { binary } from '../helpers/sanctions-factories';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { childAuditEnv, startTestApp, TEST_BLIND_INDEX_KEY, TEST_DATA_KEY, TEST_JWT_SECRET, TestApp } from '../helpers/test-app';
 import { runDir, testDbKind } from '../helpers/test-db';
 
 /*
@@ -120,6 +121,61 @@ describe('signed audit digests outside the database', () => {
     expect(await verifyDigests(t)).toMatchObject({ ok: false, brokenAtSeq: target, reason: expect.stringContaining('signed digest 1') });
     const res = await t.http().get('/api/v1/audit/verify?digests=true').set('Authorization', bearer(t.admin.token));
     expect(res.body).toMatchObject({ ok: false, brokenAtSeq: target });
+  });
+
+  it('R-AUDIT: verify can resume from the latest signed digest: it walks only what follows, and still finds an edit after the digest and a rewrite that reaches back to its head', async () => {
+    t = await startTestApp();
+    await changes(t, 4);
+    const d = await signNow(t);
+    await changes(t, 3);
+    const resumed = (q = '') => t.http().get(`/api/v1/audit/verify?digests=true&resume=true${q}`).set('Authorization', bearer(t.admin.token));
+    const full = await t.http().get('/api/v1/audit/verify?digests=true').set('Authorization', bearer(t.admin.token));
+    const quick = await resumed();
+    expect(quick.status).toBe(200);
+    // The same head, reached from the digest: only the entries after it were walked.
+    expect(quick.body).toMatchObject({ ok: true, headSeq: full.body.headSeq, headHash: full.body.headHash, resumedAfterSeq: d.toSeq, count: full.body.count - d.toSeq });
+    expect(quick.body.coverage).toMatchObject({ latestNumber: d.number, coveredToSeq: d.toSeq });
+    // resume=true without the digests has no starting point: refused by field.
+    const alone = await t.http().get('/api/v1/audit/verify?resume=true').set('Authorization', bearer(t.admin.token));
+    expect(alone.status).toBe(400);
+    expect(alone.body.error.details).toEqual([expect.objectContaining({ path: 'query.resume' })]);
+
+    // An entry after the digest edited in place is found where it is (no signature covers it yet:
+    // only its own hash and the links can tell, as in the full verify).
+    await t.ctx.db.ds.query(`UPDATE audit_event SET ${col(t, 'reason')} = ? WHERE ${col(t, 'seq')} = ?`, ['quietly altered', d.toSeq + 2]);
+    expect((await resumed()).body).toMatchObject({ ok: false, brokenAtSeq: d.toSeq + 2, reason: expect.stringContaining('does not match its hash') });
+    // A rewrite that reaches back to the digest's own head is found at that head.
+    await rewriteFrom(t, d.toSeq);
+    expect((await resumed()).body).toMatchObject({ ok: false, brokenAtSeq: d.toSeq, reason: expect.stringContaining('signed digest vouches for') });
+    // Before the digest is the full verify's part (the nightly job runs it): it finds this rewrite too.
+    expect((await verifyDigests(t)).ok).toBe(false);
+  });
+
+  it('R-AUDIT: npm run audit:verify -- --digests DIR --resume says where it started; --resume alone is refused', async () => {
+    const cli = path.resolve(__dirname, '../../dist/scripts/audit-verify.js');
+    if (!fs.existsSync(cli)) throw new Error('dist/scripts/audit-verify.js is missing: run `npm run build` (npm test does it in pretest)');
+    t = await startTestApp();
+    await changes(t, 3);
+    const d = await signNow(t);
+    await changes(t, 2);
+    const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: t.dbUrl, JWT_SECRET: TEST_JWT_SECRET, DATA_KEY: TEST_DATA_KEY, BLIND_INDEX_KEY: TEST_BLIND_INDEX_KEY, LOG_LEVEL: 'error', ...childAuditEnv() };
+    const run = (args: string[]) =>
+      new Promise<{ code: number; out: string; err: string }>((resolve) => {
+        execFile(process.execPath, [cli, ...args], { env }, (error, out, err) => resolve({ code: error ? Number(error.code) : 0, out, err }));
+      });
+    const ok = await run(['--digests', dirOf(t), '--resume']);
+    expect(ok).toMatchObject({ code: 0, out: expect.stringContaining(`after seq ${d.toSeq} (the latest signed digest's head)`) });
+    const alone = await run(['--resume']);
+    expect(alone.code).toBe(1);
+    expect(alone.err).toContain('--resume starts at a signed digest');
+  });
+
+  it('R-AUDIT: with no digest yet, a resumed verify walks the whole chain', async () => {
+    t = await startTestApp();
+    await changes(t, 2);
+    const res = await t.http().get('/api/v1/audit/verify?digests=true&resume=true').set('Authorization', bearer(t.admin.token));
+    const head = await t.ctx.db.manager.getRepository(AuditHead).findOneByOrFail({ id: 1 });
+    expect(res.body).toMatchObject({ ok: true, count: head.seq, headSeq: head.seq, resumedAfterSeq: 0 });
   });
 
   it('R-AUDIT: a cut tail with the head moved back is found at the first missing entry the digests cover', async () => {
