@@ -18,12 +18,12 @@ export interface Figures {
   errors: number;
 }
 
-/** autocannon in a child process, so the load generator does not share the servers' event loop. */
+/** autocannon in a child process, so the load generator does not share the servers' event loop (10 connections unless told). */
 export async function autocannon(
   url: string,
-  opts: { headers?: Record<string, string>; method?: string; body?: string; seconds?: number } = {},
+  opts: { headers?: Record<string, string>; method?: string; body?: string; seconds?: number; connections?: number } = {},
 ): Promise<Figures> {
-  const args = [require.resolve('autocannon/autocannon.js'), '-c', '10', '-d', String(opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 5)), '-j'];
+  const args = [require.resolve('autocannon/autocannon.js'), '-c', String(opts.connections ?? 10), '-d', String(opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 5)), '-j'];
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (opts.method) args.push('-m', opts.method);
   if (opts.body) args.push('-b', opts.body);

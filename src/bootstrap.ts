@@ -4,6 +4,8 @@ import { User } from './entities/User';
 import { randomPassword } from './crypto/passwords';
 import { baselineReleases, PolicyLine, readBaselineLines } from './policy/policy-files';
 import { verifyKeys } from './crypto/key-check';
+import { CLUSTER_RETRY } from './db/database';
+import { isGaleraNode, readCausally } from './db/galera';
 
 export const BOOTSTRAP_ADMIN = 'admin';
 
@@ -13,7 +15,16 @@ export const BOOTSTRAP_ADMIN = 'admin';
  */
 export async function bootstrap(ctx: AppContext, opts: { print?: (line: string) => void } = {}): Promise<void> {
   const print = opts.print ?? ((l: string) => process.stdout.write(l + '\n'));
+  // Issue 16: on a Galera node, reads wait for the cluster's earlier writes (a logout through
+  // another node holds here too), and audit entries go through this instance's own journal.
+  const galera = await isGaleraNode(ctx.db.ds);
+  if (galera) {
+    readCausally(ctx.db.ds);
+    ctx.db.retry = { ...CLUSTER_RETRY };
+  }
   await ctx.db.ds.runMigrations({ transaction: 'each' });
+  const chain = ctx.config.auditChain === 'auto' ? (galera ? 'journal' : 'direct') : ctx.config.auditChain;
+  if (chain === 'journal') await ctx.auditSealer.install(ctx.audit);
   await verifyKeys(ctx.db, ctx.keyring);
   // R-AUDIT (issue 14 §1): the public key beside the digests it verifies; an unwritable digest
   // directory stops the start here rather than losing the first digest later.

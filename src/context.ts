@@ -1,4 +1,5 @@
 import { AuditWriter } from './audit/audit-writer';
+import { AuditSealer } from './audit/sealer';
 import type { Config } from './config/env';
 import { Database } from './db/database';
 import { AuthService } from './features/auth/auth.service';
@@ -66,6 +67,8 @@ export interface AppContext {
   auditQuery: AuditQueryService;
   /** Signed digests of the audit chain outside the database (issue 14 §1). */
   auditDigests: AuditDigestService;
+  /** Journal mode of the trail (issue 16): seals each instance's entries into the one chain. */
+  auditSealer: AuditSealer;
   /** Who viewed which customer: queued reads written in hash-linked batches (issue 14 §2). */
   accessLog: AccessLogService;
   keyring: Keyring;
@@ -105,6 +108,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
   const policy = new PolicyService(db, logger);
   const policyStore = new PolicyStore();
   const audit = new AuditWriter(db.mysql);
+  const auditSealer = new AuditSealer(db, logger);
   // R-AUDIT: the digest signer; reports carry its latest digest in their footer.
   const auditDigests = buildAuditDigests(config, db, audit, logger);
   const latestDigest = () => auditDigests.latest();
@@ -199,6 +203,7 @@ export function buildContext(config: Config, logger: Logger, db: Database): AppC
     access: new AccessService(db, audit, policy, policyStore, users),
     auditQuery: new AuditQueryService(db, audit, auditDigests),
     auditDigests,
+    auditSealer,
     accessLog,
     keyring,
     cipher,

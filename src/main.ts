@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   }
   // R-AUDIT: every instance looks each minute; the interval's signed digest is made once.
   ctx.auditDigests.start();
+  // Journal mode (issue 16): whatever a stopped instance committed but did not seal is sealed here.
+  if (ctx.audit.mode === 'journal') ctx.auditSealer.start();
   // Every instance delivers notifications (e-mail, group robots); the claims send each once.
   const delivery = startDeliveryWorker(ctx);
 
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
         // The reads still queued are written (issue 14 §2: a clean stop loses none), then the last
         // signed digest over what was written up to the shutdown (R-AUDIT).
         .then(() => ctx.accessLog.close())
+        .then(() => ctx.auditSealer.stop())
+        .then(() => ctx.auditSealer.request())
         .then(() => ctx.auditDigests.stop())
         .finally(() => void ds.destroy().finally(() => process.exit(0)));
     });

@@ -4,6 +4,7 @@ import { AuditHead } from '../entities/AuditHead';
 import { GENESIS_HASH, entryHash } from './chain';
 import { yielder } from '../lib/documents/yield';
 import { EVENT_HASH_PREFIX, type DigestFile } from './digest/digest-format';
+import { unsealedProblem } from './writer-chain';
 
 /** How far the signed digests reach over the chain (issue 14 §1). */
 export interface DigestCoverage {
@@ -131,6 +132,9 @@ export async function verifyAuditChain(ds: DataSource, opts: VerifyOptions = {})
       reason: `chain head (seq ${head?.seq}) does not match the last entry (seq ${lastSeq})`,
     };
   }
+  // Journal mode (issue 16): entries committed but not yet sealed into the chain hold too.
+  const unsealed = await unsealedProblem(ds);
+  if (unsealed) return { ok: false, count, brokenAtSeq: lastSeq + 1, reason: `unsealed entries: ${unsealed.reason}` };
   const result: VerifyResult = { ok: true, count, headSeq: lastSeq, headHash: prevHash };
   if (start) result.resumedAfterSeq = start.seq;
   if (opts.digests) {

@@ -5,6 +5,12 @@ import path from 'node:path';
 /** Thrown when the service must not start with the configuration it was given. */
 export class ConfigError extends Error {}
 
+function auditChainMode(v: string | undefined): Config['auditChain'] {
+  if (!v) return 'auto';
+  if (v === 'auto' || v === 'direct' || v === 'journal') return v;
+  throw new ConfigError(`AUDIT_CHAIN must be auto, direct or journal, got "${v}"`);
+}
+
 export interface Config {
   nodeEnv: 'production' | 'development' | 'test';
   port: number;
@@ -46,6 +52,13 @@ export interface Config {
   notify: NotifyConfig;
   /** Signed digests of the audit trail kept outside the database (docs/audit-digests.md); see AuditDigestConfig. */
   auditDigest: AuditDigestConfig;
+  /**
+   * How audit entries reach the one chain (AUDIT_CHAIN, issue 16): `direct` under a lock on the
+   * chain head; `journal` through each instance's own chain, sealed in order after commit (for a
+   * multi-primary cluster, where writers on different nodes must not update one row); `auto`
+   * (default): journal on a Galera node, direct otherwise.
+   */
+  auditChain: 'auto' | 'direct' | 'journal';
   /** Who viewed which customer (docs/access-log.md); see AccessLogConfig. */
   accessLog: AccessLogConfig;
 }
@@ -266,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalMinutes: int(env, 'AUDIT_DIGEST_MINUTES', 60, 0),
       syslog: syslogUrl(env.AUDIT_SYSLOG_URL),
     },
+    auditChain: auditChainMode(env.AUDIT_CHAIN),
     accessLog: {
       flushMs: int(env, 'ACCESS_LOG_FLUSH_MS', 1000, 10),
       batchSize: int(env, 'ACCESS_LOG_BATCH', 500, 1),

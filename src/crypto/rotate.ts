@@ -50,11 +50,12 @@ export async function rotateKeys(ctx: AppContext): Promise<RotationResult> {
           after: { customers: batch.length, surveyNotes: notes.length, to },
         });
       }
-      result.customers += batch.length;
-      result.surveyNotes += notes.length;
-      return batch.length + notes.length;
+      // Counted after commit: a retried batch (db.tx runs it again) is counted once.
+      return { customers: batch.length, surveyNotes: notes.length };
     });
-    if (n === 0) break;
+    result.customers += n.customers;
+    result.surveyNotes += n.surveyNotes;
+    if (n.customers + n.surveyNotes === 0) break;
   }
   // Without this, dropping the old key from DATA_KEYS_PREVIOUS would leave every file unreadable.
   result.handoverFileKeys = await ctx.handover.rewrapKeys();

@@ -50,6 +50,8 @@ interface TxScope {
   open: boolean;
   /** The first transient failure of a statement of this attempt, even if the work caught it. */
   transient: unknown;
+  /** Run once the transaction has committed (db.afterCommit); dropped with a failed attempt. */
+  afterCommit: Set<() => Promise<void>>;
 }
 
 const txScope = new AsyncLocalStorage<TxScope>();
@@ -85,6 +87,14 @@ export interface TxRetryOptions {
 
 const DEFAULT_RETRY: TxRetryOptions = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 1000, budgetMs: 10_000 };
 
+/**
+ * On a multi-primary cluster (issue 16) a hot row (a month's case counter) written through three
+ * nodes at once loses at commit on two of them each round, with no lock wait to pace them: a
+ * conflict costs one short attempt, so more of them, sooner, within a longer budget. 60
+ * registrations at once over 3 nodes all succeed with this (npm run test:cluster).
+ */
+export const CLUSTER_RETRY: TxRetryOptions = { maxAttempts: 40, baseDelayMs: 10, maxDelayMs: 200, budgetMs: 20_000 };
+
 const WRAPPED = Symbol('custodian.txObserved');
 
 /**
@@ -109,7 +119,7 @@ export class Database {
   private queue: Promise<unknown> = Promise.resolve();
   private faults: Array<InjectedFault & { remaining: number }> = [];
   readonly mysql: boolean;
-  readonly retry: TxRetryOptions;
+  retry: TxRetryOptions;
   /** Transactions run again after a transient failure, and those given up as 503 (for tests and diagnostics). */
   readonly txStats = { retried: 0, gaveUp: 0 };
 
@@ -122,6 +132,18 @@ export class Database {
     this.installGuard();
   }
 
+  /**
+   * Runs `hook` once the current transaction has committed, after its work and outside it (a
+   * rolled-back attempt drops it; the same hook registered twice runs once). For what must follow
+   * a change but cannot be part of it, e.g. sealing audit entries into the chain (issue 16). A
+   * hook must report its own failures: one it throws is dropped (the change has committed).
+   */
+  afterCommit(hook: () => Promise<void>): void {
+    const scope = txScope.getStore();
+    if (!scope?.open) throw new Error('db.afterCommit outside a transaction');
+    scope.afterCommit.add(hook);
+  }
+
   /** The manager for code outside a transaction (a query inside one must use its `m`). */
   get manager(): EntityManager {
     if (txScope.getStore()?.open) throw new TxMisuseError('db.manager used');
@@ -131,9 +153,12 @@ export class Database {
   async tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     if (txScope.getStore()?.open) throw new TxMisuseError('a nested db.tx started');
     const started = Date.now();
+    let committed: TxScope | null = null;
+    let result: T;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.enqueue(() => this.attempt(work));
+        result = await this.enqueue(() => this.attempt(work, (scope) => (committed = scope)));
+        break;
       } catch (err) {
         if (!isTransientDbError(err)) throw err;
         const { maxAttempts, baseDelayMs, maxDelayMs, budgetMs } = this.retry;
@@ -148,20 +173,33 @@ export class Database {
         await new Promise((resolve) => setTimeout(resolve, step / 2 + Math.random() * (step / 2)));
       }
     }
+    // Committed: nothing below may run `work` again or fail the caller. Outside the SQLite queue,
+    // so that a hook may start a transaction of its own; a hook handles its own errors (a throw
+    // is swallowed here: the change stands either way).
+    for (const hook of (committed as TxScope | null)?.afterCommit ?? []) await hook().catch(() => undefined);
+    return result;
   }
 
   /** One attempt: `work` inside the transaction's scope; a transient failure it swallowed still fails the attempt (the database has rolled back). */
-  private attempt<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+  private async attempt<T>(work: (m: EntityManager) => Promise<T>, onCommit: (scope: TxScope) => void): Promise<T> {
+    let scope: TxScope | null = null;
     const run = async (m: EntityManager): Promise<T> => {
-      const scope: TxScope = { open: true, transient: null };
+      scope = { open: true, transient: null, afterCommit: new Set() };
+      const current = scope;
       try {
-        const result = await txScope.run(scope, () => work(m));
-        if (scope.transient) throw scope.transient;
+        const result = await txScope.run(current, () => work(m));
+        if (current.transient) throw current.transient;
         return result;
       } finally {
-        scope.open = false;
+        current.open = false;
       }
     };
+    const result = await this.transaction(run);
+    onCommit(scope!);
+    return result;
+  }
+
+  private transaction<T>(run: (m: EntityManager) => Promise<T>): Promise<T> {
     if (this.mysql) return this.ds.transaction('READ COMMITTED', run);
     // Take the write lock first: a transaction that reads and then writes would otherwise fail at
     // once with SQLITE_BUSY ("database is locked") when another process on the same file (a CLI

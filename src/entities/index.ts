@@ -1,6 +1,8 @@
 import { AuditEvent } from './AuditEvent';
 import { AuditHead } from './AuditHead';
 import { AuditDigest } from './AuditDigest';
+import { AuditPending } from './AuditPending';
+import { AuditWriterHead } from './AuditWriterHead';
 import { Customer } from './Customer';
 import { CustomerAccess } from './CustomerAccess';
 import { CustomerAccessBatch } from './CustomerAccessBatch';
@@ -57,7 +59,7 @@ export { PortRecord, Rectification, RiskAssessment, RiskItem };
 export { Sanction };
 export { CaseEvent, CaseNumberCounter, CaseStatistics, ComplaintCase };
 export { Inspection, InspectionFinding, InspectionItem, InspectionRectification, Notice };
-export { AuditDigest, AuditEvent, AuditHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
+export { AuditDigest, AuditEvent, AuditHead, AuditPending, AuditWriterHead, Customer, CustomerExport, CustomerLookup, Department, ExternalRelease, KeyCheck, PolicyMeta, PolicyRule, Project, SurveyNote, User };
 
 /** Every entity of the schema. */
-export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, AuditDigest, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot, LoginThrottle, CustomerAccess, CustomerAccessBatch, CustomerAccessHead];
+export const ENTITIES = [Department, Project, User, AuditEvent, AuditHead, AuditDigest, AuditPending, AuditWriterHead, PolicyMeta, PolicyRule, KeyCheck, Customer, CustomerLookup, InventoryItem, CustomerExport, ExternalRelease, CustomerImport, SurveyNote, JobRun, Notification, PrintRequest, ControlledCopy, SerialCounter, Incident, HandoverFile, HandoverDelegation, HandoverDestruction, Rectification, RiskAssessment, RiskItem, PortRecord, Sanction, ComplaintCase, CaseEvent, CaseNumberCounter, CaseStatistics, Inspection, InspectionItem, InspectionFinding, InspectionRectification, Notice, TwoPersonConfirmation, PolicyBaselineRelease, NotificationDelivery, NotificationPreference, NotificationRobot, LoginThrottle, CustomerAccess, CustomerAccessBatch, CustomerAccessHead];

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Brackets, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../api/middleware/error-handler';
 import { Database } from '../db/database';
+import { ServiceUnavailableError } from '../errors';
 import { JobRun, JobTrigger } from '../entities/JobRun';
 
 /** Names this process in job_run rows (which instance ran what). */
@@ -34,7 +35,7 @@ export class JobRunStore {
     const repo = this.db.manager.getRepository(JobRun);
     const leaseUntil = new Date(req.now.getTime() + req.leaseMs);
     try {
-      const run = repo.create({
+      const fields = {
         job: req.job,
         period: req.period,
         status: 'running',
@@ -47,11 +48,16 @@ export class JobRunStore {
         leaseUntil,
         result: null,
         error: null,
-      });
-      await this.db.tx((m) => m.getRepository(JobRun).save(run));
+      };
+      // A fresh entity per attempt: a retried attempt must not carry the id the rolled-back one was given.
+      await this.db.tx((m) => m.getRepository(JobRun).save(Object.assign(new JobRun(), fields)));
       return { claimed: true, run: await repo.findOneByOrFail({ job: req.job, period: req.period }) };
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+      // Lost the race to create the row: the unique index said so, or (issue 16: instances on
+      // different nodes of a multi-primary cluster) certification did, until db.tx gave up. Either
+      // way the row is someone else's now: decided below, never reported as a failure.
+      const lost = isUniqueViolation(err) || (err instanceof ServiceUnavailableError && (await repo.existsBy({ job: req.job, period: req.period })));
+      if (!lost) throw err;
     }
     // The row exists: take it over only if it failed, if its lease expired (a crashed run), or
     // (manual runs) if it succeeded.

@@ -1,7 +1,7 @@
 import { SYSTEM_ACTOR, AuditActor, AuditWriter } from '../audit/audit-writer';
 import type { Database } from '../db/database';
 import { JobRun, JobTrigger } from '../entities/JobRun';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors';
+import { AppError, ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors';
 import type { NotificationOutbox } from '../features/notifications/notification.service';
 import type { Logger } from '../logger';
 import { COMPANY } from '../policy/scope';
@@ -11,6 +11,8 @@ import { claimKey, cronExpression, duePeriod, JobPeriod, nextDueAt, PERIOD_EXAMP
 
 /** A run is considered crashed (and may be taken over) this long after it started. */
 const LEASE_MS = 15 * 60_000;
+/** Rounds of db.tx for a run's outcome before it is left to the lease (each round retries conflicts itself). */
+const OUTCOME_ATTEMPTS = 4;
 
 export interface JobRunView {
   id: number;
@@ -164,6 +166,18 @@ export class JobService {
     return this.execute(def, claim.run, period, actor);
   }
 
+  /** `write`, tried again after a 503 (conflicts that outlasted db.tx's own retries), up to OUTCOME_ATTEMPTS in all. */
+  private async persistently<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!(err instanceof ServiceUnavailableError) || attempt >= OUTCOME_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  }
+
   private async execute(def: JobDef, run: JobRun, period: JobPeriod, actor: AuditActor): Promise<JobRunView> {
     const started = Date.now();
     let outcome: { ok: true; result: Record<string, unknown> } | { ok: false; error: string };
@@ -176,7 +190,10 @@ export class JobService {
       this.logger.error('job failed', { job: def.name, period: period.key, durationMs: Date.now() - started, error: message });
     }
     try {
-      const finished = await this.db.tx(async (m) => {
+      // The job's work is done: its outcome must not be lost to a passing conflict (issue 16: on a
+      // multi-primary cluster a conflict is found at commit), or the run would stay 'running' until
+      // its lease expires and then run again. db.tx retries a conflict; this retries db.tx's 503.
+      const finished = await this.persistently(() => this.db.tx(async (m) => {
         const done = await this.store.finish(m, run, outcome);
         await this.audit.append(m, actor, {
           action: outcome.ok ? 'job.succeeded' : 'job.failed',
@@ -197,7 +214,7 @@ export class JobService {
           });
         }
         return done;
-      });
+      }));
       return view(finished);
     } catch (err) {
       // The run stays 'running' until its lease expires; then another trigger takes it over.

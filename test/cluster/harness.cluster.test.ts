@@ -2,7 +2,7 @@
 // every node, and a crashed node catches up on what it missed when it rejoins.
 // Run: npx jest -c jest.cluster.config.js
 import fs from 'node:fs';
-import { startGalera, type GaleraCluster } from './galera';
+import { startGalera, type GaleraCluster } from '../../scripts/galera-cluster';
 
 jest.setTimeout(300_000);
 
@@ -42,7 +42,9 @@ test('replicates across the three nodes and a killed node catches up on rejoin',
   expect(size.Value).toBe('3');
 
   const dir = c.dir;
+  t0 = Date.now();
   await c.stop();
+  console.log(`galera: stopped in ${Date.now() - t0} ms`);
   await c.stop(); // idempotent
   expect(fs.existsSync(dir)).toBe(Boolean(process.env.GALERA_KEEP));
 });

@@ -85,6 +85,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     // One signing key for the run (as one company has one), the digests beside the app's files.
     AUDIT_SIGNING_KEY: testSigningKeyFile(),
     AUDIT_DIGEST_DIR: path.join(ownStorageDir, 'audit-digests'),
+    // The whole suite can run with the audit trail in journal mode (issue 16): TEST_AUDIT_CHAIN=journal.
+    ...(process.env.TEST_AUDIT_CHAIN ? { AUDIT_CHAIN: process.env.TEST_AUDIT_CHAIN } : {}),
     ...opts.env,
   });
   const logger = opts.logSink
@@ -114,6 +116,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   }
   // As in src/main.ts: every instance polls the policy version (POLICY_POLL_MS is 200 here).
   ctx.policy.startPolling(config.policyPollMs);
+  if (ctx.audit.mode === 'journal') ctx.auditSealer.start();
   const admin = await db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
   if (admin.status !== 'active') await ctx.users.signAgreement({ id: admin.id, username: admin.username }, '2026-1');
   const app = createApp(ctx, opts);
@@ -130,6 +133,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async close() {
       ctx.policy.stopPolling();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ds.isInitialized) await ctx.auditSealer.stop();
       // As src/main.ts at shutdown: the queued customer reads are written before the pool closes.
       if (ds.isInitialized) await ctx.accessLog.close();
       if (ds.isInitialized) await ds.destroy();

@@ -48,8 +48,9 @@ export class HandoverUploads {
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     const sealed = await this.store.seal(bytes);
     const scope = `project:${project.code}`;
+    let f: HandoverFile;
     try {
-      const f = await this.db.tx(async (m) => {
+      f = await this.db.tx(async (m) => {
         const f = m.getRepository(HandoverFile).create({
           projectId: project.id,
           fileName,
@@ -85,10 +86,11 @@ export class HandoverUploads {
         });
         return f;
       });
-      return this.views.fullView(f);
     } catch (err) {
+      // Not recorded: the sealed bytes go. Only here: once the record has committed, the file is held.
       await this.store.unlink(sealed.storageName).catch(() => undefined);
       throw err;
     }
+    return this.views.fullView(f);
   }
 }

@@ -55,6 +55,7 @@ export class HandoverViewing {
   async withViewAccess<T>(actor: Acting, f: HandoverFile, scope: string, action: string, work: (m: EntityManager, through: HandoverDelegation | null, current: HandoverFile) => Promise<T>): Promise<T> {
     let denied: { code: ErrorCode; message: string } | null = null;
     const result = await this.db.tx(async (m) => {
+      denied = null; // each attempt decides afresh (db.tx may run this again)
       const current = await m.getRepository(HandoverFile).findOne({ where: { id: f.id }, ...forUpdate(this.db.mysql) });
       ensureNotDestroyed(current!);
       const d = await this.viewDecision(actor, current!, m);

@@ -118,7 +118,13 @@ export class CustomerImportService {
       throw err;
     }
     const rec = this.newRecord(actor, id, project.id, r, upload, prepared);
-    await this.db.tx((m) => m.getRepository(CustomerImport).insert(rec));
+    try {
+      await this.db.tx((m) => m.getRepository(CustomerImport).insert(rec));
+    } catch (err) {
+      // No record points at the upload: nothing would ever remove it (it holds personal data).
+      await fs.promises.rm(file, { force: true });
+      throw err;
+    }
     return this.run(actor, rec, prepared);
   }
 

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import mysql, { type Connection } from 'mysql2/promise';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 
 export interface GaleraNode {
   index: number;
@@ -27,7 +27,7 @@ export interface GaleraCluster {
   dir: string;
   /** Runs SQL on node i (0-based) as root and returns the rows. One connection per node is kept,
    * so session settings (e.g. wsrep_sync_wait) last until the node is killed or restarted. */
-  query(i: number, sql: string, params?: unknown[]): Promise<any>;
+  query(i: number, sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
   /** SIGKILLs node i's mariadbd (simulates a crash). */
   kill(i: number): Promise<void>;
   /** Starts node i again (it rejoins the running cluster by IST or rsync SST) and waits until
@@ -56,13 +56,33 @@ const RUN_AS = process.getuid?.() === 0 ? systemUser('mysql') : undefined;
 // by a core module's realm evaluates in Node's own global scope and returns the real process.
 const realProcess: NodeJS.Process = fs.readFileSync.constructor('return process')();
 // Every mariadbd still running and every folder not yet removed, whichever cluster owns it: a
-// crashed or aborted test must not leave servers (or their temp folders) behind.
-const liveChildren = new Set<ChildProcess>();
-const liveDirs = new Set<string>();
-realProcess.on('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-  for (const dir of liveDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+// crashed or aborted test must not leave servers (or their temp folders) behind. Kept on the real
+// process, so that jest, which loads this module afresh for each test file, registers the
+// handlers once.
+const KEY = Symbol.for('custodian.test.galera');
+type Registry = { children: Set<ChildProcess>; dirs: Set<string> };
+const registry: Registry = ((realProcess as unknown as Record<symbol, Registry | undefined>)[KEY] ??= registerCleanup());
+const liveChildren = registry.children;
+const liveDirs = registry.dirs;
+
+function registerCleanup() {
+  const reg = { children: new Set<ChildProcess>(), dirs: new Set<string>() };
+  const cleanupNow = () => {
+    for (const child of reg.children) child.kill('SIGKILL');
+    for (const dir of reg.dirs) fs.rmSync(dir, { recursive: true, force: true });
+    reg.dirs.clear();
+  };
+  realProcess.on('exit', cleanupNow);
+  // A signal kills us without an 'exit' event (e.g. Ctrl-C on a jest that hangs because a test
+  // never called stop()): clean up, then let the signal do what it would have done.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    realProcess.once(signal, () => {
+      cleanupNow();
+      if (realProcess.listenerCount(signal) === 0) realProcess.kill(realProcess.pid, signal);
+    });
+  }
+  return reg;
+}
 
 interface NodeState extends GaleraNode {
   home: string;
@@ -134,8 +154,8 @@ export async function startGalera(
     );
   }
 
-  /** Polls until node n is Synced in a cluster of `size` (all running nodes when omitted). */
-  async function waitNode(n: NodeState, timeoutMs: number, size?: number) {
+  /** Polls until node n is Synced in a cluster of all running nodes. */
+  async function waitNode(n: NodeState, timeoutMs: number) {
     const deadline = Date.now() + timeoutMs;
     let last = 'not reachable yet';
     for (;;) {
@@ -144,7 +164,7 @@ export async function startGalera(
       if ('error' in status) last = status.error;
       else {
         last = `${status.state}, cluster size ${status.size}`;
-        if (status.state === 'Synced' && status.size === (size ?? running().length)) return;
+        if (status.state === 'Synced' && status.size === running().length) return;
       }
       if (Date.now() > deadline) throw new Error(`Galera node${n.index + 1} not Synced after ${timeoutMs} ms (${last})\n${logTail(n)}`);
       await sleep(300);
@@ -160,15 +180,15 @@ export async function startGalera(
     if (stopped) return;
     stopped = true;
     await Promise.all(nodes.map(closeConn));
-    await Promise.all(
-      running().map(async (n) => {
-        const { child, exited } = n;
-        child!.kill('SIGTERM');
-        const timer = setTimeout(() => child!.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    // One at a time, last first: a node that leaves a healthy group is let go at once, while
+    // nodes leaving all together wait out each other's suspect timeouts (about 5 s more).
+    for (const n of running().reverse()) {
+      const { child, exited } = n;
+      child!.kill('SIGTERM');
+      const timer = setTimeout(() => child!.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
     // GALERA_KEEP=1 keeps the folder (logs, datadirs) to find out why a run failed.
     if (!process.env.GALERA_KEEP) fs.rmSync(dir, { recursive: true, force: true });
     liveDirs.delete(dir);
@@ -180,13 +200,15 @@ export async function startGalera(
 
     async query(i, sql, params) {
       const n = nodeAt(nodes, i);
-      n.conn ??= mysql.createConnection({ host: '127.0.0.1', port: n.port, user: 'root', password: '' });
+      const conn = (n.conn ??= mysql.createConnection({ host: '127.0.0.1', port: n.port, user: 'root', password: '' }));
       try {
-        const [rows] = await (await n.conn).query(sql, params);
-        return rows;
+        const [rows] = await (await conn).query(sql, params);
+        // A statement without a result set (CREATE, INSERT) answers an empty list.
+        return Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
       } catch (e) {
-        // A lost connection is useless: the next query opens a new one.
-        if ((e as { fatal?: boolean }).fatal || !(await n.conn.then(() => true, () => false))) await closeConn(n);
+        // A lost (or never made) connection is useless: the next query opens a new one.
+        const broken = (e as { fatal?: boolean }).fatal || !(await conn.then(() => true, () => false));
+        if (broken && n.conn === conn) await closeConn(n);
         throw e;
       }
     },
@@ -274,7 +296,8 @@ wsrep_sst_receive_address=127.0.0.1:${c.sst}
 async function installDb(n: NodeState) {
   const args = ['--no-defaults', `--datadir=${path.join(n.home, 'data')}`, ...userArg(), '--auth-root-authentication-method=normal', '--skip-test-db'];
   const log = path.join(n.home, 'install-db.log');
-  const code = await runToEnd(INSTALL_DB, args, log);
+  // Its own TMPDIR: bootstraps running side by side in /tmp delete each other's temporary tables.
+  const code = await runToEnd(INSTALL_DB, args, log, { TMPDIR: n.home });
   if (code !== 0) throw new Error(`mariadb-install-db failed for node${n.index + 1} (exit ${code}):\n${tail(log)}`);
 }
 
@@ -293,9 +316,9 @@ async function recoverPosition(n: NodeState): Promise<string | undefined> {
 }
 
 /** Runs a command to its end, output appended to `log`; killed with us if we exit first. */
-async function runToEnd(cmd: string, args: string[], log: string): Promise<number | null> {
+async function runToEnd(cmd: string, args: string[], log: string, env: Record<string, string> = {}): Promise<number | null> {
   const out = fs.openSync(log, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: CHILD_ENV });
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: { ...CHILD_ENV, ...env } });
   fs.closeSync(out);
   liveChildren.add(child);
   try {
@@ -319,7 +342,7 @@ function systemUser(name: string): { name: string; uid: number; gid: number } {
 async function wsrepStatus(port: number): Promise<{ state: string; size: number }> {
   const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: '', connectTimeout: 2000 });
   try {
-    const [rows] = await c.query<any[]>(
+    const [rows] = await c.query<Array<RowDataPacket & { Variable_name: string; Value: string }>>(
       "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state_comment', 'wsrep_cluster_size')",
     );
     const get = (name: string) => rows.find((r) => r.Variable_name === name)?.Value;
