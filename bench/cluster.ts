@@ -7,7 +7,9 @@
  *   0. baseline: the same registrations on the standalone MariaDB at 127.0.0.1:3306, one instance;
  *   1. one writing node: all 12 connections on instance A;
  *   2. three writing nodes: 4 connections on each of A, B and C;
- *   3. node C killed under load on A and B, restarted: the time it takes to rejoin (Synced).
+ *   3. survey notes (a row and its audit entry, nothing else shared): on 1 and 3 nodes with the
+ *      journal-mode trail, and on 3 nodes with the direct mode (every write locks the chain head);
+ *   4. node C killed under load on A and B, restarted: the time it takes to rejoin (Synced).
  * Prints registrations per second, p50/p99, non-2xx answers, the transactions retried after a
  * conflict (certification failures, reported as deadlocks) and given up, and the seals; then
  * checks that the month's case numbers are gap-free and that the chain verifies on every node.
@@ -32,8 +34,8 @@ interface Instance {
   close(): Promise<void>;
 }
 
-async function instance(dbUrl: string): Promise<Instance> {
-  const { ctx, ds } = await benchContext(dbUrl);
+async function instance(dbUrl: string, env: Record<string, string> = {}): Promise<Instance> {
+  const { ctx, ds } = await benchContext(dbUrl, env);
   const server = http.createServer(createApp(ctx)).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   return {
@@ -47,7 +49,7 @@ async function instance(dbUrl: string): Promise<Instance> {
 }
 
 /** The organisation a registration needs, made through the first instance; its staff token and the body. */
-async function caseOrg(ctx: AppContext): Promise<{ headers: Record<string, string>; body: string }> {
+async function caseOrg(ctx: AppContext): Promise<Workload> {
   const admin = await ctx.db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
   const adminActor = { id: admin.id, username: admin.username };
   await ctx.org.createDepartment(adminActor, { code: 'BENCHD', name: 'Bench department' });
@@ -64,14 +66,37 @@ async function caseOrg(ctx: AppContext): Promise<{ headers: Record<string, strin
     request: 'Replace the cracked tiles in the bathroom',
     items: [{ product: 'Floor tile 60x60', orderNo: 'SO-2026-0042', quantity: 40, defectiveQuantity: 6 }],
   });
-  return { headers: { authorization: `Bearer ${ctx.tokens.issue(fresh.id, fresh.tokenVersion)}`, 'content-type': 'application/json' }, body };
+  return { path: '/api/v1/cases', headers: { authorization: `Bearer ${ctx.tokens.issue(fresh.id, fresh.tokenVersion)}`, 'content-type': 'application/json' }, body };
 }
 
-/** Registrations at once on `targets` (connections split evenly); figures summed (req/s) or the worst (p99). */
-async function load(targets: Instance[], org: { headers: Record<string, string>; body: string }): Promise<Figures & { retried: number; gaveUp: number; seals: number }> {
+interface Workload {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A survey note posted by the IT admin: a row and its audit entry, no row shared with any other request but the audit trail's. */
+async function notesWorkload(ctx: AppContext): Promise<Workload> {
+  let admin = await ctx.db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
+  if (admin.status !== 'active') {
+    await ctx.users.signAgreement({ id: admin.id, username: admin.username }, '2026-1');
+    admin = await ctx.db.manager.getRepository(User).findOneByOrFail({ id: admin.id });
+  }
+  return {
+    path: '/api/v1/survey-notes',
+    headers: { authorization: `Bearer ${ctx.tokens.issue(admin.id, admin.tokenVersion)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ project: 'BENCH', source: 'interview', text: 'Owner asked about the parking allocation' }),
+  };
+}
+
+/** Requests at once on `targets` (connections split evenly); figures summed (req/s) or the worst (p99). */
+async function load(targets: Instance[], w: Workload): Promise<Figures & { retried: number; gaveUp: number; seals: number }> {
+  // One request first: a workload that is refused would measure the refusal.
+  const probe = await fetch(`${targets[0].url}${w.path}`, { method: 'POST', headers: w.headers, body: w.body });
+  if (probe.status >= 300) throw new Error(`${w.path}: ${probe.status} ${(await probe.text()).slice(0, 200)}`);
   const before = targets.map((t) => ({ ...t.ctx.db.txStats, seals: t.ctx.auditSealer.stats.seals }));
   const per = CONNECTIONS / targets.length;
-  const runs = await Promise.all(targets.map((t) => autocannon(`${t.url}/api/v1/cases`, { ...org, method: 'POST', seconds: SECONDS, connections: per })));
+  const runs = await Promise.all(targets.map((t) => autocannon(`${t.url}${w.path}`, { headers: w.headers, body: w.body, method: 'POST', seconds: SECONDS, connections: per })));
   return {
     rps: runs.reduce((n, r) => n + r.rps, 0),
     p50: Math.max(...runs.map((r) => r.p50)),
@@ -86,7 +111,7 @@ async function load(targets: Instance[], org: { headers: Record<string, string>;
 function line(name: string, f: Awaited<ReturnType<typeof load>>, base: Figures | null): void {
   const ratio = base ? ` (${(f.rps / base.rps).toFixed(2)}× the baseline)` : '';
   console.log(
-    `${name.padEnd(36)} ${f.rps.toFixed(0).padStart(5)} registrations/s${ratio.padEnd(22)} p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(5)} ms  non-2xx ${f.errors}  retried ${f.retried}  gave up ${f.gaveUp}  seals ${f.seals}`,
+    `${name.padEnd(40)} ${f.rps.toFixed(0).padStart(5)} req/s${ratio.padEnd(22)} p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(5)} ms  non-2xx ${f.errors}  retried ${f.retried}  gave up ${f.gaveUp}  seals ${f.seals}`,
   );
 }
 
@@ -95,10 +120,12 @@ async function main(): Promise<void> {
   const scratch = await scratchMysql('cluster');
   if (!scratch) throw new Error('the standalone MariaDB at 127.0.0.1:3306 is needed for the baseline');
   let base: Awaited<ReturnType<typeof load>>;
+  let notesBase: Awaited<ReturnType<typeof load>>;
   try {
     const single = await instance(scratch.url);
     try {
       base = await load([single], await caseOrg(single.ctx));
+      notesBase = await load([single], await notesWorkload(single.ctx));
     } finally {
       await single.close();
     }
@@ -114,10 +141,25 @@ async function main(): Promise<void> {
     for (const node of cluster.nodes) instances.push(await instance(node.url('custodian_bench')));
     const org = await caseOrg(instances[0].ctx);
     await Promise.all(instances.map((i) => i.ctx.policy.reload()));
-    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each; POST /api/v1/cases (counter row, case, event, audit entry)`);
+    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each; POST /api/v1/cases (the month's counter row, case, event, audit entry)`);
     line('baseline: standalone MariaDB', base, null);
     line('cluster, 1 writing node (A)', await load([instances[0]], org), base);
     line('cluster, 3 writing nodes (A, B, C)', await load(instances, org), base);
+
+    // The audit trail alone: notes share no row but the trail's. Journal mode (the cluster's
+    // default) against the direct mode, where every write locks the one chain head.
+    const notes = await notesWorkload(instances[0].ctx);
+    console.log(`\nPOST /api/v1/survey-notes (a note and its audit entry: no shared row but the trail's)`);
+    line('baseline: standalone MariaDB', notesBase, null);
+    line('cluster, 1 writing node, journal', await load([instances[0]], notes), notesBase);
+    line('cluster, 3 writing nodes, journal', await load(instances, notes), notesBase);
+    const direct: Instance[] = [];
+    try {
+      for (const node of cluster.nodes) direct.push(await instance(node.url('custodian_bench'), { AUDIT_CHAIN: 'direct' }));
+      line('cluster, 3 writing nodes, direct (head row)', await load(direct, notes), notesBase);
+    } finally {
+      for (const i of direct) await i.close();
+    }
 
     // 3. A node killed under load and restarted.
     const during = load(instances.slice(0, 2), org);
