@@ -7,6 +7,7 @@ import { buildContext } from './context';
 import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { createLogger } from './logger';
+import { preloadDocumentLibraries } from './lib/heavy-modules';
 import { JobScheduler } from './jobs/scheduler';
 import { startDeliveryWorker } from './features/notifications/delivery/delivery.worker';
 
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
   const delivery = startDeliveryWorker(ctx);
 
   const server = http.createServer(createApp(ctx));
-  server.listen(config.port, () => logger.info('custodian listening', { port: config.port, database: ds.options.type, policyVersion: ctx.policy.version }));
+  server.listen(config.port, () => {
+    logger.info('custodian listening', { port: config.port, database: ds.options.type, policyVersion: ctx.policy.version });
+    // A moment after the start, not inside the first export (src/lib/heavy-modules.ts).
+    setTimeout(preloadDocumentLibraries, 1000).unref();
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {

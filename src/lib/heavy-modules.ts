@@ -17,3 +17,14 @@ export function pdfkitDependency<T>(name: string): T {
   if (!fromPdfkit.has(name)) fromPdfkit.set(name, createRequire(require.resolve('pdfkit'))(name));
   return fromPdfkit.get(name) as T;
 }
+
+/**
+ * For a server: loads them once it is up, before anyone asks for a form. Loading is synchronous
+ * (~0.3 s for exceljs alone): done by the first export instead, it would hold every other request
+ * that long.
+ */
+export function preloadDocumentLibraries(): void {
+  exceljs();
+  pdfkit();
+  pdfLib();
+}

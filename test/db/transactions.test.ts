@@ -173,3 +173,46 @@ describe('retries of transient failures', () => {
     },
   );
 });
+
+describe('after-commit hooks (db.afterCommit)', () => {
+  test(`R-AUDIT: a hook runs once, after the commit, even when a ${transient} made the work run twice; a rolled-back transaction runs none`, async () => {
+    const seen: string[] = [];
+    const hook = async () => {
+      // After the commit: the change is there, read outside any transaction.
+      seen.push(`hook:${await probeEvents('test.after_commit')}`);
+    };
+    db.injectFault({ sql: /after_commit_probe/, error: transient });
+    await db.tx(async (m) => {
+      seen.push('work');
+      await t.ctx.audit.append(m, actor(), { action: 'test.after_commit', objectType: 'test' });
+      db.afterCommit(hook);
+      db.afterCommit(hook); // the same hook twice runs once
+      await m.query('SELECT 1 AS after_commit_probe');
+    });
+    expect(seen).toEqual(['work', 'work', 'hook:1']);
+
+    const rolledBack: string[] = [];
+    await expect(
+      db.tx(async () => {
+        db.afterCommit(async () => void rolledBack.push('hook'));
+        throw new ConflictError('not_pending', 'refused inside');
+      }),
+    ).rejects.toThrow('refused inside');
+    expect(rolledBack).toEqual([]);
+    expect(() => db.afterCommit(async () => undefined)).toThrow('db.afterCommit outside a transaction');
+  });
+
+  test('R-AUDIT: a hook that throws does not fail the committed change, nor run it again', async () => {
+    let attempts = 0;
+    const result = await db.tx(async (m) => {
+      attempts++;
+      await t.ctx.audit.append(m, actor(), { action: 'test.after_commit_throws', objectType: 'test' });
+      db.afterCommit(async () => {
+        throw Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK', errno: 1213 });
+      });
+      return 'committed';
+    });
+    expect({ result, attempts }).toEqual({ result: 'committed', attempts: 1 });
+    expect(await probeEvents('test.after_commit_throws')).toBe(1);
+  });
+});
