@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { verifyAuditChain } from '../../src/audit/verify';
+import { createDataSource } from '../../src/db/data-source';
 import { AuditEvent } from '../../src/entities/AuditEvent';
 import { AuditPending } from '../../src/entities/AuditPending';
 import { JobRun } from '../../src/entities/JobRun';
@@ -154,5 +155,13 @@ test('R-AUDIT: a node killed during load rejoins with nothing lost, and the chai
   for (const app of apps.slice(0, 2)) {
     expect(await verifyAuditChain(app.ctx.db.ds)).toMatchObject({ ok: true, headSeq: Number(heads[0].seq) });
     expect(await app.ctx.db.manager.getRepository(AuditPending).count()).toBe(0);
+  }
+  // And on the node that was killed, through a connection of its own (its instance's pool lost its connections with it).
+  const rejoined = await createDataSource(cluster.nodes[2].url(DB));
+  await rejoined.initialize();
+  try {
+    expect(await verifyAuditChain(rejoined)).toMatchObject({ ok: true, headSeq: Number(heads[0].seq) });
+  } finally {
+    await rejoined.destroy();
   }
 }, 300_000);
