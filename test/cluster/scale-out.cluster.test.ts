@@ -100,7 +100,7 @@ test('R-RISK-MONTHLY: every job started on all three nodes at once runs exactly 
   expect(runs.every((r) => r.status === 'succeeded' && r.attempts === 1)).toBe(true);
 }, 180_000);
 
-test('R-AUTH: a logout through one node is refused through the other two at once (100 rounds)', async () => {
+test('R-OFFBOARD: a token logged out through one node is refused through the other two at once (100 rounds)', async () => {
   const u = await makeUser(apps[0]);
   for (let round = 0; round < 100; round++) {
     const login = await apps[round % 3].http().post('/api/v1/auth/login').send({ username: u.username, password: u.password });
