@@ -26,6 +26,8 @@ test.describe.serial('inventory', () => {
 
     await page.getByRole('button', { name: /新增項目|Add item/ }).click();
     const dialog = page.getByRole('dialog');
+    // The form drawn first: a Save pressed while the dialog was still opening once validated nothing (CI, under load).
+    await expect(dialog.getByLabel(bi('資訊類別', 'Class'))).toBeVisible();
     await dialog.getByRole('button', { name: btn('儲存', 'Save') }).click();
     await expect(dialog.locator('.ant-form-item-explain-error').first()).toBeVisible();
     await expect(dialog.locator('.ant-form-item-explain-error')).toContainText([/資訊類別|class/i]);
