@@ -16,32 +16,15 @@ import os from 'node:os';
 import { createApp } from '../src/app';
 import { verifyAuditChain } from '../src/audit/verify';
 import { CaseNumberCounter } from '../src/entities/CaseNumberCounter';
-import { User } from '../src/entities/User';
-import { autocannon, benchContext, Figures, onBothDatabases } from './lib';
+import { autocannon, benchCaseOrg, benchContext, Figures, onBothDatabases } from './lib';
 
 const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function runOn(url: string): Promise<void> {
   const { ctx, ds } = await benchContext(url);
   const mysql = ctx.db.mysql;
-  const system = { id: null, username: 'bench' };
-  const admin = await ds.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
-  const adminActor = { id: admin.id, username: admin.username };
-  await ctx.org.createDepartment(system, { code: 'BENCHD', name: 'Bench department' });
-  await ctx.org.createProject(system, { code: 'BENCH', name: 'Bench project', departmentCode: 'BENCHD' });
-  const staff = await ctx.users.create(system, { username: 'bench.staff', displayName: '張小明', password: 'bench-user-pw-1' }, { signed: true });
-  await ctx.access.grant(adminActor, { userId: staff.id, role: 'staff', scope: 'project:BENCH' });
-  const customer = await ctx.customers.create(adminActor, 'BENCH', { name: '陳大文', unit: '3棟1204室', nationality: 'domestic', phones: ['13912345678'] });
-  const intake = {
-    project: 'BENCH',
-    customerId: customer.id,
-    channel: 'phone' as const,
-    type: 'quality_complaint' as const,
-    request: 'Replace the cracked tiles in the bathroom; call back on 13912345678',
-    items: [{ product: 'Floor tile 60x60', orderNo: 'SO-2026-0042', quantity: 40, defectiveQuantity: 6 }],
-  };
-  const first = await ctx.cases.register({ id: staff.id, username: staff.username }, intake);
-  const token = ctx.tokens.issue(staff.id, (await ds.manager.getRepository(User).findOneByOrFail({ id: staff.id })).tokenVersion);
+  const { staff, intake, token } = await benchCaseOrg(ctx);
+  const first = await ctx.cases.register(staff, intake);
 
   // The baseline's scratch table and route: the same columns a case row carries from the body.
   await ds.query(

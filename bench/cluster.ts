@@ -23,7 +23,7 @@ import { createApp } from '../src/app';
 import { verifyAuditChain } from '../src/audit/verify';
 import type { AppContext } from '../src/context';
 import { User } from '../src/entities/User';
-import { autocannon, benchContext, Figures, scratchMysql } from './lib';
+import { autocannon, benchCaseOrg, benchContext, Figures, scratchMysql } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 12;
@@ -48,31 +48,16 @@ async function instance(dbUrl: string, env: Record<string, string> = {}): Promis
   };
 }
 
-/** The organisation a registration needs, made through the first instance; its staff token and the body. */
-async function caseOrg(ctx: AppContext): Promise<Workload> {
-  const admin = await ctx.db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
-  const adminActor = { id: admin.id, username: admin.username };
-  await ctx.org.createDepartment(adminActor, { code: 'BENCHD', name: 'Bench department' });
-  await ctx.org.createProject(adminActor, { code: 'BENCH', name: 'Bench project', departmentCode: 'BENCHD' });
-  const staff = await ctx.users.create(adminActor, { username: 'bench.staff', displayName: '張小明', password: 'bench-user-pw-1' }, { signed: true });
-  await ctx.access.grant(adminActor, { userId: staff.id, role: 'staff', scope: 'project:BENCH' });
-  const customer = await ctx.customers.create(adminActor, 'BENCH', { name: '陳大文', unit: '3棟1204室', nationality: 'domestic', phones: ['13912345678'] });
-  const fresh = await ctx.db.manager.getRepository(User).findOneByOrFail({ id: staff.id });
-  const body = JSON.stringify({
-    project: 'BENCH',
-    customerId: customer.id,
-    channel: 'phone',
-    type: 'quality_complaint',
-    request: 'Replace the cracked tiles in the bathroom',
-    items: [{ product: 'Floor tile 60x60', orderNo: 'SO-2026-0042', quantity: 40, defectiveQuantity: 6 }],
-  });
-  return { path: '/api/v1/cases', headers: { authorization: `Bearer ${ctx.tokens.issue(fresh.id, fresh.tokenVersion)}`, 'content-type': 'application/json' }, body };
-}
-
 interface Workload {
   path: string;
   headers: Record<string, string>;
   body: string;
+}
+
+/** The organisation a registration needs, made through the first instance (bench/lib.ts): its staff token and the intake. */
+async function caseOrg(ctx: AppContext): Promise<Workload> {
+  const { intake, token } = await benchCaseOrg(ctx);
+  return { path: '/api/v1/cases', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(intake) };
 }
 
 /** A survey note posted by the IT admin: a row and its audit entry, no row shared with any other request but the audit trail's. */

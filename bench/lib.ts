@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config/env';
 import { AppContext, buildContext } from '../src/context';
 import { createDataSource } from '../src/db/data-source';
 import { Database } from '../src/db/database';
+import { User } from '../src/entities/User';
 import { createLogger } from '../src/logger';
 
 export interface Figures {
@@ -120,4 +121,30 @@ export function onBothDatabases(tag: string, runOn: (url: string) => Promise<voi
     console.error(err);
     process.exit(1);
   });
+}
+
+/**
+ * The complaint-case benches' organisation (bench/cases.ts, bench/cluster.ts): department BENCHD,
+ * project BENCH, a staff member of it who registers cases, one customer, the intake they send,
+ * and the staff member's token.
+ */
+export async function benchCaseOrg(ctx: AppContext) {
+  const system = { id: null, username: 'bench' };
+  const admin = await ctx.db.manager.getRepository(User).findOneByOrFail({ username: 'admin' });
+  const adminActor = { id: admin.id, username: admin.username };
+  await ctx.org.createDepartment(system, { code: 'BENCHD', name: 'Bench department' });
+  await ctx.org.createProject(system, { code: 'BENCH', name: 'Bench project', departmentCode: 'BENCHD' });
+  const staff = await ctx.users.create(system, { username: 'bench.staff', displayName: '張小明', password: 'bench-user-pw-1' }, { signed: true });
+  await ctx.access.grant(adminActor, { userId: staff.id, role: 'staff', scope: 'project:BENCH' });
+  const customer = await ctx.customers.create(adminActor, 'BENCH', { name: '陳大文', unit: '3棟1204室', nationality: 'domestic', phones: ['13912345678'] });
+  const intake = {
+    project: 'BENCH',
+    customerId: customer.id,
+    channel: 'phone' as const,
+    type: 'quality_complaint' as const,
+    request: 'Replace the cracked tiles in the bathroom; call back on 13912345678',
+    items: [{ product: 'Floor tile 60x60', orderNo: 'SO-2026-0042', quantity: 40, defectiveQuantity: 6 }],
+  };
+  const token = ctx.tokens.issue(staff.id, (await ctx.db.manager.getRepository(User).findOneByOrFail({ id: staff.id })).tokenVersion);
+  return { staff: { id: staff.id, username: staff.username }, intake, token };
 }

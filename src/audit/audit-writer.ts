@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { forUpdate } from '../db/database';
+import { AuditEntryColumns } from '../entities/AuditEntryColumns';
 import { AuditEvent } from '../entities/AuditEvent';
 import { AuditHead } from '../entities/AuditHead';
 import { AuditPending } from '../entities/AuditPending';
@@ -29,7 +30,7 @@ export interface AuditInput {
 export const SYSTEM_ACTOR: AuditActor = { id: null, username: 'system' };
 
 /** An entry's content: everything but its place in a chain. */
-type EntryFields = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
+type EntryFields = Omit<AuditEntryColumns, 'prevHash' | 'hash'>;
 
 /**
  * How entries reach the one chain (issue 16):
@@ -42,9 +43,8 @@ type EntryFields = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
 export interface AuditJournal {
   /** This process's writer id (unique per process start). */
   writer: string;
-  /** Registers `seal` to run after the current transaction commits (db.afterCommit). */
-  afterCommit(seal: () => Promise<void>): void;
-  seal: () => Promise<void>;
+  /** Has the entries sealed once the current transaction commits (db.afterCommit). */
+  sealAfterCommit(): void;
 }
 
 /**
@@ -101,6 +101,6 @@ export class AuditWriter {
     entry.hash = entryHash({ ...entry, seq: entry.wseq });
     await m.getRepository(AuditPending).insert(entry as unknown as Parameters<typeof m.insert>[1]);
     await heads.update({ writer: journal.writer, role: 'written' }, { wseq: entry.wseq, hash: entry.hash, updatedAt: fields.at });
-    journal.afterCommit(journal.seal);
+    journal.sealAfterCommit();
   }
 }

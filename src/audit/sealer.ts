@@ -9,7 +9,7 @@ import { AuditWriterHead } from '../entities/AuditWriterHead';
 import type { Logger } from '../logger';
 import type { AuditWriter } from './audit-writer';
 import { entryHash, GENESIS_HASH } from './chain';
-import { BrokenWriterChain, checkWriterChain } from './writer-chain';
+import { BrokenWriterChain, checkWriterChain, writerChains } from './writer-chain';
 
 /** Entries moved into the chain per transaction: a bounded transaction, however long the backlog. */
 const SEAL_BATCH = 200;
@@ -58,7 +58,7 @@ export class AuditSealer {
       const at = new Date();
       await m.getRepository(AuditWriterHead).insert({ writer: this.writer, role: 'written', wseq: 0, hash: GENESIS_HASH, updatedAt: at });
     });
-    audit.useJournal({ writer: this.writer, afterCommit: (hook) => this.db.afterCommit(hook), seal: this.request });
+    audit.useJournal({ writer: this.writer, sealAfterCommit: () => this.db.afterCommit(this.request) });
   }
 
   /** Seals what is pending; concurrent calls share one run, and a call during a run gets the run after it. Never throws. */
@@ -107,15 +107,12 @@ export class AuditSealer {
     if (!head) throw new Error('audit_head row missing: migrations have not run');
     const pending = await m.getRepository(AuditPending).find({ order: { id: 'ASC' }, take: SEAL_BATCH });
     if (pending.length === 0) return 0;
-    const writers = [...new Set(pending.map((e) => e.writer))];
-    const seals = await m.getRepository(AuditWriterHead).find({ where: { writer: In(writers), role: 'sealed' } });
-    const sealOf = new Map(seals.map((s) => [s.writer, s]));
+    const chains = await writerChains(m, pending);
     const accepted: AuditPending[][] = [];
-    for (const writer of writers) {
-      const rows = pending.filter((e) => e.writer === writer).sort((a, b) => a.wseq - b.wseq);
-      const { valid, broken: b } = checkWriterChain(rows, sealOf.get(writer) ?? null);
-      // A batch cut in the middle of a writer's entries leaves a gap at its end only: the rest comes next time.
-      if (b && !(valid > 0 && rows.length === valid)) broken.push(b);
+    for (const { rows, sealed } of chains) {
+      // Taken by id, each writer's entries come as a prefix of its chain: a break is a real one.
+      const { valid, broken: b } = checkWriterChain(rows, sealed);
+      if (b) broken.push(b);
       if (valid > 0) accepted.push(rows.slice(0, valid));
     }
     const ordered = mergeByTime(accepted);
@@ -132,10 +129,11 @@ export class AuditSealer {
     }
     await m.getRepository(AuditHead).update({ id: 1 }, { seq, hash });
     const at = new Date();
+    const alreadySealed = new Set(chains.filter((c) => c.sealed).map((c) => c.writer));
     for (const rows of accepted) {
       const last = rows[rows.length - 1];
       const values = { wseq: last.wseq, hash: last.hash, updatedAt: at };
-      if (sealOf.has(last.writer)) await m.getRepository(AuditWriterHead).update({ writer: last.writer, role: 'sealed' }, values);
+      if (alreadySealed.has(last.writer)) await m.getRepository(AuditWriterHead).update({ writer: last.writer, role: 'sealed' }, values);
       else await m.getRepository(AuditWriterHead).insert({ writer: last.writer, role: 'sealed', ...values });
     }
     await m.getRepository(AuditPending).delete({ id: In(ordered.map((e) => e.id)) });

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditPending } from '../entities/AuditPending';
 import { AuditWriterHead } from '../entities/AuditWriterHead';
 import { entryHash, GENESIS_HASH } from './chain';
@@ -30,20 +30,39 @@ export function checkWriterChain(rows: AuditPending[], sealed: { wseq: number; h
   return { valid: rows.length, broken: null };
 }
 
+/** One writer's pending entries, in wseq order, and where its sealed part ended (null: nothing sealed yet). */
+export interface WriterChain {
+  writer: string;
+  rows: AuditPending[];
+  sealed: AuditWriterHead | null;
+}
+
+/** `pending` grouped by writer, each with its sealed head (one query for them all). */
+export async function writerChains(m: EntityManager, pending: AuditPending[]): Promise<WriterChain[]> {
+  const writers = [...new Set(pending.map((e) => e.writer))];
+  if (writers.length === 0) return [];
+  const heads = await m.getRepository(AuditWriterHead).findBy({ writer: In(writers), role: 'sealed' });
+  const sealed = new Map(heads.map((h) => [h.writer, h]));
+  return writers.map((writer) => ({
+    writer,
+    rows: pending.filter((e) => e.writer === writer).sort((a, b) => a.wseq - b.wseq),
+    sealed: sealed.get(writer) ?? null,
+  }));
+}
+
 /**
  * The unsealed entries of every writer (journal mode, issue 16), each writer's chain checked from
  * where its sealed part ended: the first problem, or null. Part of every verify, so that an entry
  * changed before it was sealed is found as surely as one changed after.
  */
 export async function unsealedProblem(ds: DataSource): Promise<BrokenWriterChain | null> {
-  const pending = await ds.getRepository(AuditPending).find({ order: { writer: 'ASC', wseq: 'ASC' } });
-  if (pending.length === 0) return null;
-  const writers = [...new Set(pending.map((e) => e.writer))];
-  for (const writer of writers) {
-    const sealed = await ds.getRepository(AuditWriterHead).findOneBy({ writer, role: 'sealed' });
+  const pending = await ds.getRepository(AuditPending).find();
+  for (const { rows, sealed } of await writerChains(ds.manager, pending)) {
     // Sealed between the two reads (a sealer ran meanwhile): part of the chain now, not pending.
-    const rows = pending.filter((e) => e.writer === writer && e.wseq > (sealed?.wseq ?? 0));
-    const { broken } = checkWriterChain(rows, sealed);
+    const { broken } = checkWriterChain(
+      rows.filter((e) => e.wseq > (sealed?.wseq ?? 0)),
+      sealed,
+    );
     if (broken) return broken;
   }
   return null;

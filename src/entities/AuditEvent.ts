@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index, PrimaryColumn } from 'typeorm';
+import { AuditEntryColumns } from './AuditEntryColumns';
 
 /**
  * One entry of the append-only audit trail (R-AUDIT). `seq` is assigned by the writer under
@@ -19,52 +20,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 // by decision, scope and period, `action` last so that excluding refused offboardings reads the index alone.
 @Index('idx_audit_action_scope_at', ['action', 'scope', 'at'])
 @Index('idx_audit_decision_scope_at', ['decision', 'scope', 'at', 'action'])
-export class AuditEvent {
+export class AuditEvent extends AuditEntryColumns {
   @PrimaryColumn({ type: 'int' })
   seq: number;
-
-  @Column({ type: 'datetime', precision: 3 })
-  at: Date;
-
-  @Column({ type: 'int', nullable: true })
-  actorId: number | null;
-
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  actorName: string | null;
-
-  @Column({ type: 'varchar', length: 100 })
-  action: string;
-
-  @Column({ type: 'varchar', length: 60, nullable: true })
-  objectType: string | null;
-
-  @Column({ type: 'varchar', length: 120, nullable: true })
-  objectId: string | null;
-
-  @Column({ type: 'varchar', length: 120, nullable: true })
-  scope: string | null;
-
-  @Column({ type: 'varchar', length: 10, nullable: true })
-  decision: 'allow' | 'deny' | null;
-
-  @Column({ type: 'text', nullable: true })
-  reason: string | null;
-
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  requestId: string | null;
-
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  ip: string | null;
-
-  @Column({ type: 'simple-json', nullable: true })
-  before: Record<string, unknown> | unknown[] | null;
-
-  @Column({ type: 'simple-json', nullable: true })
-  after: Record<string, unknown> | unknown[] | null;
-
-  @Column({ type: 'varchar', length: 64 })
-  prevHash: string;
-
-  @Column({ type: 'varchar', length: 64 })
-  hash: string;
 }

@@ -41,6 +41,16 @@ async function createDepartment(app: TestApp): Promise<string> {
 
 const pendingCount = (app: TestApp) => app.ctx.db.manager.getRepository(AuditPending).count();
 
+/** Entry `wseq` of `writer`'s own chain, linked to `prevHash` and hashed as the writer would. */
+function pendingEntry(writer: string, wseq: number, prevHash: string, fields: Partial<AuditPending> = {}): AuditPending {
+  const e = Object.assign(new AuditPending(), {
+    writer, wseq, at: new Date(), actorId: null, actorName: 'system', action: 'test.pending', objectType: null, objectId: null,
+    scope: null, decision: null, reason: null, requestId: null, ip: null, before: null, after: null, prevHash, ...fields,
+  });
+  e.hash = entryHash({ ...e, seq: wseq });
+  return e;
+}
+
 describe('R-AUDIT: the audit trail in journal mode', () => {
   it('R-AUDIT: journal mode: a change\'s entry is in the chain by the time the answer comes, and nothing is left pending', async () => {
     const t = await start();
@@ -92,11 +102,8 @@ describe('R-AUDIT: the audit trail in journal mode', () => {
     let prev = GENESIS_HASH;
     const at = Date.now();
     const rows = [1, 2, 3].map((wseq) => {
-      const e = Object.assign(new AuditPending(), {
-        writer, wseq, at: new Date(at + wseq), actorId: null, actorName: 'system', action: `test.orphan_${wseq}`, objectType: null, objectId: null,
-        scope: null, decision: null, reason: null, requestId: null, ip: null, before: null, after: null, prevHash: prev,
-      });
-      e.hash = prev = entryHash({ ...e, seq: wseq });
+      const e = pendingEntry(writer, wseq, prev, { at: new Date(at + wseq), action: `test.orphan_${wseq}` });
+      prev = e.hash;
       return e;
     });
     await t.ctx.db.manager.getRepository(AuditPending).insert(rows as never);
@@ -111,11 +118,7 @@ describe('R-AUDIT: the audit trail in journal mode', () => {
   it('R-AUDIT: journal mode: an unsealed entry changed before its seal is never sealed, and verify names the writer and entry', async () => {
     const t = await start();
     const writer = `tampered:${uid()}`;
-    const e = Object.assign(new AuditPending(), {
-      writer, wseq: 1, at: new Date(), actorId: null, actorName: 'system', action: 'test.forged', objectType: null, objectId: null,
-      scope: null, decision: null, reason: 'original', requestId: null, ip: null, before: null, after: null, prevHash: GENESIS_HASH,
-    });
-    e.hash = entryHash({ ...e, seq: 1 });
+    const e = pendingEntry(writer, 1, GENESIS_HASH, { action: 'test.forged', reason: 'original' });
     e.reason = 'quietly altered';
     await t.ctx.db.manager.getRepository(AuditPending).insert(e as never);
     const brokenBefore = t.ctx.auditSealer.stats.broken;

@@ -14,6 +14,7 @@ import { useMessages } from '../i18n/messages';
 import { useSession } from '../session/SessionProvider';
 import { accessLogMessages as messages } from './accessLogMessages';
 import { personLabel } from './people';
+import { periodQuery, type Period } from './period';
 import { serverPagination } from './table';
 import { ToneTag, type Tone } from './tone';
 
@@ -28,20 +29,6 @@ const KIND_TONES: Record<Kind, Tone> = { list: 'grey', open: 'blue', search: 'cy
 
 /** Whose reads: a customer's readers, or the customers a user read. */
 export type AccessLogOf = 'customer' | 'user';
-
-type Period = [Dayjs | null, Dayjs | null] | null;
-
-/**
- * The period picked (calendar days, both included) as the API's [from, to): from the start of the
- * first day to the start of the day after the last, in the company's time zone (not the browser's).
- */
-function periodQuery(p: Period): { from?: string; to?: string } {
-  const zone = getCompanyTimeZone();
-  const q: { from?: string; to?: string } = {};
-  if (p?.[0]) q.from = dayjs.tz(p[0].format('YYYY-MM-DD'), zone).toISOString();
-  if (p?.[1]) q.to = dayjs.tz(p[1].add(1, 'day').format('YYYY-MM-DD'), zone).toISOString();
-  return q;
-}
 
 /** Today in the company's time zone, as a plain calendar date for the picker. */
 const companyToday = () => dayjs(dayjs().tz(getCompanyTimeZone()).format('YYYY-MM-DD'));

@@ -3,35 +3,20 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Button, DatePicker, Flex, Form, Select, Table, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import dayjs, { type Dayjs } from 'dayjs';
-import utc from 'dayjs/plugin/utc';
-import timezone from 'dayjs/plugin/timezone';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { PageContainer } from '../../components/PageContainer';
 import { Watermark } from '../../components/Watermark';
-import { formatDateTime, getCompanyTimeZone } from '../../i18n/format';
+import { formatDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/messages';
 import { useSession } from '../../session/SessionProvider';
 import { useProjects } from '../../shared/org';
+import { periodQuery, type Period } from '../../shared/period';
 import { serverPagination } from '../../shared/table';
 import { messages } from './messages';
 import { projectOptions } from './shared';
 
-dayjs.extend(utc);
-dayjs.extend(timezone);
-
 type ExportItem = paths['/api/v1/exports']['get']['responses'][200]['content']['application/json']['items'][number];
-type Period = [Dayjs | null, Dayjs | null] | null;
-
-/** The days picked (both included) as the API's [from, to), in the company's time zone. */
-function periodQuery(p: Period): { from?: string; to?: string } {
-  const zone = getCompanyTimeZone();
-  const q: { from?: string; to?: string } = {};
-  if (p?.[0]) q.from = dayjs.tz(p[0].format('YYYY-MM-DD'), zone).toISOString();
-  if (p?.[1]) q.to = dayjs.tz(p[1].add(1, 'day').format('YYYY-MM-DD'), zone).toISOString();
-  return q;
-}
 
 /**
  * /admin/exports — the record of customer exports (R-CTRL-IT: the IT admin alone exports, and
