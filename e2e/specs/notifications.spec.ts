@@ -160,10 +160,10 @@ test('a user sets e-mail and delivery per kind; "in-app only" is refused for a k
   const actionRow = kinds.getByRole('row', { name: /列印申請待核准|Print request to approve/ });
   await expect(actionRow.getByRole('radio', { name: /^(僅站內|In-app only)$/ })).toBeDisabled();
   await expect(page.getByText(/不能設為僅站內|cannot be set to in-app only/).first()).toBeVisible();
-  await actionRow.getByRole('radio', { name: /^(每日摘要|Daily digest)$/ }).check({ force: true });
+  await actionRow.getByRole('radio', { name: /^(每日摘要|Daily digest)$/ }).check();
   // A kind for information only may be in-app only.
   const infoRow = kinds.getByRole('row', { name: /列印申請已核准|Print request approved/ });
-  await infoRow.getByRole('radio', { name: /^(僅站內|In-app only)$/ }).check({ force: true });
+  await infoRow.getByRole('radio', { name: /^(僅站內|In-app only)$/ }).check();
   await shot(page, 'notifications-settings');
   await a11y(page, checkA11y, 'notifications-settings');
   await kinds.getByRole('button', { name: btn('儲存', 'Save') }).click();
@@ -223,8 +223,8 @@ test('the IT admin sets a user\'s e-mail, adds a group robot (URL masked), sends
   await page.getByRole('button', { name: /新增機器人|New robot/ }).click();
   const dialog = page.getByRole('dialog', { name: /新增機器人|New robot/ });
   await dialog.getByLabel(/^(名稱|Name)$/).fill(name);
-  await dialog.getByRole('radio', { name: /^(企業微信|WeCom)$/ }).check({ force: true });
-  await dialog.getByRole('radio', { name: /^(專案|Project)$/ }).check({ force: true });
+  await dialog.getByRole('radio', { name: /^(企業微信|WeCom)$/ }).check();
+  await dialog.getByRole('radio', { name: /^(專案|Project)$/ }).check();
   await pickOption(page, dialog.getByRole('combobox', { name: /^\*?\s*(專案|Project)$/ }), PROJECT);
   // WeCom's webhook path on a local port where nothing listens (the delivery fails at once, below).
   await dialog.getByLabel(/^(Webhook 網址|Webhook URL)$/).fill(`http://127.0.0.1:9/cgi-bin/webhook/send?key=${token}`);

@@ -2,13 +2,15 @@ import { cellText, DEFAULT_TIMEZONE, formatDateTime } from './format';
 import { contentBox, createPdf, drawWatermark, finishPages, FONT, FONT_BOLD, textLine, type Doc } from './pdf-doc';
 import { drawParagraphs, drawTable } from './pdf-table';
 import { auditDigestText, isTableSection, type Report } from './types';
-import { yielder } from './yield';
+import { yielder, type Yielder } from './yield';
 
 export interface ReportPdfOptions {
   /** Drawn as a light diagonal watermark on every page (e.g. "DRAFT", or who printed it). */
   stamp?: string;
   /** Default: landscape when the report has a table (forms are wide), portrait otherwise. */
   landscape?: boolean;
+  /** Where the render hands the event loop back; default: every ~20 ms of work (yield.ts). */
+  pause?: Yielder;
 }
 
 const MARGINS = { top: 36, bottom: 44, left: 36, right: 36 };
@@ -51,7 +53,7 @@ export async function reportToPdf(report: Report, opts: ReportPdfOptions = {}): 
   });
   drawTitle(doc, report, tz);
   // One budget for the whole render: the event loop gets a turn every ~20 ms of work.
-  const pause = yielder();
+  const pause = opts.pause ?? yielder();
   for (const section of report.sections) {
     if (isTableSection(section)) await drawTable(doc, section, tz, pause);
     else drawParagraphs(doc, section);

@@ -190,9 +190,9 @@ async function writeNotes(ws: ExcelJS.Worksheet, sections: ParagraphSection[], f
  * thousands of lines held every other request for seconds. The streaming writer fixes each
  * sheet's frozen view and column widths before its first row, so the layout is computed first.
  */
-export async function reportToXlsx(report: Report): Promise<Buffer> {
+export async function reportToXlsx(report: Report, opts: { pause?: Yielder } = {}): Promise<Buffer> {
   const tz = report.timezone ?? DEFAULT_TIMEZONE;
-  const pause = yielder();
+  const pause = opts.pause ?? yielder();
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
