@@ -85,3 +85,23 @@ test('auditor: filter by action, open an event, verify, export', async ({ page, 
   await page.setViewportSize({ width: 800, height: 800 });
   await shot(page, 'audit-800');
 });
+
+test('auditor: the next page is read by key (the cursor of the page before), and follows on from it', async ({ page, loginAs }) => {
+  await loginAs(page, 'auditor');
+  await page.goto('/audit');
+  const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+  await expect(rows).toHaveCount(20);
+  const seqOf = async (row: ReturnType<typeof rows.first>) => Number((await row.locator('td').first().innerText()).trim());
+  const lastOnPage1 = await seqOf(rows.last());
+
+  // Issue 14 §3: page 2 starts at page 1's nextCursor; no OFFSET counting past the newer events.
+  const request = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/audit');
+  await page.locator('.ant-pagination').getByTitle('2', { exact: true }).click();
+  const query = new URL((await request).url()).searchParams;
+  expect(query.get('cursor')).toBe(String(lastOnPage1));
+  expect(query.has('offset')).toBe(false);
+  await expect(rows.first().locator('td').first()).not.toHaveText(/^\s*$/);
+  await expect.poll(() => seqOf(rows.first())).toBeLessThan(lastOnPage1);
+  // Newest first, without a gap: the trail's seq is gap-free, so page 2 starts right below page 1.
+  expect(await seqOf(rows.first())).toBe(lastOnPage1 - 1);
+});

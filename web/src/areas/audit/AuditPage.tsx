@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, App, AutoComplete, Button, Card, Col, DatePicker, Form, Input, Row, Select, Space, Table, Tooltip, Typography } from 'antd';
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -63,10 +63,20 @@ export default function AuditPage() {
   const [verified, setVerified] = useState<Awaited<ReturnType<typeof verifyChain>> | null>(null);
   const [exporting, setExporting] = useState(false);
 
+  // Numbered pages, read by key where the page before was shown (issue 14 §3): its nextCursor says
+  // where the next page starts, so walking on through a large trail reads an index range instead
+  // of counting past every newer event (OFFSET). A page jumped to directly is read by offset.
+  const cursors = useRef(new Map<string, number>());
   const list = useQuery({
     queryKey: ['audit', filters, page.current, page.pageSize],
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query: { ...filters, limit: page.pageSize, offset: (page.current - 1) * page.pageSize } } })),
+    queryFn: async () => {
+      const cursor = cursors.current.get(pageKey(filters, page.pageSize, page.current));
+      const at = cursor === undefined ? { offset: (page.current - 1) * page.pageSize } : { cursor };
+      const r = await unwrap(api.GET('/api/v1/audit', { params: { query: { ...filters, limit: page.pageSize, ...at } } }));
+      if (r.nextCursor !== null) cursors.current.set(pageKey(filters, page.pageSize, page.current + 1), r.nextCursor);
+      return r;
+    },
     retry: false,
   });
   // A refused filter (400) shows beside its field; anything else as a message.
@@ -308,6 +318,9 @@ export default function AuditPage() {
     </Watermark>
   );
 }
+
+/** Where page `n` of a listing (its filters, its page size) starts, once the page before it was read. */
+const pageKey = (filters: Filters, pageSize: number, n: number) => JSON.stringify([filters, pageSize, n]);
 
 /** Also against the signed digests outside the database (R-AUDIT): a rewrite with recomputed hashes shows too. */
 function verifyChain(quick: boolean) {
