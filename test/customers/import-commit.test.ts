@@ -126,12 +126,32 @@ describe('customer import: commit a dry run (issue 12)', () => {
     fs.utimesSync(kept(fresh.body.id), old, old);
     await t.ctx.imports.recoverInterrupted();
     expect(fs.existsSync(kept(fresh.body.id))).toBe(false);
-    // A file gone (swept, or kept by another instance) while the record is still in time: expired too.
+    // A file gone (swept, or removed by hand) while the record is still in time: expired too.
     const gone = await send(admin, csv(row()));
     fs.rmSync(kept(gone.body.id));
     const r2 = await commit(admin, gone.body.id);
     expect(r2.status).toBe(409);
     expect(r2.body.error.details).toMatchObject({ reason: 'expired' });
+  });
+
+  it('R-CTRL-IT: a dry run run on one instance is committed through another (IMPORT_DIR on a volume both mount, as behind a load balancer)', async () => {
+    const other = await startTestApp({ dbUrl: t.dbUrl, keepDatabase: true, env: { IMPORT_INLINE_ROWS: '20', IMPORT_DIR: importDir } });
+    try {
+      other.ctx.imports.stopSweeping();
+      const before = await count();
+      const dry = await send(admin, csv(row(), row()));
+      expect(dry.status).toBe(200);
+      const res = await other.http().post(`/api/v1/imports/${dry.body.id}/commit`).set('Authorization', admin.auth);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ dryRun: false, status: 'succeeded', created: 2 });
+      expect(await count()).toBe(before + 2);
+      // Once: the first instance now finds it committed.
+      const again = await commit(admin, dry.body.id);
+      expect(again.status).toBe(409);
+      expect(again.body.error.details).toMatchObject({ reason: 'committed', committedAs: res.body.id });
+    } finally {
+      await other.close();
+    }
   });
 
   it('R-CTRL-IT: only a dry run is committed: a real import is refused (409 not_dry_run)', async () => {

@@ -7,8 +7,9 @@ import { ConflictError } from '../../../errors';
  * Committing a dry run (issue 12): a dry run that may be committed keeps its uploaded file in
  * IMPORT_DIR (as every upload is kept there while it runs: mode 0600, never in the database) for
  * DRY_RUN_KEEP_MS after it ended; POST /api/v1/imports/:id/commit then runs the real import from
- * that file, once. The sweep (every instance, at start and every minute) removes kept files past
- * that time.
+ * that file, once, through any instance: IMPORT_DIR is a volume every instance mounts, as
+ * HANDOVER_STORAGE_DIR is (docs/operations.md). The sweep (every instance, at start and every
+ * minute) removes kept files past that time.
  */
 export const DRY_RUN_KEEP_MS = 30 * 60_000;
 
@@ -40,7 +41,7 @@ export function notCommittable(reason: 'not_dry_run' | 'row_errors' | 'committed
     not_dry_run: 'Only a finished dry run can be committed',
     row_errors: `The dry run found ${rec.errorCount} row(s) with errors and was all-or-nothing: correct the file and upload it again (or run the dry run with onError=skip)`,
     committed: 'This dry run was already committed',
-    expired: `A dry run can be committed within ${DRY_RUN_KEEP_MS / 60_000} minutes after it ended, on the instance that ran it: upload the file again`,
+    expired: `A dry run can be committed within ${DRY_RUN_KEEP_MS / 60_000} minutes after it ended: upload the file again`,
   }[reason];
   return new ConflictError('import_not_committable', text, { reason, status: rec.status, committedAs: committedAs(rec) });
 }

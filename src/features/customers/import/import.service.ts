@@ -196,7 +196,7 @@ export class CustomerImportService {
       upload = await uploadOfFile(kept);
       prepared = await prepareImport(kept, upload);
     } catch (err) {
-      // Gone: swept past its time, or kept by another instance (the one that ran the dry run).
+      // Gone: swept past its time (or IMPORT_DIR is not the volume the other instances mount).
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       const now = await this.load(dry.id);
       throw notCommittable(committedAs(now) ? 'committed' : 'expired', now);
