@@ -287,6 +287,21 @@ describe('R-AUDIT: audit trail through the API (shared app)', () => {
       expect(bad.status).toBe(400);
     });
 
+    it('R-AUDIT: a period alone (read through its own index on MariaDB) pages in seq order, either way, and counts every match', async () => {
+      const asc = await list({ from: t0.toISOString(), to: t1.toISOString(), order: 'asc', limit: 500 });
+      expect(asc.status).toBe(200);
+      const seqs = asc.body.items.map((e: AuditEvent) => e.seq);
+      expect(asc.body.total).toBe(seqs.length);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(asc.body.items.filter((e: AuditEvent) => e.actorId === actor.id).map((e: AuditEvent) => e.objectId)).toEqual([codes[0], codes[1]]);
+      for (const e of asc.body.items) expect(new Date(e.at).getTime()).toBeGreaterThanOrEqual(t0.getTime());
+      const desc = await list({ from: t0.toISOString(), to: t1.toISOString(), limit: 500 });
+      expect(desc.body.items.map((e: AuditEvent) => e.seq)).toEqual([...seqs].reverse());
+      const second = await list({ from: t0.toISOString(), to: t1.toISOString(), order: 'asc', limit: 1, offset: 1 });
+      expect(second.body.items.map((e: AuditEvent) => e.seq)).toEqual([seqs[1]]);
+      expect(second.body.total).toBe(seqs.length);
+    });
+
     it('R-AUDIT: limit/offset page through the matches and total counts them all', async () => {
       const all = await list({ actorId: actor.id, order: 'asc' });
       const seqs = all.body.items.map((e: AuditEvent) => e.seq);
