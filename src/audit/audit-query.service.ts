@@ -60,8 +60,8 @@ export class AuditQueryService {
    * One page of matching events, newest first unless asked otherwise. Paged by key (issue 14 §3):
    * `cursor` is the `seq` of the last event of the previous page, so a page deep in a million
    * events reads an index range from there instead of counting its way past every earlier row as
-   * OFFSET does; `nextCursor` is null on the last page. Offset paging stays for the console's
-   * numbered pages (the first pages are cheap either way).
+   * OFFSET does; `nextCursor` is null on the last page. Offset paging stays for a numbered page
+   * jumped to directly (the console walks on by cursor).
    */
   async list(f: AuditFilter, page: { limit: number; offset: number; order: 'asc' | 'desc'; cursor?: number }) {
     const repo = this.db.manager.getRepository(AuditEvent);
