@@ -9,6 +9,7 @@ import { AuditWriterHead } from '../entities/AuditWriterHead';
 import type { Logger } from '../logger';
 import type { AuditWriter } from './audit-writer';
 import { entryHash, GENESIS_HASH } from './chain';
+import { coalesced } from '../lib/coalesce';
 import { BrokenWriterChain, checkWriterChain, writerChains } from './writer-chain';
 
 /** Entries moved into the chain per transaction: a bounded transaction, however long the backlog. */
@@ -39,8 +40,6 @@ function mergeByTime(byWriter: AuditPending[][]): AuditPending[] {
  */
 export class AuditSealer {
   readonly writer = `${os.hostname().slice(0, 30)}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
-  private running: Promise<void> | null = null;
-  private again = false;
   private timer: NodeJS.Timeout | null = null;
   private reported = new Set<string>();
   /** Entries sealed by this process, seal transactions and breaks found (for tests and the cluster figures). */
@@ -62,26 +61,13 @@ export class AuditSealer {
   }
 
   /** Seals what is pending; concurrent calls share one run, and a call during a run gets the run after it. Never throws. */
-  readonly request = (): Promise<void> => {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          while ((await this.sealOnce()) === SEAL_BATCH);
-        } while (this.again);
-      } catch (err) {
-        // The entries are committed in the journal: the next seal (at the latest the timer's) takes them.
-        this.logger.warn('audit seal failed; retried by the next seal', { error: err instanceof Error ? err.message : String(err) });
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
-  };
+  readonly request = coalesced(
+    async () => {
+      while ((await this.sealOnce()) === SEAL_BATCH);
+    },
+    // The entries are committed in the journal: the next seal (at the latest the timer's) takes them.
+    (err) => this.logger.warn('audit seal failed; retried by the next seal', { error: err instanceof Error ? err.message : String(err) }),
+  );
 
   /** One transaction: up to SEAL_BATCH entries into the chain. Returns how many. */
   async sealOnce(): Promise<number> {
@@ -159,6 +145,6 @@ export class AuditSealer {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    await this.request.current();
   }
 }

@@ -87,6 +87,12 @@ export interface TxRetryOptions {
 
 const DEFAULT_RETRY: TxRetryOptions = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 1000, budgetMs: 10_000 };
 
+/** What a committed attempt gives back: `work`'s result, and the hooks it left for after the commit. */
+interface Committed<T> {
+  result: T;
+  afterCommit: Set<() => Promise<void>>;
+}
+
 /**
  * On a multi-primary cluster (issue 16) a hot row (a month's case counter) written through three
  * nodes at once loses at commit on two of them each round, with no lock wait to pace them: a
@@ -153,11 +159,10 @@ export class Database {
   async tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     if (txScope.getStore()?.open) throw new TxMisuseError('a nested db.tx started');
     const started = Date.now();
-    let committed: TxScope | null = null;
-    let result: T;
+    let committed: Committed<T>;
     for (let attempt = 1; ; attempt++) {
       try {
-        result = await this.enqueue(() => this.attempt(work, (scope) => (committed = scope)));
+        committed = await this.enqueue(() => this.attempt(work));
         break;
       } catch (err) {
         if (!isTransientDbError(err)) throw err;
@@ -176,27 +181,23 @@ export class Database {
     // Committed: nothing below may run `work` again or fail the caller. Outside the SQLite queue,
     // so that a hook may start a transaction of its own; a hook handles its own errors (a throw
     // is swallowed here: the change stands either way).
-    for (const hook of (committed as TxScope | null)?.afterCommit ?? []) await hook().catch(() => undefined);
-    return result;
+    for (const hook of committed.afterCommit) await hook().catch(() => undefined);
+    return committed.result;
   }
 
   /** One attempt: `work` inside the transaction's scope; a transient failure it swallowed still fails the attempt (the database has rolled back). */
-  private async attempt<T>(work: (m: EntityManager) => Promise<T>, onCommit: (scope: TxScope) => void): Promise<T> {
-    let scope: TxScope | null = null;
-    const run = async (m: EntityManager): Promise<T> => {
-      scope = { open: true, transient: null, afterCommit: new Set() };
-      const current = scope;
+  private async attempt<T>(work: (m: EntityManager) => Promise<T>): Promise<Committed<T>> {
+    const scope: TxScope = { open: true, transient: null, afterCommit: new Set() };
+    const result = await this.transaction(async (m) => {
       try {
-        const result = await txScope.run(current, () => work(m));
-        if (current.transient) throw current.transient;
-        return result;
+        const out = await txScope.run(scope, () => work(m));
+        if (scope.transient) throw scope.transient;
+        return out;
       } finally {
-        current.open = false;
+        scope.open = false;
       }
-    };
-    const result = await this.transaction(run);
-    onCommit(scope!);
-    return result;
+    });
+    return { result, afterCommit: scope.afterCommit };
   }
 
   private transaction<T>(run: (m: EntityManager) => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import { Department } from '../entities/Department';
 import { PolicyRule } from '../entities/PolicyRule';
 import { PolicyMeta } from '../entities/PolicyMeta';
 import { Project } from '../entities/Project';
+import { coalesced } from '../lib/coalesce';
 import type { Logger } from '../logger';
 import { readModelText } from './policy-files';
 import { COMPANY, parseScope } from './scope';
@@ -62,8 +63,6 @@ export const userSubject = (userId: number): string => `user:${userId}`;
  */
 export class PolicyService {
   private state: LoadedPolicy | null = null;
-  private reloading: Promise<void> | null = null;
-  private reloadAgain = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly modelText = readModelText();
 
@@ -80,23 +79,13 @@ export class PolicyService {
     return this.state?.version ?? -1;
   }
 
+  private readonly reloads = coalesced(async () => {
+    this.state = await this.loadFresh();
+  });
+
   /** Loads a complete new enforcer, then swaps it in. Concurrent calls coalesce. */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      try {
-        do {
-          this.reloadAgain = false;
-          this.state = await this.loadFresh();
-        } while (this.reloadAgain);
-      } finally {
-        this.reloading = null;
-      }
-    })();
-    return this.reloading;
+    return this.reloads();
   }
 
   private async loadFresh(): Promise<LoadedPolicy> {
@@ -181,7 +170,7 @@ export class PolicyService {
    */
   async catchUp(version: number): Promise<void> {
     if (this.version >= version) return;
-    if (this.reloading) await this.reloading;
+    await this.reloads.current();
     if (this.version >= version) return;
     await this.reload();
     if (this.version >= version) this.logger.info('policy reloaded', { version: this.version, by: 'request' });
