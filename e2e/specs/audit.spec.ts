@@ -86,7 +86,7 @@ test('auditor: filter by action, open an event, verify, export', async ({ page, 
   await shot(page, 'audit-800');
 });
 
-test('auditor: the next page is read by key (the cursor of the page before), and follows on from it', async ({ page, loginAs }) => {
+test('auditor: the next page is read by key (the cursor of the page before), and follows on from it', async ({ page, loginAs, shot }) => {
   await loginAs(page, 'auditor');
   await page.goto('/audit');
   const rows = page.locator('.ant-table-tbody tr.ant-table-row');
@@ -104,4 +104,6 @@ test('auditor: the next page is read by key (the cursor of the page before), and
   await expect.poll(() => seqOf(rows.first())).toBeLessThan(lastOnPage1);
   // Newest first, without a gap: the trail's seq is gap-free, so page 2 starts right below page 1.
   expect(await seqOf(rows.first())).toBe(lastOnPage1 - 1);
+  await expect(page.locator('.ant-pagination-item-active')).toHaveText('2');
+  await shot(page, 'audit-page-2');
 });

@@ -290,9 +290,14 @@ export default function AuditPage() {
               { title: t('seq'), dataIndex: 'seq', width: 80 },
               { title: t('at'), dataIndex: 'at', width: 150, render: (v: string) => formatDateTime(v) },
               { title: t('actor'), dataIndex: 'actorName', render: (v: string | null) => v ?? t('system') },
-              { title: t('action'), dataIndex: 'action', render: (v: string) => <Typography.Text code style={{ whiteSpace: 'nowrap' }}>{v}</Typography.Text> },
+              {
+                title: t('action'),
+                dataIndex: 'action',
+                width: 210,
+                render: (v: string) => <Typography.Text code>{breakAfter(v, '.')}</Typography.Text>,
+              },
               { title: t('object'), key: 'object', render: (_: unknown, e: AuditEvent) => [e.objectType, e.objectId].filter(Boolean).join(' #') },
-              { title: t('scope'), dataIndex: 'scope', render: (v: string | null) => <span style={{ whiteSpace: 'nowrap' }}>{v ?? ''}</span> },
+              { title: t('scope'), dataIndex: 'scope', width: 170, render: (v: string | null) => breakAfter(v ?? '', ':') },
               {
                 title: t('decision'),
                 dataIndex: 'decision',
@@ -318,6 +323,13 @@ export default function AuditPage() {
     </Watermark>
   );
 }
+
+/**
+ * `text` allowed to wrap after each `sep` and nowhere else (an action after its dot, a scope after
+ * its colon): the table's layout is fixed (scroll.x), and a code that cannot wrap runs into the
+ * next column.
+ */
+const breakAfter = (text: string, sep: string) => text.split(sep).flatMap((part, i) => (i === 0 ? [part] : [sep, <wbr key={i} />, part]));
 
 /** Where page `n` of a listing (its filters, its page size) starts, once the page before it was read. */
 const pageKey = (filters: Filters, pageSize: number, n: number) => JSON.stringify([filters, pageSize, n]);
